@@ -1,0 +1,193 @@
+"""Typed master data: the shape of a world file (sites, items, units, people, devices, AGVs, maps)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Unit(_Frozen):
+    """A unit of measure. `base` + `factor` convert to the base unit; `per_item` units (boxes)
+    take their factor from the item (`Item.box_size`)."""
+
+    code: str
+    names: tuple[str, ...]
+    base: str | None = None
+    factor: Decimal | None = None
+    per_item: bool = False
+
+
+class LocationKind(StrEnum):
+    rack = "rack"
+    line = "line"
+    qc = "qc"
+    dock = "dock"
+    shelf = "shelf"
+    store = "store"
+
+
+class Location(_Frozen):
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: LocationKind
+    node: str | None = None  # map node for AGV orders and walking guidance
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+class Site(_Frozen):
+    code: str
+    name: str
+    name_en: str
+    map: str | None = None
+    locations: tuple[Location, ...]
+
+
+class Item(_Frozen):
+    code: str
+    gtin: str
+    name: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+    unit: str  # base unit code
+    box_size: int | None = None
+    price_per: str | None = None  # unit code the price is quoted in
+    price: Decimal | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.name_en, *self.aliases)
+
+
+class StockLine(_Frozen):
+    site: str
+    location: str
+    item: str
+    quantity: Decimal
+
+
+class SafetyStock(_Frozen):
+    site: str
+    item: str
+    minimum: Decimal
+
+
+class Customer(_Frozen):
+    code: str
+    name: str
+    phone: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+class Role(StrEnum):
+    operator = "operator"
+    supervisor = "supervisor"
+    manager = "manager"
+    clerk = "clerk"
+
+
+class Worker(_Frozen):
+    code: str
+    name: str
+    role: Role
+    site: str
+    devices: tuple[str, ...] = ()
+    language: str = "zh"
+
+
+class DeviceKind(StrEnum):
+    ar_headset = "ar_headset"
+    tablet = "tablet"
+    chat = "chat"
+
+
+class Device(_Frozen):
+    code: str
+    kind: DeviceKind
+
+
+class Agv(_Frozen):
+    serial: str
+    manufacturer: str
+    site: str
+    home: str
+    payload_kg: Decimal
+
+
+class SiteMap(_Frozen):
+    code: str
+    nodes: dict[str, tuple[float, float]]
+    edges: tuple[tuple[str, str], ...]
+
+
+class World(_Frozen):
+    units: tuple[Unit, ...]
+    sites: tuple[Site, ...]
+    items: tuple[Item, ...]
+    stock: tuple[StockLine, ...] = ()
+    safety_stock: tuple[SafetyStock, ...] = ()
+    customers: tuple[Customer, ...] = ()
+    workers: tuple[Worker, ...] = ()
+    devices: tuple[Device, ...] = ()
+    agvs: tuple[Agv, ...] = ()
+    maps: tuple[SiteMap, ...] = Field(default=())
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> World:
+        """Refuse a world whose rows point at codes it does not define."""
+        sites = {s.code: {loc.code for loc in s.locations} for s in self.sites}
+        items = {i.code for i in self.items}
+        units = {u.code for u in self.units}
+        problems: list[str] = []
+        for line in self.stock:
+            if line.location not in sites.get(line.site, set()):
+                problems.append(f"stock: unknown location {line.site}/{line.location}")
+            if line.item not in items:
+                problems.append(f"stock: unknown item {line.item}")
+        for item in self.items:
+            if item.unit not in units or (item.price_per and item.price_per not in units):
+                problems.append(f"item {item.code}: unknown unit")
+        devices = {d.code for d in self.devices}
+        for worker in self.workers:
+            if worker.site not in sites:
+                problems.append(f"worker {worker.code}: unknown site {worker.site}")
+            problems += [f"worker {worker.code}: unknown device {d}" for d in worker.devices if d not in devices]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # Lookups used everywhere; the world is small, so linear scans are fine.
+    def site(self, code: str) -> Site:
+        return next(s for s in self.sites if s.code == code)
+
+    def item(self, code: str) -> Item:
+        return next(i for i in self.items if i.code == code)
+
+    def unit(self, code: str) -> Unit:
+        return next(u for u in self.units if u.code == code)
+
+    def location(self, code: str) -> tuple[Site, Location]:
+        for site in self.sites:
+            for loc in site.locations:
+                if loc.code == code:
+                    return site, loc
+        raise KeyError(code)
+
+    def worker_for_device(self, device: str) -> Worker | None:
+        return next((w for w in self.workers if device in w.devices), None)
+
+    def device(self, code: str) -> Device | None:
+        return next((d for d in self.devices if d.code == code), None)
