@@ -1,0 +1,51 @@
+# Two commands for a new machine:  `make run` (set up + run the assistant)  and  `make test` (every test).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+RASA_VENV := .venv-rasa
+APP_STAMP := $(VENV)/.installed
+RASA_STAMP := $(RASA_VENV)/.installed
+
+.PHONY: setup run test lint nlu bench clean
+
+setup: $(APP_STAMP) $(RASA_STAMP)
+
+$(APP_STAMP): pyproject.toml
+	@echo "==> [setup 1/2] app environment ($(VENV)): FastAPI, SQLAlchemy, rasa-sdk … (about 1 minute)"
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --progress-bar off -q -U pip
+	@$(VENV)/bin/pip install --progress-bar off -q -e ".[dev]"
+	@touch $@
+	@echo "==> app environment ready"
+
+$(RASA_STAMP): nlu_data/requirements-rasa.txt
+	@echo "==> [setup 2/2] NLU environment ($(RASA_VENV)): Rasa Open Source 3.6.21, TensorFlow 2.12 (2.8 GB, 2-5 minutes)"
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON) -m venv $(RASA_VENV)
+	@echo "    step 1/4: pip<25"; $(RASA_VENV)/bin/pip install --progress-bar off -q "pip<25"
+	@echo "    step 2/4: pinned dependencies (the long one)"; \
+	  $(RASA_VENV)/bin/pip install --progress-bar off -q -r nlu_data/requirements-rasa.txt
+	@echo "    step 3/4: rasa 3.6.21 + rasa-sdk 3.6.2 (no deps: they declare Python <3.11 but run on 3.11)"; \
+	  $(RASA_VENV)/bin/pip install --progress-bar off -q --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2
+	@echo "    step 4/4: setuptools 70.3.0"; $(RASA_VENV)/bin/pip install --progress-bar off -q setuptools==70.3.0
+	@touch $@
+	@echo "==> NLU environment ready"
+
+run: setup
+	@$(VENV)/bin/frontline run
+
+nlu: setup
+	@$(VENV)/bin/frontline nlu train
+
+lint: $(APP_STAMP)
+	@echo "==> ruff"; $(VENV)/bin/ruff check .
+	@echo "==> mypy"; $(VENV)/bin/mypy
+
+test: setup lint
+	@echo "==> pytest (ledger on SQLite and PostgreSQL, NLU and dialogue against a real Rasa server)"
+	@$(VENV)/bin/pytest
+
+bench: setup
+	@$(VENV)/bin/python -m bench.turn_latency
+
+clean:
+	rm -rf var/nlu var/test

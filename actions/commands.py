@@ -1,0 +1,114 @@
+"""Read a finished form back, then execute it on an explicit yes, or forget it on no/cancel."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import FrontlineAction
+from actions.checks import item_code
+from actions.deps import ActionDeps, TurnMeta
+from actions.slots import forget_command
+from assistant.dialogue.errors import describe
+from assistant.dialogue.messages import say
+from assistant.dialogue.proposal import (
+    Proposal,
+    SaleProposal,
+    TransferProposal,
+    check,
+    confirmation,
+    execute,
+    low_stock_note,
+    parse_proposal,
+    read_back,
+)
+from assistant.language.dates import parse_date
+from assistant.language.quantities import UnitMismatch, parse_amount, to_base
+from assistant.ledger.errors import LedgerError
+
+
+def _last_form(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name"):
+            return str(event["name"])
+    return None
+
+
+def _order_date(deps: ActionDeps, raw: object) -> date:
+    parsed = parse_date(str(raw), deps.today()) if raw else None
+    return parsed or deps.today()
+
+
+def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Proposal | None:
+    """The command the finished form describes, in codes and base units; None when a part is missing."""
+    code = item_code(deps, tracker.get_slot("item"))
+    amount = parse_amount(str(tracker.get_slot("amount") or ""))
+    if code is None or amount is None:
+        return None
+    try:
+        qty = to_base(deps.world, deps.world.item(code), amount).qty_base
+    except UnitMismatch:
+        return None
+    if _last_form(tracker) == "sales_order_form":
+        customer = tracker.get_slot("customer")
+        if not customer:
+            return None
+        return SaleProposal(site=meta.site, customer=customer, item=code, qty_base=qty,
+                            order_date=_order_date(deps, tracker.get_slot("order_date")))
+    destination = tracker.get_slot("destination")
+    if not destination:
+        return None
+    return TransferProposal(site=meta.site, item=code, qty_base=Decimal(qty), destination=destination,
+                            source=tracker.get_slot("source"))
+
+
+class ActionReadBack(FrontlineAction):
+    action_name = "action_read_back"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
+        proposal = build_proposal(self.deps, tracker, meta)
+        if proposal is None:
+            dispatcher.utter_message(text=say("fallback", meta.lang))
+            return forget_command()
+        try:
+            await self.deps.in_thread(check, self.deps.ledger, proposal)
+        except LedgerError as error:
+            dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
+            return forget_command()
+        dispatcher.utter_message(text=read_back(self.deps.world, proposal, meta.lang))
+        return [SlotSet("proposal", proposal.model_dump(mode="json"))]
+
+
+class ActionConfirm(FrontlineAction):
+    action_name = "action_confirm"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
+        proposal = parse_proposal(tracker.get_slot("proposal"))
+        if proposal is None:
+            dispatcher.utter_message(text=say("nothing-to-confirm", meta.lang))
+            return []
+        try:
+            document = await self.deps.in_thread(
+                execute, self.deps.ledger, proposal, device=meta.device, worker=meta.worker, turn_id=meta.turn_id)
+        except LedgerError as error:
+            dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
+            return forget_command()
+        dispatcher.utter_message(text=confirmation(self.deps.world, proposal, document, meta.lang))
+        note = await self.deps.in_thread(low_stock_note, self.deps.world, self.deps.ledger, proposal, meta.lang)
+        if note:
+            dispatcher.utter_message(text=note)
+        return forget_command()
+
+
+class ActionCancel(FrontlineAction):
+    action_name = "action_cancel"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
+        pending = tracker.get_slot("proposal") or tracker.active_loop or any(
+            tracker.get_slot(s) for s in ("item", "amount", "destination", "customer"))
+        dispatcher.utter_message(text=say("cancelled" if pending else "nothing-to-cancel", meta.lang))
+        return [ActiveLoop(None), *forget_command()]

@@ -1,0 +1,57 @@
+"""What the actions need, handed to each action instance when the app registers it (no globals)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+
+from assistant.language.resolve import Resolver
+from assistant.language.vocabulary import Vocabulary
+from assistant.ledger.service import Ledger
+from assistant.world.schema import World
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ActionDeps:
+    world: World
+    ledger: Ledger
+    vocabulary: Vocabulary
+    resolver: Resolver
+    timezone: str
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+    async def in_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Ledger calls are blocking database work: keep them off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class TurnMeta:
+    """The turn's context, sent by the pipeline as message metadata."""
+
+    turn_id: str
+    device: str
+    site: str
+    worker: str | None
+    lang: str
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> TurnMeta:
+        meta: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
+        return cls(
+            turn_id=str(meta.get("turn_id") or ""),
+            device=str(meta.get("device") or tracker.sender_id),
+            site=str(meta.get("site") or ""),
+            worker=meta.get("worker"),
+            lang="en" if meta.get("lang") == "en" else "zh",
+        )

@@ -1,0 +1,42 @@
+"""The one settings object. Built by `create_app` and the CLI, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.world.loader import DEMO_WORLD
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FRONTLINE_", env_file=".env", extra="ignore")
+
+    var_dir: Path = REPO_ROOT / "var"
+    database_url: str = ""  # empty: SQLite file under var_dir
+    world_path: Path = DEMO_WORLD
+    secret: SecretStr | None = None  # device-token key; empty: generated once under var_dir
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_s: float = 10.0
+    start_rasa: bool = True  # `frontline run` starts the Rasa server as a subprocess
+    nlu_dir: Path = REPO_ROOT / "nlu_data"
+    rasa_bin: Path = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
+
+    timezone: str = "Asia/Shanghai"
+    default_language: str = "zh"
+    max_text_chars: int = Field(default=2000, ge=1)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'frontline.db'}"
+
+    @property
+    def action_endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}/webhook"

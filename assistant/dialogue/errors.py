@@ -1,0 +1,36 @@
+"""Ledger errors said to a person, in their language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assistant.dialogue.messages import say
+from assistant.dialogue.quantities import format_qty, item_name
+from assistant.ledger.errors import (
+    InsufficientStock,
+    LedgerError,
+    LocationInOtherSite,
+    SameLocation,
+    UnknownItem,
+    UnknownLocation,
+)
+from assistant.world.schema import World
+
+
+def describe(world: World, error: LedgerError, lang: str) -> str:
+    if isinstance(error, InsufficientStock):
+        item = world.item(error.item)
+        return say("insufficient-stock", lang, item=item_name(item, lang),
+                   available=format_qty(world, item, Decimal(error.available), lang),
+                   requested=format_qty(world, item, Decimal(error.requested), lang))
+    if isinstance(error, LocationInOtherSite):
+        site = world.site(error.site)
+        return say("location-other-site", lang, location=error.location,
+                   site=site.name_en if lang == "en" else site.name)
+    if isinstance(error, SameLocation):
+        return say("same-location", lang)
+    if isinstance(error, UnknownItem):
+        return say("unknown-item", lang, text=error.item)
+    if isinstance(error, UnknownLocation):
+        return say("unknown-location", lang, text=error.location)
+    return say("command-failed", lang, reason=error.code)

@@ -1,0 +1,131 @@
+"""A stock-changing command, read back and waiting for an explicit yes.
+
+It lives in the `proposal` slot as plain JSON between the read-back and the confirmation; confirming plans it
+again against the ledger (stock may have changed meanwhile) and only then writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel
+
+from assistant.dialogue.messages import say
+from assistant.dialogue.quantities import format_qty, item_name, price_text
+from assistant.ledger.service import Ledger
+from assistant.ledger.views import Document
+from assistant.world.schema import World
+
+
+class TransferProposal(BaseModel):
+    kind: Literal["transfer"] = "transfer"
+    site: str
+    item: str
+    qty_base: Decimal
+    destination: str
+    source: str | None = None
+
+
+class SaleProposal(BaseModel):
+    kind: Literal["sale"] = "sale"
+    site: str
+    customer: str
+    item: str
+    qty_base: Decimal
+    order_date: date
+
+
+Proposal = TransferProposal | SaleProposal
+
+
+def parse_proposal(raw: object) -> Proposal | None:
+    if not isinstance(raw, dict):
+        return None
+    if raw.get("kind") == "transfer":
+        return TransferProposal.model_validate(raw)
+    if raw.get("kind") == "sale":
+        return SaleProposal.model_validate(raw)
+    return None
+
+
+def _location_name(world: World, code: str, lang: str) -> str:
+    _site, location = world.location(code)
+    if lang == "en":
+        english = [a for a in location.aliases if a.isascii()]
+        return english[0] if english else code
+    return location.name
+
+
+def _customer_name(world: World, code: str) -> str:
+    return next((c.name for c in world.customers if c.code == code), code)
+
+
+def check(ledger: Ledger, proposal: Proposal) -> None:
+    """Plan against current stock; raises the ledger's error when it cannot go through. Writes nothing."""
+    if isinstance(proposal, TransferProposal):
+        ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
+                             source=proposal.source)
+    else:
+        ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
+                                [(proposal.item, proposal.qty_base)])
+
+
+def read_back(world: World, proposal: Proposal, lang: str) -> str:
+    item = world.item(proposal.item)
+    amount = format_qty(world, item, proposal.qty_base, lang)
+    if isinstance(proposal, TransferProposal):
+        values = {"item": item_name(item, lang), "amount": amount,
+                  "to": _location_name(world, proposal.destination, lang)}
+        if proposal.source:
+            return say("read-back-transfer-from", lang, source=_location_name(world, proposal.source, lang),
+                       **values)
+        return say("read-back-transfer", lang, **values)
+    total = _sale_total(world, proposal)
+    return say("read-back-sale", lang, customer=_customer_name(world, proposal.customer),
+               date=proposal.order_date.isoformat(), item=item_name(item, lang), amount=amount,
+               price=price_text(world, item, lang), total=f"{total:.2f}")
+
+
+def _sale_total(world: World, proposal: SaleProposal) -> Decimal:
+    item = world.item(proposal.item)
+    if item.price is None or not item.price_per:
+        return Decimal(0)
+    factor = world.unit(item.price_per).factor or Decimal(1)
+    return (proposal.qty_base / factor * item.price).quantize(Decimal("0.01"))
+
+
+def execute(ledger: Ledger, proposal: Proposal, *, device: str, worker: str | None, turn_id: str) -> Document:
+    """Write the confirmed command: reserve for a transfer, deduct for a sale. One ledger transaction."""
+    if isinstance(proposal, TransferProposal):
+        plan = ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
+                                    source=proposal.source)
+        return ledger.confirm_transfer(plan, device=device, worker=worker, turn_id=turn_id)
+    sale = ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
+                                   [(proposal.item, proposal.qty_base)])
+    return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id)
+
+
+def confirmation(world: World, proposal: Proposal, document: Document, lang: str) -> str:
+    item = world.item(proposal.item)
+    amount = format_qty(world, item, proposal.qty_base, lang)
+    if isinstance(proposal, TransferProposal):
+        sources = "、".join(sorted({line.from_location or "" for line in document.lines} - {""}))
+        return say("confirmed-transfer", lang, doc=document.id, item=item_name(item, lang), amount=amount,
+                   to=_location_name(world, proposal.destination, lang), sources=sources)
+    return say("confirmed-sale", lang, doc=document.id, customer=_customer_name(world, proposal.customer),
+               item=item_name(item, lang), amount=amount, total=f"{document.total or 0:.2f}")
+
+
+def low_stock_note(world: World, ledger: Ledger, proposal: Proposal, lang: str) -> str | None:
+    """A warning when the command left the item below its safety level at this site."""
+    minimum = next((s.minimum for s in world.safety_stock
+                    if s.site == proposal.site and s.item == proposal.item), None)
+    if minimum is None:
+        return None
+    available = ledger.available_total(proposal.site, proposal.item)
+    if available >= minimum:
+        return None
+    item = world.item(proposal.item)
+    return say("low-stock", lang, item=item_name(item, lang), available=format_qty(world, item, available, lang),
+               minimum=format_qty(world, item, minimum, lang))

@@ -1,0 +1,301 @@
+"""A deterministic fallback extractor: item, locations, customer, amount and date spans in raw text.
+
+Used when the NLU model misses an entity, and for OCR lines and speech transcripts. It knows only the
+vocabulary's names, so it works on a fresh install and never guesses a name it has not heard of
+(except the words right after an amount with a unit: "调5件飞机到…" → item "飞机", NotFound).
+
+Order matters: dates first (the digits of "26.4.6" are not a quantity), then names longest first
+(the 二 of "总装二线", the 2 of "2号月台", the 6204 of "轴承6204" belong to names), then amounts in
+what is left.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.language.dates import find_dates
+from assistant.language.numbers import EN_NUMBER_WORDS, ZH_NUMERAL_CHARS, parse_number
+from assistant.language.quantities import Amount, parse_amount
+from assistant.language.resolve import Resolution, Resolver
+from assistant.language.vocabulary import TermKind, Vocabulary
+
+_ARABIC = re.compile(r"(?<![\d.a-z_-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[十百千万]?")
+_ZH_RUN = re.compile(f"[{ZH_NUMERAL_CHARS}]+")
+_EN_WORDS = "|".join(sorted(EN_NUMBER_WORDS - {"and"}, key=len, reverse=True))
+_EN_RUN = re.compile(rf"(?<![a-z])(?:{_EN_WORDS})(?:[\s-]+(?:and|{_EN_WORDS}))*(?![a-z])")
+_SOURCE_BEFORE = re.compile(r"(?:从|自|由|from(?:\s+the)?)\s*$")
+_DESTINATION_BEFORE = re.compile(r"(?:到|去|往|至|送|进|入|(?:to|into|onto)(?:\s+the)?)\s*$")
+# Characters that end an unknown item name after an amount: prepositions, verbs, particles, punctuation.
+_UNKNOWN_ZH = re.compile(r"[\u3400-\u9fff]{1,8}?(?=$|[到去往至给送调从在把吧了的呢啊吗\s,，.。!！?？;；:：、\d])")
+_UNKNOWN_EN = re.compile(r"(?:of\s+)?((?:(?!to\b|into\b|from\b|at\b|for\b|please\b)[a-z][a-z-]*\s*){1,3})")
+
+
+@dataclass(frozen=True, slots=True)
+class NameMention:
+    """An item, location or customer name: `text` is the original `text[start:end]`."""
+
+    text: str
+    start: int
+    end: int
+    resolution: Resolution
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMention:
+    text: str
+    start: int
+    end: int
+    amount: Amount
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    text: str
+    start: int
+    end: int
+    value: date
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """What a message mentions. `item`, `customer` and `date` are the first found; `destination` and
+    `source` come from `locations` (a location right after 从/from is the source)."""
+
+    item: NameMention | None = None
+    amount: AmountMention | None = None
+    destination: NameMention | None = None
+    source: NameMention | None = None
+    customer: NameMention | None = None
+    date: DateMention | None = None
+    items: tuple[NameMention, ...] = ()
+    locations: tuple[NameMention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int  # offsets in the normalised text
+    end: int
+    kind: TermKind
+
+
+class _Text:
+    """The message NFKC-normalised and lower-cased character by character, remembering where each
+    character came from so spans can be reported in the original text."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        chars: list[str] = []
+        self.origin: list[int] = []
+        for i, ch in enumerate(original):
+            for c in unicodedata.normalize("NFKC", ch).lower():
+                chars.append(c)
+                self.origin.append(i)
+        self.norm = "".join(chars)
+        self.taken = [False] * len(self.norm)
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        self.taken[start:end] = [True] * (end - start)
+
+    def span(self, start: int, end: int) -> tuple[str, int, int]:
+        a, b = self.origin[start], self.origin[end - 1] + 1
+        return self.original[a:b], a, b
+
+
+def extract_mentions(
+    text: str, vocabulary: Vocabulary, resolver: Resolver, site: str | None, today: date
+) -> Mentions:
+    t = _Text(text)
+    dates = []
+    for found in find_dates(t.norm, today):
+        t.take(found.start, found.end)
+        dates.append(DateMention(*t.span(found.start, found.end), found.value))
+
+    hits = _names(t, vocabulary)
+    items = [_mention(t, h, resolver, site) for h in hits if h.kind == "item"]
+    customers = [_mention(t, h, resolver, site) for h in hits if h.kind == "customer"]
+    location_hits = [h for h in hits if h.kind == "location"]
+    locations = [_mention(t, h, resolver, site) for h in location_hits]
+
+    item_hit = next((h for h in hits if h.kind == "item"), None)
+    amount_span = _amount(t, vocabulary, item_hit)
+    amount = None
+    if amount_span is not None:
+        start, end, value = amount_span
+        amount = AmountMention(*t.span(start, end), value)
+        if item_hit is None and value.unit_word is not None:
+            unknown = _unknown_item(t, end, resolver)
+            if unknown is not None:
+                items.append(unknown)
+
+    source, destination = _roles(t, location_hits, locations)
+    return Mentions(
+        item=items[0] if items else None,
+        amount=amount,
+        destination=destination,
+        source=source,
+        customer=customers[0] if customers else None,
+        date=dates[0] if dates else None,
+        items=tuple(items),
+        locations=tuple(locations),
+    )
+
+
+def _term_pattern(term: str) -> str:
+    """A name as a regex over normalised text: spaces optional between characters (speech
+    transcripts space words unpredictably), Latin names bounded by non-letters, plural -s/-es allowed."""
+    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", term).lower())
+    body = r"\s*".join(re.escape(c) for c in key)
+    if key[0].isascii() and key[0].isalnum():
+        body = r"(?<![a-z0-9])" + body
+    if key[-1].isascii() and key[-1].isalpha():
+        body += r"(?:e?s)?(?![a-z0-9])"
+    elif key[-1].isascii() and key[-1].isdigit():
+        body += r"(?![0-9])"
+    return body
+
+
+def _names(t: _Text, vocabulary: Vocabulary) -> list[_Hit]:
+    """Every vocabulary name in the text, longest first, none overlapping another or a date."""
+    candidates: dict[tuple[int, int], TermKind] = {}
+    named: list[tuple[str, TermKind]] = [(term.text, term.kind) for term in vocabulary.all_terms
+                                         if term.kind != "unit"]
+    named += [(stem.text, "location") for stem in vocabulary.stems]
+    for name, kind in named:
+        for m in re.finditer(_term_pattern(name), t.norm):
+            if m.end() > m.start():
+                candidates.setdefault((m.start(), m.end()), kind)
+    hits: list[_Hit] = []
+    for (start, end), kind in sorted(candidates.items(), key=lambda c: (c[0][0] - c[0][1], c[0][0])):
+        if t.free(start, end):
+            t.take(start, end)
+            hits.append(_Hit(start, end, kind))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _mention(t: _Text, hit: _Hit, resolver: Resolver, site: str | None) -> NameMention:
+    text, start, end = t.span(hit.start, hit.end)
+    if hit.kind == "item":
+        resolution = resolver.item(text)
+    elif hit.kind == "customer":
+        resolution = resolver.customer(text)
+    else:
+        resolution = resolver.location(text, site)
+    return NameMention(text, start, end, resolution)
+
+
+def _numbers(t: _Text) -> list[tuple[int, int]]:
+    """Spans of numbers outside names and dates: Arabic, Chinese numeral runs, English number words."""
+    # Search with names and dates blanked out, so "王五两饼" yields 两 and not the 五 of 王五.
+    free = "".join("\0" if taken else c for c, taken in zip(t.norm, t.taken, strict=True))
+    spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _ARABIC.finditer(free)]
+    for m in _ZH_RUN.finditer(free):
+        end = m.end()
+        # 两 closing a longer run is the unit liang ("二两"), not part of the number.
+        if end - m.start() > 1 and free[end - 1] == "两" and parse_number(free[m.start(): end - 1]):
+            end -= 1
+        while end > m.start() and parse_number(free[m.start(): end]) is None:
+            end -= 1  # "一点" in "快一点" is just 一
+        if end > m.start():
+            spans.append((m.start(), end))
+    for m in _EN_RUN.finditer(free):
+        words = m.group().split()
+        while words and parse_number(" ".join(words)) is None:
+            words.pop()
+        if words:
+            spans.append((m.start(), m.start() + len(" ".join(words))))
+    return spans
+
+
+def _unit_after(t: _Text, end: int, units: list[str]) -> int | None:
+    """End of the unit word right after a number (spaces allowed), with a trailing 半; None if none."""
+    rest = t.norm[end:]
+    gap = len(rest) - len(rest.lstrip())
+    for unit in units:  # longest first
+        pos = end + gap
+        if t.norm.startswith(unit, pos) and t.free(pos, pos + len(unit)):
+            after = pos + len(unit)
+            if unit.isascii() and after < len(t.norm) and t.norm[after].isalpha():
+                continue  # "g" of "gears"
+            if t.norm.startswith("半", after):
+                after += 1
+            return after
+    return None
+
+
+def _amount(t: _Text, vocabulary: Vocabulary, item: _Hit | None) -> tuple[int, int, Amount] | None:
+    """The amount of the message: a number with a unit (nearest the item when there are several), else
+    a bare number right before or after the item ("five crankshafts", "铁观音2"). A number with an
+    unknown measure word ("一单", "一台") is not an amount of stock."""
+    units = sorted({u.text.lower() for u in vocabulary.terms("unit")}, key=len, reverse=True)
+    with_unit: list[tuple[int, int, Amount]] = []
+    bare: list[tuple[int, int, Amount]] = []
+    for start, end in _numbers(t):
+        unit_end = _unit_after(t, end, units)
+        amount = parse_amount(t.norm[start: unit_end or end])
+        if amount is None or amount.number <= 0:
+            continue  # "零件" is "parts", not zero pieces
+        if unit_end is not None:
+            with_unit.append((start, unit_end, amount))
+        elif item is not None and _next_to(t, start, end, item):
+            bare.append((start, end, amount))
+    if with_unit:
+        if item is None:
+            return with_unit[0]
+        return min(with_unit, key=lambda a: min(abs(a[0] - item.end), abs(item.start - a[1])))
+    return bare[0] if bare else None
+
+
+def _next_to(t: _Text, start: int, end: int, item: _Hit) -> bool:
+    if end <= item.start:
+        return t.norm[end: item.start].strip() == ""
+    return start >= item.end and t.norm[item.end: start].strip(" :：") == ""
+
+
+def _unknown_item(t: _Text, end: int, resolver: Resolver) -> NameMention | None:
+    """The words right after an amount with a unit, when no known item was named."""
+    pos = end + len(t.norm[end:]) - len(t.norm[end:].lstrip())
+    m = _UNKNOWN_ZH.match(t.norm, pos)
+    start, stop = (m.start(), m.end()) if m else (0, 0)
+    if not m:
+        en = _UNKNOWN_EN.match(t.norm, pos)
+        if not en or not en.group(1).strip():
+            return None
+        start, stop = en.start(1), en.start(1) + len(en.group(1).rstrip())
+    if stop <= start or not t.free(start, stop):
+        return None
+    text, a, b = t.span(start, stop)
+    return NameMention(text, a, b, resolver.item(text))
+
+
+def _roles(
+    t: _Text, hits: list[_Hit], mentions: list[NameMention]
+) -> tuple[NameMention | None, NameMention | None]:
+    """Source and destination among the locations: 从/from marks a source, 到/去/to a destination;
+    without a source marker, a location before a marked destination is the source ("A01的曲轴调到总装线A")."""
+    source = destination = None
+    marked_destination = None
+    unmarked: list[int] = []
+    for i, hit in enumerate(hits):
+        before = t.norm[: hit.start]
+        if _SOURCE_BEFORE.search(before):
+            source = source if source is not None else i
+        elif _DESTINATION_BEFORE.search(before):
+            marked_destination = i
+        else:
+            unmarked.append(i)
+    if marked_destination is not None:
+        destination = marked_destination
+        if source is None:
+            source = next((i for i in unmarked if i < marked_destination), None)
+    elif unmarked:
+        destination = unmarked[-1]
+    return (
+        None if source is None else mentions[source],
+        None if destination is None else mentions[destination],
+    )

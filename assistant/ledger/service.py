@@ -1,0 +1,499 @@
+"""The `Ledger` service: the only code that changes stock.
+
+Every method is synchronous and runs one short transaction (callers run them in worker threads). Plans
+read and write nothing; confirmations re-check under the lock (see locking.py), so concurrent
+confirmations of the last units can never oversell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+
+import structlog
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from assistant.ledger import models, views
+from assistant.ledger.allocation import STORAGE_KINDS, sale_sources, take, transfer_sources
+from assistant.ledger.db import read_only
+from assistant.ledger.errors import (
+    DocumentNotFound,
+    InsufficientStock,
+    InvalidQuantity,
+    InvalidState,
+    LocationInOtherSite,
+    SameLocation,
+    UnknownCustomer,
+    UnknownItem,
+    UnknownLocation,
+    UnknownSite,
+)
+from assistant.ledger.locking import StockKey, lock_document, lock_stock, next_document_id
+from assistant.ledger.pricing import money, price_of, split_total
+from assistant.ledger.states import DocStatus, DocType, MoveKind, can_move
+from assistant.ledger.types import utcnow
+from assistant.world.schema import Customer, Item, Location, LocationKind, World
+
+log = structlog.get_logger(__name__)
+
+ZERO = Decimal(0)
+QTY_PLACES = Decimal("0.001")
+Legs = list[tuple[str, Decimal]]
+
+
+class Ledger:
+    def __init__(self, engine: Engine, world: World) -> None:
+        self._world = world
+        self._write = sessionmaker(engine, expire_on_commit=False)
+        self._read = sessionmaker(read_only(engine), expire_on_commit=False)
+        self._items = {i.code: i for i in world.items}
+        self._customers = {c.code: c for c in world.customers}
+        self._sites = {s.code for s in world.sites}
+        self._locations = {loc.code: (site.code, loc) for site in world.sites for loc in site.locations}
+        self._kinds = {code: loc.kind for code, (_, loc) in self._locations.items()}
+        self._minimum = {(s.site, s.item): s.minimum.quantize(QTY_PLACES) for s in world.safety_stock}
+
+    # --- reading ---------------------------------------------------------------------------------------
+
+    def stock(self, site: str, item: str | None = None) -> list[views.LocationStock]:
+        """Non-empty stock rows at `site` (of `item`), by item then location."""
+        self._site(site)
+        query = select(models.Stock).where(models.Stock.site == site)
+        if item is not None:
+            self._item(item)
+            query = query.where(models.Stock.item == item)
+        with self._reading() as session:
+            rows = session.scalars(query.order_by(models.Stock.item, models.Stock.location)).all()
+        return [self._location_stock(row) for row in rows if row.on_hand or row.reserved]
+
+    def available_total(self, site: str, item: str) -> Decimal:
+        """Available (on hand minus reserved) at the site's storage locations (rack/store/shelf).
+
+        Goods on a line, at QC or at a dock are in use or in transit: they do not count, and this is
+        the figure safety stock is compared with."""
+        self._site(site)
+        self._item(item)
+        with self._reading() as session:
+            available = self._available(session, site, item)
+        return sum((qty for loc, qty in available.items() if self._kinds[loc] in STORAGE_KINDS), ZERO)
+
+    def document(self, doc_id: str) -> views.Document:
+        with self._reading() as session:
+            doc = session.get(models.Document, doc_id, options=[selectinload(models.Document.lines)])
+            if doc is None:
+                raise DocumentNotFound(doc_id)
+            return self._document_view(doc)
+
+    def documents_for_turn(self, turn_id: str) -> list[views.Document]:
+        """Documents the turn created or changed, in the order it first touched them."""
+        first = func.min(models.DocumentEvent.id)
+        with self._reading() as session:
+            ids = session.scalars(
+                select(models.DocumentEvent.document_id)
+                .where(models.DocumentEvent.turn_id == turn_id)
+                .group_by(models.DocumentEvent.document_id)
+                .order_by(first)
+            ).all()
+            return self._load_documents(session, list(ids))
+
+    def recent_documents(self, site: str, limit: int = 10) -> list[views.Document]:
+        with self._reading() as session:
+            ids = session.scalars(
+                select(models.Document.id)
+                .where(models.Document.site == site)
+                .order_by(models.Document.created_at.desc(), models.Document.id.desc())
+                .limit(limit)
+            ).all()
+            return self._load_documents(session, list(ids))
+
+    def pending_events(self, limit: int = 100) -> list[views.LedgerEvent]:
+        """Undelivered ledger events (low stock, ...), oldest first."""
+        with self._reading() as session:
+            rows = session.scalars(
+                select(models.LedgerEvent).where(models.LedgerEvent.delivered.is_(False))
+                .order_by(models.LedgerEvent.id).limit(limit)
+            ).all()
+        return [views.LedgerEvent(id=r.id, kind=r.kind, payload=r.payload, created_at=r.created_at) for r in rows]
+
+    def mark_delivered(self, ids: Iterable[int]) -> None:
+        wanted = list(ids)
+        if not wanted:
+            return
+        with self._writing() as session:
+            session.execute(update(models.LedgerEvent).where(models.LedgerEvent.id.in_(wanted))
+                            .values(delivered=True), execution_options={"synchronize_session": False})
+
+    # --- transfers -------------------------------------------------------------------------------------
+
+    def plan_transfer(
+        self, site: str, item: str, qty_base: Decimal, to: str, source: str | None = None
+    ) -> views.TransferPlan:
+        """Check a transfer and choose its sources. Writes nothing."""
+        qty = self._check_transfer(site, item, qty_base, to, source)
+        with self._reading() as session:
+            available = self._available(session, site, item)
+        legs = self._transfer_legs(item, qty, to, source, available)
+        return views.TransferPlan(site=site, item=item, qty_base=qty, destination=to, source=source,
+                                  legs=tuple(views.PlanLeg(location=loc, qty=q) for loc, q in legs))
+
+    def confirm_transfer(
+        self, plan: views.TransferPlan, *, device: str | None, worker: str | None, turn_id: str | None
+    ) -> views.Document:
+        """Create the transfer (status confirmed) and reserve its quantity at the sources."""
+        site, item = plan.site, plan.item
+        qty = self._check_transfer(site, item, plan.qty_base, plan.destination, plan.source)
+        with self._writing() as session:
+            rows = lock_stock(session, site, [item])
+            before = self._storage_totals(rows, [item])
+            available = {loc: r.on_hand - r.reserved for (_, loc), r in rows.items()}
+            legs = [(leg.location, leg.qty) for leg in plan.legs]
+            if not self._legs_fit(legs, qty, available, allowed=self._sources_allowed(site, plan)):
+                legs = self._transfer_legs(item, qty, plan.destination, plan.source, available)
+            doc = self._new_document(session, DocType.transfer, site, device=device, worker=worker,
+                                     turn_id=turn_id)
+            for no, (loc, part) in enumerate(legs, start=1):
+                doc.lines.append(models.DocumentLine(line_no=no, item=item, qty_base=part, from_location=loc,
+                                                     to_location=plan.destination))
+                rows[item, loc].reserved += part
+                self._move(session, doc, MoveKind.reserve, item, part, turn_id=turn_id, from_location=loc)
+            low = self._low_stock(session, doc, rows, before, turn_id)
+            result = self._document_view(doc, low)
+        log.info("ledger.transfer_confirmed", document=result.id, item=item, qty=str(qty),
+                 to=plan.destination, turn_id=turn_id)
+        return result
+
+    def start_transfer(self, doc_id: str, turn_id: str | None = None) -> views.Document:
+        with self._writing() as session:
+            doc = self._transition(session, doc_id, DocType.transfer, DocStatus.in_progress, "start", turn_id)
+            return self._document_view(doc)
+
+    def complete_transfer(self, doc_id: str, turn_id: str | None = None) -> views.Document:
+        """Release the reservation and move on-hand from the sources to the destination."""
+        with self._writing() as session:
+            doc = self._transition(session, doc_id, DocType.transfer, DocStatus.done, "complete", turn_id)
+            ensure = {(line.item, loc) for line in doc.lines
+                      for loc in (line.from_location, line.to_location) if loc}
+            rows = lock_stock(session, doc.site, {item for item, _ in ensure}, ensure)
+            before = self._storage_totals(rows, {line.item for line in doc.lines})
+            for line in doc.lines:
+                assert line.from_location and line.to_location  # transfers always have both
+                src, dst = rows[line.item, line.from_location], rows[line.item, line.to_location]
+                src.reserved -= line.qty_base
+                src.on_hand -= line.qty_base
+                dst.on_hand += line.qty_base
+                self._move(session, doc, MoveKind.release, line.item, line.qty_base, turn_id=turn_id,
+                           from_location=line.from_location)
+                self._move(session, doc, MoveKind.transfer, line.item, line.qty_base, turn_id=turn_id,
+                           from_location=line.from_location, to_location=line.to_location)
+            low = self._low_stock(session, doc, rows, before, turn_id)
+            result = self._document_view(doc, low)
+        log.info("ledger.transfer_done", document=doc_id, turn_id=turn_id)
+        return result
+
+    # --- sales orders ----------------------------------------------------------------------------------
+
+    def plan_sales_order(
+        self, site: str, customer: str, doc_date: dt.date, lines: Sequence[tuple[str, Decimal]]
+    ) -> views.SalesPlan:
+        """Price the order and choose sources (shelf first, then back room). Writes nothing."""
+        wanted = self._check_sale(site, customer, lines)
+        with self._reading() as session:
+            available = {item: self._available(session, site, item) for item, _ in wanted}
+        return self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
+
+    def confirm_sales_order(
+        self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None
+    ) -> views.Document:
+        """Create the sales order (status confirmed) and deduct its stock, in one locked transaction."""
+        wanted = self._check_sale(plan.site, plan.customer, [(line.item, line.qty_base) for line in plan.lines])
+        codes = {code for code, _ in wanted}
+        with self._writing() as session:
+            rows = lock_stock(session, plan.site, codes)
+            before = self._storage_totals(rows, codes)
+            available: dict[str, dict[str, Decimal]] = {code: {} for code in codes}
+            for (code, loc), row in rows.items():
+                available[code][loc] = row.on_hand - row.reserved
+            final = self._sales_plan(plan.site, plan.customer, plan.doc_date, wanted, available, preferred=plan)
+            doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
+                                     turn_id=turn_id, customer=plan.customer, doc_date=plan.doc_date)
+            no = 0
+            for line in final.lines:
+                item = self._items[line.item]
+                totals = split_total(self._world, item, line.line_total, [leg.qty for leg in line.legs])
+                for leg, leg_total in zip(line.legs, totals, strict=True):
+                    no += 1
+                    doc.lines.append(models.DocumentLine(
+                        line_no=no, item=line.item, qty_base=leg.qty, from_location=leg.location,
+                        unit_price=line.unit_price, price_unit=line.price_unit, line_total=leg_total))
+                    rows[line.item, leg.location].on_hand -= leg.qty
+                    self._move(session, doc, MoveKind.sale, line.item, leg.qty, turn_id=turn_id,
+                               from_location=leg.location)
+            low = self._low_stock(session, doc, rows, before, turn_id)
+            result = self._document_view(doc, low)
+        log.info("ledger.sales_order_confirmed", document=result.id, total=str(result.total), turn_id=turn_id)
+        return result
+
+    def complete_sales_order(self, doc_id: str, turn_id: str | None = None) -> views.Document:
+        """Mark a confirmed sales order done (handed over and paid); stock was deducted at confirmation."""
+        with self._writing() as session:
+            doc = self._transition(session, doc_id, DocType.sales_order, DocStatus.done, "complete", turn_id)
+            return self._document_view(doc)
+
+    # --- both ------------------------------------------------------------------------------------------
+
+    def cancel_document(self, doc_id: str, turn_id: str | None = None) -> views.Document:
+        """Cancel a draft or confirmed document, giving back what it held (reservation or sold goods)."""
+        with self._writing() as session:
+            doc = lock_document(session, doc_id)
+            was = DocStatus(doc.status)
+            self._transition(session, doc_id, DocType(doc.type), DocStatus.cancelled, "cancel", turn_id, doc)
+            if was is DocStatus.confirmed:
+                rows = lock_stock(session, doc.site, {line.item for line in doc.lines})
+                for line in doc.lines:
+                    assert line.from_location
+                    row = rows[line.item, line.from_location]
+                    if doc.type == DocType.transfer:
+                        row.reserved -= line.qty_base
+                        self._move(session, doc, MoveKind.release, line.item, line.qty_base, turn_id=turn_id,
+                                   from_location=line.from_location)
+                    else:  # the goods go back where they were taken from
+                        row.on_hand += line.qty_base
+                        self._move(session, doc, MoveKind.sale, line.item, line.qty_base, turn_id=turn_id,
+                                   to_location=line.from_location)
+            result = self._document_view(doc)
+        log.info("ledger.document_cancelled", document=doc_id, turn_id=turn_id)
+        return result
+
+    # --- validation ------------------------------------------------------------------------------------
+
+    def _site(self, site: str) -> None:
+        if site not in self._sites:
+            raise UnknownSite(site)
+
+    def _item(self, code: str) -> Item:
+        try:
+            return self._items[code]
+        except KeyError:
+            raise UnknownItem(code) from None
+
+    def _location(self, site: str, code: str) -> Location:
+        if code not in self._locations:
+            raise UnknownLocation(code)
+        owner, location = self._locations[code]
+        if owner != site:
+            raise LocationInOtherSite(code, owner)
+        return location
+
+    def _customer(self, code: str) -> Customer:
+        try:
+            return self._customers[code]
+        except KeyError:
+            raise UnknownCustomer(code) from None
+
+    @staticmethod
+    def _qty(qty: Decimal) -> Decimal:
+        try:
+            value = Decimal(qty)
+            exact = value.is_finite() and value > 0 and value == value.quantize(QTY_PLACES)
+        except (InvalidOperation, TypeError, ValueError):
+            exact = False
+        if not exact:
+            raise InvalidQuantity(qty)
+        return value.quantize(QTY_PLACES)
+
+    def _check_transfer(self, site: str, item: str, qty: Decimal, to: str, source: str | None) -> Decimal:
+        self._site(site)
+        self._item(item)
+        checked = self._qty(qty)
+        self._location(site, to)
+        if source is not None:
+            self._location(site, source)
+            if source == to:
+                raise SameLocation(to)
+        return checked
+
+    def _check_sale(self, site: str, customer: str, lines: Sequence[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
+        self._site(site)
+        self._customer(customer)
+        if not lines:
+            raise InvalidQuantity(ZERO)
+        return [(self._item(item).code, self._qty(qty)) for item, qty in lines]
+
+    # --- planning --------------------------------------------------------------------------------------
+
+    def _transfer_legs(
+        self, item: str, qty: Decimal, to: str, source: str | None, available: dict[str, Decimal]
+    ) -> Legs:
+        if source is not None:
+            have = available.get(source, ZERO)
+            if have < qty:
+                raise InsufficientStock(item, qty, have)
+            return [(source, qty)]
+        sources = transfer_sources(available, self._kinds, to)
+        legs = take(sources, qty)
+        if legs is None:
+            raise InsufficientStock(item, qty, sum((q for _, q in sources), ZERO))
+        return legs
+
+    def _sources_allowed(self, site: str, plan: views.TransferPlan) -> set[str]:
+        if plan.source is not None:
+            return {plan.source}
+        return {code for code, (owner, loc) in self._locations.items()
+                if owner == site and loc.kind in STORAGE_KINDS and code != plan.destination}
+
+    @staticmethod
+    def _legs_fit(legs: Legs, qty: Decimal, available: dict[str, Decimal], allowed: set[str]) -> bool:
+        """Whether a plan's legs (which may come back from a client as JSON) still hold."""
+        if not legs or sum((q for _, q in legs), ZERO) != qty:
+            return False
+        need: dict[str, Decimal] = {}
+        for loc, q in legs:
+            if loc not in allowed or q <= 0:
+                return False
+            need[loc] = need.get(loc, ZERO) + q
+        return all(available.get(loc, ZERO) >= q for loc, q in need.items())
+
+    def _sales_plan(
+        self, site: str, customer: str, doc_date: dt.date, wanted: list[tuple[str, Decimal]],
+        available: dict[str, dict[str, Decimal]], preferred: views.SalesPlan | None,
+    ) -> views.SalesPlan:
+        """Allocate each line from what is left after the lines before it; keep `preferred` legs if
+        they still fit (the user heard them read back), else re-allocate."""
+        left = {item: dict(avail) for item, avail in available.items()}
+        sellable = {code for code, (owner, loc) in self._locations.items()
+                    if owner == site and loc.kind in (LocationKind.shelf, LocationKind.store, LocationKind.rack)}
+        lines: list[views.SalesPlanLine] = []
+        for index, (code, qty) in enumerate(wanted):
+            item = self._items[code]
+            legs: Legs | None = None
+            if preferred is not None and index < len(preferred.lines):
+                old = [(leg.location, leg.qty) for leg in preferred.lines[index].legs]
+                legs = old if self._legs_fit(old, qty, left[code], sellable) else None
+            if legs is None:
+                sources = sale_sources(left[code], self._kinds)
+                legs = take(sources, qty)
+                if legs is None:
+                    raise InsufficientStock(code, qty, sum((q for _, q in sources), ZERO))
+            for loc, part in legs:
+                left[code][loc] -= part
+            lines.append(views.SalesPlanLine(
+                item=code, qty_base=qty, unit_price=None if item.price is None else money(item.price),
+                price_unit=item.price_per,
+                line_total=price_of(self._world, item, qty),
+                legs=tuple(views.PlanLeg(location=loc, qty=part) for loc, part in legs)))
+        totals = [line.line_total for line in lines]
+        total = None if any(t is None for t in totals) else sum((t for t in totals if t is not None), ZERO)
+        return views.SalesPlan(site=site, customer=customer, doc_date=doc_date, lines=tuple(lines), total=total)
+
+    # --- writing helpers -------------------------------------------------------------------------------
+
+    def _new_document(
+        self, session: Session, doc_type: DocType, site: str, *, device: str | None, worker: str | None,
+        turn_id: str | None, customer: str | None = None, doc_date: dt.date | None = None,
+    ) -> models.Document:
+        now = utcnow()
+        doc = models.Document(id=next_document_id(session, doc_type), type=str(doc_type),
+                              status=str(DocStatus.confirmed), site=site, customer=customer, doc_date=doc_date,
+                              device=device, worker=worker, turn_id=turn_id, created_at=now, updated_at=now)
+        session.add(doc)
+        session.flush()  # before the rows that reference it: the unit of work does not order those
+        session.add(models.DocumentEvent(document_id=doc.id, turn_id=turn_id, from_status=None,
+                                         to_status=doc.status, ts=now))
+        return doc
+
+    def _transition(
+        self, session: Session, doc_id: str, doc_type: DocType, target: DocStatus, action: str,
+        turn_id: str | None, doc: models.Document | None = None,
+    ) -> models.Document:
+        doc = doc or lock_document(session, doc_id)
+        current = DocStatus(doc.status)
+        if doc.type != doc_type or not can_move(doc_type, current, target):
+            raise InvalidState(doc_id, str(current), action)
+        now = utcnow()
+        doc.status, doc.updated_at = str(target), now
+        session.add(models.DocumentEvent(document_id=doc_id, turn_id=turn_id, from_status=str(current),
+                                         to_status=str(target), ts=now))
+        return doc
+
+    @staticmethod
+    def _move(
+        session: Session, doc: models.Document, kind: MoveKind, item: str, qty: Decimal, *,
+        turn_id: str | None, from_location: str | None = None, to_location: str | None = None,
+    ) -> None:
+        session.add(models.StockMove(ts=utcnow(), document_id=doc.id, turn_id=turn_id, kind=str(kind),
+                                     site=doc.site, item=item, from_location=from_location,
+                                     to_location=to_location, qty=qty))
+
+    def _storage_totals(self, rows: dict[StockKey, models.Stock], items: Iterable[str]) -> dict[str, Decimal]:
+        totals = dict.fromkeys(items, ZERO)
+        for (item, loc), row in rows.items():
+            if item in totals and self._kinds[loc] in STORAGE_KINDS:
+                totals[item] += row.on_hand - row.reserved
+        return totals
+
+    def _low_stock(
+        self, session: Session, doc: models.Document, rows: dict[StockKey, models.Stock],
+        before: dict[str, Decimal], turn_id: str | None,
+    ) -> list[views.LowStock]:
+        """Record a low_stock event for each item this change pushed (further) below its safety stock."""
+        after = self._storage_totals(rows, before)
+        found: list[views.LowStock] = []
+        for item, total in sorted(after.items()):
+            minimum = self._minimum.get((doc.site, item))
+            if minimum is None or total >= minimum or total >= before[item]:
+                continue
+            low = views.LowStock(site=doc.site, item=item, available=total, minimum=minimum)
+            found.append(low)
+            session.add(models.LedgerEvent(kind="low_stock", created_at=utcnow(), delivered=False, payload={
+                "site": doc.site, "item": item, "available": str(total), "minimum": str(minimum),
+                "document": doc.id, "turn_id": turn_id}))
+            log.info("ledger.low_stock", site=doc.site, item=item, available=str(total), minimum=str(minimum))
+        return found
+
+    # --- sessions and views ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with self._write() as session, session.begin():
+            yield session
+
+    @staticmethod
+    def _available(session: Session, site: str, item: str) -> dict[str, Decimal]:
+        rows = session.execute(select(models.Stock.location, models.Stock.on_hand, models.Stock.reserved)
+                               .where(models.Stock.site == site, models.Stock.item == item)).all()
+        return {loc: on_hand - reserved for loc, on_hand, reserved in rows}
+
+    def _location_stock(self, row: models.Stock) -> views.LocationStock:
+        _, location = self._locations[row.location]
+        return views.LocationStock(location=row.location, location_name=location.name, item=row.item,
+                                   item_name=self._items[row.item].name, on_hand=row.on_hand,
+                                   reserved=row.reserved, available=row.on_hand - row.reserved)
+
+    def _load_documents(self, session: Session, ids: list[str]) -> list[views.Document]:
+        docs = session.scalars(select(models.Document).where(models.Document.id.in_(ids))
+                               .options(selectinload(models.Document.lines))).all()
+        by_id = {doc.id: doc for doc in docs}
+        return [self._document_view(by_id[i]) for i in ids]
+
+    def _document_view(self, doc: models.Document, low: list[views.LowStock] | None = None) -> views.Document:
+        lines = [views.DocumentLine(item=line.item, item_name=self._items[line.item].name, qty_base=line.qty_base,
+                                    from_location=line.from_location, to_location=line.to_location,
+                                    unit_price=line.unit_price, price_unit=line.price_unit,
+                                    line_total=line.line_total)
+                 for line in doc.lines]
+        total: Decimal | None = None
+        if doc.type == DocType.sales_order and all(line.line_total is not None for line in lines):
+            total = sum((line.line_total for line in lines if line.line_total is not None), ZERO)
+        customer = self._customers.get(doc.customer) if doc.customer else None
+        return views.Document(
+            id=doc.id, type=DocType(doc.type), status=DocStatus(doc.status), site=doc.site,
+            customer=views.CustomerRef(code=customer.code, name=customer.name) if customer else None,
+            date=doc.doc_date, device=doc.device, worker=doc.worker, turn_id=doc.turn_id, lines=lines,
+            total=total, created_at=doc.created_at, updated_at=doc.updated_at, low_stock=low or [])

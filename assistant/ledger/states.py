@@ -1,0 +1,46 @@
+"""Document types, statuses and the status machine; stock move kinds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocType(StrEnum):
+    transfer = "transfer"
+    sales_order = "sales_order"
+
+
+class DocStatus(StrEnum):
+    draft = "draft"
+    confirmed = "confirmed"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class MoveKind(StrEnum):
+    opening = "opening"
+    reserve = "reserve"
+    release = "release"
+    transfer = "transfer"
+    sale = "sale"
+
+
+ID_PREFIX: dict[DocType, str] = {DocType.transfer: "TR", DocType.sales_order: "SO"}
+
+# Allowed status changes per document type. Anything else raises InvalidState.
+TRANSITIONS: dict[DocType, dict[DocStatus, frozenset[DocStatus]]] = {
+    DocType.transfer: {
+        DocStatus.draft: frozenset({DocStatus.confirmed, DocStatus.cancelled}),
+        DocStatus.confirmed: frozenset({DocStatus.in_progress, DocStatus.cancelled}),
+        DocStatus.in_progress: frozenset({DocStatus.done}),
+    },
+    DocType.sales_order: {
+        DocStatus.draft: frozenset({DocStatus.confirmed, DocStatus.cancelled}),
+        DocStatus.confirmed: frozenset({DocStatus.done, DocStatus.cancelled}),
+    },
+}
+
+
+def can_move(doc_type: DocType, current: DocStatus, target: DocStatus) -> bool:
+    return target in TRANSITIONS[doc_type].get(current, frozenset())

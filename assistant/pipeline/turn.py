@@ -1,0 +1,144 @@
+"""One turn: check the input, hand it to the dialogue engine, collect what changed, render the reply."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import structlog
+from pydantic import BaseModel, Field
+
+from assistant.language.detect import detect_language
+from assistant.pipeline.errors import TurnError
+from assistant.pipeline.events import EventCallback, TurnEvent, TurnEventType, ignore_events
+from assistant.pipeline.rasa_client import DialogueState, RasaClient
+
+log = structlog.get_logger(__name__)
+
+# Slots the forms ask for, as the turn API names what it is waiting for.
+_AWAITING_BY_SLOT = {"amount": "quantity", "destination": "destination", "item": "item", "customer": "customer"}
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """Who is speaking: resolved from the bearer token before the turn starts."""
+
+    device: str
+    device_kind: str
+    site: str
+    worker: str | None
+    language: str  # the worker's usual language; the text's own language wins
+
+
+class TurnInput(BaseModel):
+    kind: Literal["text", "audio", "image"] = "text"
+    text: str
+    transcript: str | None = None
+
+
+class Intent(BaseModel):
+    name: str | None
+    confidence: float
+
+
+class Reply(BaseModel):
+    text: str
+    language: str
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class TurnResult(BaseModel):
+    turn_id: str
+    input: TurnInput
+    intent: Intent
+    entities: list[dict[str, Any]]
+    reply: Reply
+    awaiting: str | None
+    documents: list[dict[str, Any]]
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+DocumentsForTurn = Callable[[str], Awaitable[list[dict[str, Any]]]]
+
+
+def awaiting_from(state: DialogueState) -> str | None:
+    """What the assistant waits for next, derived from the dialogue state (never stored twice)."""
+    if state.requested_slot:
+        return _AWAITING_BY_SLOT.get(state.requested_slot, state.requested_slot)
+    if state.slots.get("choices"):
+        return "choice"
+    if state.slots.get("proposal"):
+        return "confirmation"
+    return None
+
+
+class TurnPipeline:
+    def __init__(self, rasa: RasaClient, documents_for_turn: DocumentsForTurn, max_text_chars: int) -> None:
+        self._rasa = rasa
+        self._documents_for_turn = documents_for_turn
+        self._max_text_chars = max_text_chars
+
+    def check_text(self, text: str, lang: str) -> str:
+        """The input stage's rules for text; raises before anything reaches the dialogue."""
+        cleaned = text.strip()
+        if not cleaned:
+            raise TurnError("input-empty", "input", 422, "没有收到内容，请再说一遍。",
+                            "The message is empty; please say it again.")
+        if len(cleaned) > self._max_text_chars:
+            raise TurnError(
+                "input-too-long", "input", 413,
+                f"内容太长(最多{self._max_text_chars}字)，请分开说。",
+                f"The message is too long (at most {self._max_text_chars} characters); please split it.",
+                details={"max_chars": self._max_text_chars, "chars": len(cleaned)},
+            )
+        return cleaned
+
+    async def run_text(
+        self, ctx: TurnContext, text: str, on_event: EventCallback = ignore_events,
+        turn_input: TurnInput | None = None,
+    ) -> TurnResult:
+        turn_id = uuid.uuid4().hex
+        started = time.perf_counter()
+        lang = detect_language(text) if text.strip() else ctx.language
+        await on_event(TurnEvent(TurnEventType.turn_start, turn_id, {"device": ctx.device}))
+        try:
+            cleaned = self.check_text(text, lang)
+            await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": cleaned, "language": lang}))
+            await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
+            metadata = {"turn_id": turn_id, "device": ctx.device, "device_kind": ctx.device_kind,
+                        "site": ctx.site, "worker": ctx.worker, "lang": lang}
+            nlu_started = time.perf_counter()
+            dialogue = await self._rasa.send(ctx.device, cleaned, metadata)
+            nlu_ms = (time.perf_counter() - nlu_started) * 1000
+            state = dialogue.state
+            await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,
+                                     {"intent": state.intent, "confidence": state.confidence}))
+            documents = await self._documents_for_turn(turn_id)
+        except TurnError as error:
+            await on_event(TurnEvent(TurnEventType.error, turn_id, {"code": error.code, "stage": error.stage}))
+            log.info("turn-failed", turn_id=turn_id, device=ctx.device, code=error.code)
+            raise
+        texts = [m["text"] for m in dialogue.messages if m.get("text")]
+        result = TurnResult(
+            turn_id=turn_id,
+            input=turn_input or TurnInput(kind="text", text=cleaned),
+            intent=Intent(name=state.intent, confidence=round(state.confidence, 4)),
+            entities=[_public_entity(e) for e in state.entities],
+            reply=Reply(text="\n".join(texts), language=lang, messages=dialogue.messages),
+            awaiting=awaiting_from(state),
+            documents=documents,
+            timings_ms={"nlu": round(nlu_ms, 1), "total": round((time.perf_counter() - started) * 1000, 1)},
+        )
+        await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": result.reply.text}))
+        await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": result.awaiting}))
+        log.info("turn", turn_id=turn_id, device=ctx.device, intent=state.intent,
+                 documents=[d.get("id") for d in documents], ms=result.timings_ms["total"])
+        return result
+
+
+def _public_entity(entity: dict[str, Any]) -> dict[str, Any]:
+    keys = ("entity", "value", "start", "end", "confidence_entity", "extractor", "role")
+    return {k: entity[k] for k in keys if k in entity}

@@ -1,0 +1,59 @@
+"""Jieba tokenizer for mixed Mandarin / English shop-floor speech.
+
+The stock `JiebaTokenizer` keeps " " tokens and glues digits and Latin letters to each
+other ("1.5kg", "AGV-01"), which hurts English and amounts.  This component:
+
+* loads the generated Jieba user dictionary (`dictionary_path`, a directory of *.txt files,
+  written by `assistant.nlu.build`; persisted into the model so `rasa run` needs no copy),
+* drops whitespace tokens,
+* splits every Jieba token into runs of digits (with `.`, `/`, `:`, `-` between digit
+  groups: "1.5", "2025/1/22", "26.4.6"), Latin letters, and everything else (CJK,
+  punctuation), so "5件" -> "5" "件", "1.5kg" -> "1.5" "kg", "M8螺栓" -> "M" "8" "螺栓".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
+
+_PIECES = re.compile(
+    r"\d+(?:[./:\-]\d+)*"          # numbers, decimals, dates written with digits
+    r"|[A-Za-z]+(?:['’][A-Za-z]+)?"  # Latin words (keeps "don't")
+    r"|[^\sA-Za-z\d]+"             # CJK runs as Jieba cut them, punctuation
+)
+
+
+def split_token(word: str, start: int) -> List[Token]:
+    """Split one Jieba token into digit / Latin / other runs; whitespace disappears."""
+    return [Token(m.group(), start + m.start()) for m in _PIECES.finditer(word)]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
+class FrontlineTokenizer(JiebaTokenizer):
+    """Jieba with the world's user dictionary, no whitespace tokens, digit/Latin/CJK runs split."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        config = JiebaTokenizer.get_default_config()
+        config["dictionary_path"] = None
+        return config
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return ["zh", "en"]
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        import jieba
+
+        text = message.get(attribute)
+        tokens: List[Token] = []
+        for word, start, _end in jieba.tokenize(text):
+            tokens.extend(split_token(word, start))
+        if not tokens:  # an all-whitespace message still needs one token
+            tokens = [Token(text, 0)] if text else []
+        return self._apply_token_pattern(tokens)

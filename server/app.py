@@ -1,0 +1,35 @@
+"""The FastAPI application: settings in, routes out. Nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from assistant.config import Settings
+from assistant.logs import configure_logging
+from server.routes import actions, health, ledger, turns
+from server.services import build_services
+
+
+def create_app(settings: Settings | None = None,
+               rasa_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await build_services(settings, rasa_transport)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.aclose()
+
+    app = FastAPI(title="Frontline", version="0.1.0", lifespan=lifespan,
+                  description="Offline-first shop-floor assistant: turns, documents and stock.")
+    for router in (health.router, turns.router, ledger.router, actions.router):
+        app.include_router(router)
+    return app

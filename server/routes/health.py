@@ -1,0 +1,39 @@
+"""Readiness: the app, the database and the NLU must all answer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from server.deps import ServicesDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+async def health(services: ServicesDep) -> JSONResponse:
+    def database_ok() -> bool:
+        try:
+            with services.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # any driver error means "not ready", reported below
+            return False
+
+    db_ok = await asyncio.to_thread(database_ok)
+    rasa_status = await services.rasa.status()
+    nlu_ok = bool(rasa_status and rasa_status.get("model_file"))
+    body: dict[str, Any] = {
+        "status": "ok" if db_ok and nlu_ok else "unavailable",
+        "database": "ok" if db_ok else "unavailable",
+        "nlu": "ok" if nlu_ok else "unavailable",
+        "model": (rasa_status or {}).get("model_file"),
+        "world": [s.code for s in services.world.sites],
+    }
+    if not (db_ok and nlu_ok):
+        body["not_ready"] = [name for name, ok in (("database", db_ok), ("nlu", nlu_ok)) if not ok]
+    return JSONResponse(body, status_code=200 if db_ok and nlu_ok else 503)

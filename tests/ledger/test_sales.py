@@ -1,0 +1,104 @@
+"""Sales orders: pricing, shelf-then-back-room sourcing, deduction, cancellation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine
+
+from assistant.ledger.errors import InsufficientStock, InvalidState, UnknownCustomer
+from assistant.ledger.service import Ledger
+from assistant.ledger.views import SalesPlan
+from tests.ledger.helpers import balances_from_moves, d, moves, stock_rows
+
+DAY = dt.date(2025, 1, 20)
+WHO = {"device": "PAD-01", "worker": "W11"}
+
+
+def test_prices(ledger: Ledger) -> None:
+    plan = ledger.plan_sales_order("FZ", "C001", DAY, [("TEA-TGY", d(1000)), ("TEA-PE", d(714))])
+    assert [(x.unit_price, x.price_unit, x.line_total) for x in plan.lines] == [
+        (d("168.00"), "jin", d("336.00")), (d("98.00"), "cake", d("196.00"))]
+    assert plan.total == d("532.00")
+    half = ledger.plan_sales_order("FZ", "C000", DAY, [("TEA-LJ", d(250))])  # half a jin of Longjing
+    assert half.total == d("130.00")
+    odd = ledger.plan_sales_order("FZ", "C000", DAY, [("TEA-PE", d(100))])  # 100/357 cake * 98 = 27.450...
+    assert odd.total == d("27.45")
+
+
+def test_shelf_then_back_room(ledger: Ledger, engine: Engine) -> None:
+    plan = ledger.plan_sales_order("FZ", "C001", DAY, [("TEA-TGY", d(6000))])
+    assert [(leg.location, leg.qty) for leg in plan.lines[0].legs] == [("SHOP", d(5000)), ("BACK", d(1000))]
+    assert plan.total == d("2016.00")
+    doc = ledger.confirm_sales_order(plan, turn_id="t1", **WHO)
+    assert (doc.id, doc.type, doc.status, doc.date) == ("SO-000001", "sales_order", "confirmed", DAY)
+    assert doc.customer is not None and (doc.customer.code, doc.customer.name) == ("C001", "张三")
+    assert [(x.from_location, x.qty_base, x.line_total) for x in doc.lines] == [
+        ("SHOP", d(5000), d("1680.00")), ("BACK", d(1000), d("336.00"))]
+    assert doc.total == d("2016.00")
+    rows = stock_rows(engine)
+    assert rows["FZ", "SHOP", "TEA-TGY"] == (d(0), d(0))
+    assert rows["FZ", "BACK", "TEA-TGY"] == (d(19000), d(0))
+    assert moves(engine, doc.id) == [("sale", "SHOP", None, d(5000)), ("sale", "BACK", None, d(1000))]
+    assert ledger.document(doc.id).total == d("2016.00")
+    assert [x.id for x in ledger.recent_documents("FZ")] == [doc.id]
+    assert ledger.recent_documents("DG") == []
+
+
+def test_line_totals_add_up_when_split(ledger: Ledger) -> None:
+    plan = ledger.plan_sales_order("FZ", "C000", DAY, [("TEA-TGY", d(5333))])  # 1791.888 -> 1791.89
+    doc = ledger.confirm_sales_order(plan, turn_id="t", **WHO)
+    assert len(doc.lines) == 2
+    assert sum(x.line_total or 0 for x in doc.lines) == doc.total == plan.total == d("1791.89")
+
+
+def test_same_item_twice_allocates_cumulatively(ledger: Ledger) -> None:
+    plan = ledger.plan_sales_order("FZ", "C000", DAY, [("TEA-LJ", d(2000)), ("TEA-LJ", d(2000))])
+    assert [[(leg.location, leg.qty) for leg in x.legs] for x in plan.lines] == [
+        [("SHOP", d(2000))], [("SHOP", d(1000)), ("BACK", d(1000))]]
+
+
+def test_insufficient_site_total(ledger: Ledger, engine: Engine) -> None:
+    before = stock_rows(engine)
+    with pytest.raises(InsufficientStock) as err:
+        ledger.plan_sales_order("FZ", "C001", DAY, [("TEA-TGY", d(25001))])
+    assert (err.value.requested, err.value.available) == (d(25001), d(25000))
+    with pytest.raises(UnknownCustomer):
+        ledger.plan_sales_order("FZ", "C999", DAY, [("TEA-TGY", d(1))])
+    stale = ledger.plan_sales_order("FZ", "C001", DAY, [("TEA-DHP", d(2000))])
+    ledger.confirm_sales_order(ledger.plan_sales_order("FZ", "C002", DAY, [("TEA-DHP", d(1000))]),
+                               turn_id="t1", **WHO)
+    with pytest.raises(InsufficientStock) as err:
+        ledger.confirm_sales_order(SalesPlan.model_validate(stale.model_dump(mode="json")), turn_id="t2", **WHO)
+    assert err.value.available == d(1500)
+    assert stock_rows(engine)["FZ", "SHOP", "TEA-DHP"] == (d(1500), d(0))
+    assert before["FZ", "SHOP", "TEA-DHP"] == (d(2500), d(0))
+
+
+def test_low_stock_on_sale(ledger: Ledger) -> None:
+    doc = ledger.confirm_sales_order(ledger.plan_sales_order("FZ", "C001", DAY, [("TEA-TGY", d(22500))]),
+                                     turn_id="t1", **WHO)
+    assert [(x.item, x.available, x.minimum) for x in doc.low_stock] == [("TEA-TGY", d(2500), d(3000))]
+    assert [e.payload["turn_id"] for e in ledger.pending_events()] == ["t1"]
+
+
+def test_cancel_and_complete(ledger: Ledger, engine: Engine) -> None:
+    before = stock_rows(engine)
+    plan = ledger.plan_sales_order("FZ", "C001", DAY, [("TEA-TGY", d(6000))])
+    doc = ledger.confirm_sales_order(plan, turn_id="t1", **WHO)
+    assert ledger.cancel_document(doc.id, "t2").status == "cancelled"
+    after = stock_rows(engine)
+    assert after["FZ", "SHOP", "TEA-TGY"] == before["FZ", "SHOP", "TEA-TGY"]
+    assert after["FZ", "BACK", "TEA-TGY"] == before["FZ", "BACK", "TEA-TGY"]
+    assert moves(engine, doc.id)[2:] == [("sale", None, "SHOP", d(5000)), ("sale", None, "BACK", d(1000))]
+    with pytest.raises(InvalidState):
+        ledger.complete_sales_order(doc.id)
+    other = ledger.confirm_sales_order(plan, turn_id="t3", **WHO)
+    with pytest.raises(InvalidState):
+        ledger.start_transfer(other.id)  # sales orders have no in_progress
+    assert ledger.complete_sales_order(other.id, "t4").status == "done"
+    with pytest.raises(InvalidState):
+        ledger.cancel_document(other.id)
+    assert [x.id for x in ledger.documents_for_turn("t2")] == [doc.id]
+    assert balances_from_moves(engine) == stock_rows(engine)
