@@ -18,7 +18,7 @@ from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Vocabulary
 from assistant.ledger.db import make_engine
 from assistant.ledger.migrate import upgrade
-from assistant.ledger.seed import load_world_into
+from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
 from assistant.pipeline.rasa_client import RasaClient
 from assistant.pipeline.render import document_json
@@ -50,10 +50,9 @@ def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]
     url = settings.effective_database_url
     upgrade(url)
     engine = make_engine(url)
-    ledger = Ledger(engine, world)
-    if ledger.is_empty():
+    if not is_seeded(engine):
         load_world_into(engine, world)
-    return engine, ledger
+    return engine, Ledger(engine, world)
 
 
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -28,8 +29,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
 from assistant.ledger.states import DocStatus, DocType, MoveKind
 from assistant.ledger.types import Dec, UtcDateTime
@@ -230,6 +232,11 @@ class StockMove(Base):
     from_location: Mapped[str | None] = mapped_column(ForeignKey("locations.code"))
     to_location: Mapped[str | None] = mapped_column(ForeignKey("locations.code"))
     qty: Mapped[Decimal] = mapped_column(QTY)
+
+
+@event.listens_for(StockMove, "before_update")
+def _moves_are_append_only(_mapper: Mapper[StockMove], _conn: Connection, target: StockMove) -> None:
+    raise RuntimeError(f"stock move {target.id} is append-only; write a compensating move instead")
 
 
 class DocumentEvent(Base):

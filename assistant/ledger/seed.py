@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import structlog
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from assistant.ledger import models
@@ -22,6 +22,12 @@ _CLEAR_ORDER: tuple[type[models.Base], ...] = (
     models.DocumentCounter, models.Stock, models.SafetyStock, models.Agv, models.Worker, models.Device,
     models.Customer, models.Item, models.Location, models.Site, models.Unit,
 )
+
+
+def is_seeded(engine: Engine) -> bool:
+    """Whether any master data is loaded (the app loads the world into an empty ledger on first start)."""
+    with Session(engine) as session:
+        return session.execute(select(models.Site.code).limit(1)).first() is not None
 
 
 def load_world_into(engine: Engine, world: World) -> None:

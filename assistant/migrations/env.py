@@ -65,6 +65,10 @@ def run_migrations_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # Batch migrations copy, drop and rename tables; with foreign keys on SQLite would refuse
+                # or cascade. Set on the raw connection: the pragma is ignored inside a transaction.
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
             _configure(conn)
             with context.begin_transaction():
                 context.run_migrations()

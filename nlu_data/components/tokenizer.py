@@ -6,9 +6,11 @@ other ("1.5kg", "AGV-01"), which hurts English and amounts.  This component:
 * loads the generated Jieba user dictionary (`dictionary_path`, a directory of *.txt files,
   written by `assistant.nlu.build`; persisted into the model so `rasa run` needs no copy),
 * drops whitespace tokens,
+* cuts with HMM off (unknown names become single characters, never glued to a neighbour),
 * splits every Jieba token into runs of digits (with `.`, `/`, `:`, `-` between digit
   groups: "1.5", "2025/1/22", "26.4.6"), Latin letters, and everything else (CJK,
-  punctuation), so "5件" -> "5" "件", "1.5kg" -> "1.5" "kg", "M8螺栓" -> "M" "8" "螺栓".
+  punctuation), so "5件" -> "5" "件", "1.5kg" -> "1.5" "kg", "M8螺栓" -> "M" "8" "螺栓",
+  and glues numbers Jieba cut at their separators back together ("2.5", "2025/1/22").
 """
 
 from __future__ import annotations
@@ -28,9 +30,28 @@ _PIECES = re.compile(
 )
 
 
+_NUMBER = re.compile(r"\d+(?:[./:\-]\d+)+")
+
+
 def split_token(word: str, start: int) -> List[Token]:
     """Split one Jieba token into digit / Latin / other runs; whitespace disappears."""
     return [Token(m.group(), start + m.start()) for m in _PIECES.finditer(word)]
+
+
+def merge_numbers(text: str, tokens: List[Token]) -> List[Token]:
+    """Jieba cuts "2.5" / "2025/1/22" at the separators; glue every number back into one token."""
+    spans = [(m.start(), m.end()) for m in _NUMBER.finditer(text)]
+    if not spans:
+        return tokens
+    merged: List[Token] = []
+    for token in tokens:
+        span = next((s for s in spans if s[0] <= token.start and token.end <= s[1]), None)
+        prev = merged[-1] if merged else None
+        if span and prev is not None and span[0] <= prev.start and prev.end == token.start:
+            merged[-1] = Token(text[prev.start:token.end], prev.start)
+        else:
+            merged.append(token)
+    return merged
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
@@ -52,8 +73,11 @@ class FrontlineTokenizer(JiebaTokenizer):
 
         text = message.get(attribute)
         tokens: List[Token] = []
-        for word, start, _end in jieba.tokenize(text):
+        # HMM off: a name Jieba does not know is cut into characters instead of being glued to its
+        # neighbours ("孙七买" stays "孙" "七" "买"), so entity spans always fall on token boundaries.
+        for word, start, _end in jieba.tokenize(text, HMM=False):
             tokens.extend(split_token(word, start))
+        tokens = merge_numbers(text, tokens)
         if not tokens:  # an all-whitespace message still needs one token
             tokens = [Token(text, 0)] if text else []
         return self._apply_token_pattern(tokens)

@@ -32,7 +32,8 @@ def pg_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        # PostgreSQL runs on every development and CI machine: its absence is a failure, not a skip.
+        pytest.fail(f"PostgreSQL not reachable on 127.0.0.1:5432: {exc}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)

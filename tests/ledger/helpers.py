@@ -13,7 +13,7 @@ from assistant.ledger import models
 Key = tuple[str, str, str]  # site, location, item
 
 
-def d(value: str | int) -> Decimal:
+def d(value: str | int | Decimal) -> Decimal:
     return Decimal(value).quantize(Decimal("0.001"))
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from sqlalchemy import Engine
 
@@ -37,7 +38,7 @@ def test_transfers_never_oversell(ledger: Ledger, engine: Engine) -> None:
     # A-01 holds 40: of 8 transfers of 10 (all planned while stock was there) exactly 4 can go through.
     plans = [ledger.plan_transfer("DG", "CS-1001", d(10), "LINE-B") for _ in range(THREADS)]
     done, failed = race([
-        (lambda p=p, i=i: ledger.confirm_transfer(p, device="HMD-01", worker="W01", turn_id=f"t{i}"))
+        partial(ledger.confirm_transfer, p, device="HMD-01", worker="W01", turn_id=f"t{i}")
         for i, p in enumerate(plans)
     ])
     assert len(done) == 4
@@ -53,7 +54,7 @@ def test_sales_never_oversell(ledger: Ledger, engine: Engine) -> None:
     plans = [ledger.plan_sales_order("FZ", "C000", dt.date(2025, 1, 20), [("TEA-DHP", d(400))])
              for _ in range(THREADS)]
     done, failed = race([
-        (lambda p=p: ledger.confirm_sales_order(p, device="PAD-01", worker="W11", turn_id=None)) for p in plans
+        partial(ledger.confirm_sales_order, p, device="PAD-01", worker="W11", turn_id=None) for p in plans
     ])
     assert (len(done), len(failed)) == (6, 2)
     assert all(isinstance(e, InsufficientStock) and e.available == d(100) for e in failed)
@@ -67,7 +68,7 @@ def test_completing_twice_moves_once(ledger: Ledger, engine: Engine) -> None:
     doc = ledger.confirm_transfer(ledger.plan_transfer("DG", "CS-1001", d(10), "LINE-B"),
                                   device="HMD-01", worker="W01", turn_id="t0")
     ledger.start_transfer(doc.id)
-    done, failed = race([lambda: ledger.complete_transfer(doc.id) for _ in range(THREADS)])
+    done, failed = race([partial(ledger.complete_transfer, doc.id) for _ in range(THREADS)])
     assert len(done) == 1
     assert len(failed) == THREADS - 1 and all(isinstance(e, InvalidState) for e in failed)
     rows = stock_rows(engine)

@@ -67,3 +67,14 @@ def test_reseed_forgets_documents(ledger: Ledger, engine: Engine, world: World) 
     again = ledger.confirm_transfer(ledger.plan_transfer("DG", "CS-1001", d(1), "LINE-B"),
                                     device="HMD-01", worker="W01", turn_id="t2")
     assert again.id == "TR-000001"  # numbering restarts
+
+
+def test_stock_moves_are_append_only(ledger: Ledger, engine: Engine) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session, session.begin():
+        move = session.scalars(select(models.StockMove).limit(1)).one()
+        move.qty += 1
+        with pytest.raises(RuntimeError, match="append-only"):
+            session.flush()

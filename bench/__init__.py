@@ -1,0 +1,1 @@
+"""Benchmarks: numbers go to docs/benchmarks.md, never into timed tests."""

@@ -1,0 +1,73 @@
+"""The real stack for dialogue and API tests: the app (uvicorn, SQLite in a temp dir) and a real Rasa server
+with the trained model calling the app's action endpoint. Training runs once per NLU fingerprint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.auth import issue_token
+from assistant.config import REPO_ROOT, Settings
+from assistant.ledger.db import make_engine
+from assistant.ledger.seed import load_world_into
+from assistant.runner import prepare_model, rasa_server
+from assistant.world.loader import load_world
+from server.app import create_app
+from tests.support import free_port, serve
+
+SECRET = "dialogue-tests-secret"
+
+
+@dataclass
+class Stack:
+    app_url: str
+    rasa_url: str
+    settings: Settings
+    client: httpx.Client
+
+    def token(self, device: str) -> str:
+        return issue_token(SECRET.encode(), device)
+
+    def turn(self, device: str, text: str) -> dict[str, Any]:
+        response = self.client.post("/api/v1/turns", json={"text": text},
+                                    headers={"Authorization": f"Bearer {self.token(device)}"})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def stock(self, device: str, item: str) -> dict[str, dict[str, float]]:
+        response = self.client.get("/api/v1/stock", params={"item": item},
+                                   headers={"Authorization": f"Bearer {self.token(device)}"})
+        assert response.status_code == 200, response.text
+        return {row["location"]: {k: float(row[k]) for k in ("on_hand", "reserved", "available")}
+                for row in response.json()}
+
+    def restart(self, device: str) -> None:
+        httpx.post(f"{self.rasa_url}/conversations/{device}/tracker/events", json=[{"event": "restart"}],
+                   timeout=10).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    built, model = prepare_model(Settings(var_dir=REPO_ROOT / "var"))
+    app_port, rasa_port = free_port(), free_port()
+    settings = Settings(var_dir=tmp_path_factory.mktemp("stack"), port=app_port, secret=SECRET,
+                        rasa_url=f"http://127.0.0.1:{rasa_port}", database_url="")
+    with serve(create_app(settings), app_port) as app_url, rasa_server(settings, built, model) as rasa, \
+            httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
+        yield Stack(app_url, rasa.url, settings, client)
+
+
+@pytest.fixture
+def fresh(stack: Stack) -> Stack:
+    """Each test starts from the demo world and new conversations."""
+    engine = make_engine(stack.settings.effective_database_url)
+    load_world_into(engine, load_world(stack.settings.world_path))
+    engine.dispose()
+    for device in ("HMD-01", "HMD-02", "PAD-01", "PAD-02", "PAD-DG"):
+        stack.restart(device)
+    return stack
