@@ -20,6 +20,13 @@ from assistant.language.resolve import Ambiguous, InOtherSite, Match, NotFound
 SOURCE_MARKERS = ("从", "由", "from")
 
 
+def single(value: Any) -> Any:
+    """One value for a slot: a message naming two things of one kind fills a list; the last one said wins."""
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return value
+
+
 def _choice_names(deps: ActionDeps, kind: str, codes: tuple[str, ...], lang: str) -> str:
     if kind == "item":
         names = [item_name(deps.world.item(c), lang) for c in codes]
@@ -97,7 +104,7 @@ def split_source(tracker: Tracker) -> tuple[str | None, str | None]:
     source = destination = None
     for entity in _location_entities(tracker):
         before = text[: entity["start"]].rstrip().lower()
-        if before.endswith(SOURCE_MARKERS):
+        if entity.get("role") == "source" or before.endswith(SOURCE_MARKERS):
             source = str(entity["value"])
         else:
             destination = str(entity["value"])
@@ -124,7 +131,9 @@ def resolve_location(
         return None, list(resolution.codes)
     if isinstance(resolution, InOtherSite):
         site = deps.world.site(resolution.site)
-        dispatcher.utter_message(text=say("location-other-site", meta.lang, location=text,
+        location = deps.world.location(resolution.code)[1]
+        dispatcher.utter_message(text=say("location-other-site", meta.lang,
+                                          location=location.name if meta.lang != "en" else location.code,
                                           site=site.name_en if meta.lang == "en" else site.name))
         return None, None
     dispatcher.utter_message(text=say("unknown-location", meta.lang, text=text))

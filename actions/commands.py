@@ -80,7 +80,8 @@ class ActionReadBack(FrontlineAction):
             dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
             return forget_command()
         dispatcher.utter_message(text=read_back(self.deps.world, proposal, meta.lang))
-        return [SlotSet("proposal", proposal.model_dump(mode="json"))]
+        # Only the proposal survives: a new command instead of a yes must start from empty slots.
+        return [*forget_command(), SlotSet("proposal", proposal.model_dump(mode="json"))]
 
 
 class ActionConfirm(FrontlineAction):

@@ -8,7 +8,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.checks import check_amount, check_customer, check_item, resolve_location, split_source
+from actions.checks import check_amount, check_customer, check_item, resolve_location, single, split_source
 from actions.deps import ActionDeps, TurnMeta
 from assistant.language.extract import extract_mentions
 
@@ -53,12 +53,12 @@ class _CommandFormValidator(FormValidationAction):
     async def validate_item(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return check_item(self.deps, slot_value, dispatcher, TurnMeta.of(tracker))
+        return check_item(self.deps, single(slot_value), dispatcher, TurnMeta.of(tracker))
 
     async def validate_amount(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await check_amount(self.deps, slot_value, tracker, dispatcher, TurnMeta.of(tracker))
+        return await check_amount(self.deps, single(slot_value), tracker, dispatcher, TurnMeta.of(tracker))
 
 
 class ValidateTransferForm(_CommandFormValidator):
@@ -80,7 +80,7 @@ class ValidateTransferForm(_CommandFormValidator):
             updates["source"] = source
             if source is None:
                 return {**updates, "destination": None}
-        words = destination_words or (None if source_words else slot_value)
+        words = destination_words or (None if source_words else single(slot_value))
         if not words:
             return {**updates, "destination": None}
         code, choices = resolve_location(self.deps, words, dispatcher, meta, tracker.get_slot("choices"))
@@ -98,4 +98,4 @@ class ValidateSalesOrderForm(_CommandFormValidator):
     async def validate_customer(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return check_customer(self.deps, slot_value, dispatcher, TurnMeta.of(tracker))
+        return check_customer(self.deps, single(slot_value), dispatcher, TurnMeta.of(tracker))

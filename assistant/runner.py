@@ -57,20 +57,25 @@ def run_stack(settings: Settings, echo: Echo = print) -> None:
 
     from server.app import create_app
 
-    built, model = prepare_model(settings, echo)
-    rasa = rasa_server(settings, built, model, echo)
-
-    def start_rasa() -> None:
-        try:
-            rasa.start()
-            echo(f"==> ready: http://{settings.host}:{settings.port}  (API docs at /docs)")
-        except RasaServerError as error:
-            echo(f"!! the Rasa server did not start: {error}")
-
-    threading.Thread(target=start_rasa, name="rasa-start", daemon=True).start()
+    rasa: RasaServer | None = None
+    if settings.start_rasa:
+        built, model = prepare_model(settings, echo)
+        rasa = rasa_server(settings, built, model, echo)
+        threading.Thread(target=_start_rasa, args=(rasa, settings, echo), name="rasa-start", daemon=True).start()
+    else:
+        echo(f"==> using the Rasa server at {settings.rasa_url} (FRONTLINE_START_RASA=false)")
     _print_devices(settings, echo)
     echo(f"==> app on http://{settings.host}:{settings.port} (Rasa on {settings.rasa_url})")
     try:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
     finally:
-        rasa.stop()
+        if rasa is not None:
+            rasa.stop()
+
+
+def _start_rasa(rasa: RasaServer, settings: Settings, echo: Echo) -> None:
+    try:
+        rasa.start()
+        echo(f"==> ready: http://{settings.host}:{settings.port}  (API docs at /docs)")
+    except RasaServerError as error:
+        echo(f"!! the Rasa server did not start: {error}")

@@ -1,1 +1,18 @@
+"""Speech in: audio → transcript locked to the site's vocabulary, for the turn pipeline.
 
+Public API: `SpeechService` (+ `SpeechSettings`), `StreamSession`, `Transcript`, `Partial`, `Final`,
+`Word`, the `AudioError` family, and `prepare_models` for setup. Importing this package loads no model.
+"""
+
+from speech.audio import AudioLimits
+from speech.errors import AudioCorrupt, AudioError, AudioTooLarge, AudioTooLong, AudioUnsupported, SpeechUnavailable
+from speech.models import prepare_models, resolve_vosk_dir, resolve_whisper_dir
+from speech.results import Correction, Final, Partial, Transcript, Word
+from speech.service import SpeechService, SpeechSettings, StreamSession
+from speech.vad import VadSettings
+
+__all__ = [
+    "AudioCorrupt", "AudioError", "AudioLimits", "AudioTooLarge", "AudioTooLong", "AudioUnsupported",
+    "Correction", "Final", "Partial", "SpeechService", "SpeechSettings", "SpeechUnavailable", "StreamSession",
+    "Transcript", "VadSettings", "Word", "prepare_models", "resolve_vosk_dir", "resolve_whisper_dir",
+]

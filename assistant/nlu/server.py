@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import httpx
 import yaml
@@ -59,7 +60,7 @@ class RasaServer:
         self.startup_timeout_s = startup_timeout_s
         self.echo = echo
         self._proc: subprocess.Popen[bytes] | None = None
-        self._log: object | None = None
+        self._log: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -126,8 +127,8 @@ class RasaServer:
                 try:
                     response = client.get(f"{self.url}/status")
                     if response.status_code == 200:
-                        fingerprint = response.json().get("fingerprint") or {}
-                        if response.json().get("model_file") and fingerprint:
+                        status = response.json()
+                        if status.get("model_file") and status.get("model_id"):
                             self.echo(f"Rasa server ready after {elapsed:.0f} s")
                             return
                         state = "HTTP up, loading the model"
@@ -163,7 +164,7 @@ class RasaServer:
                 proc.wait()
         log, self._log = self._log, None
         if log is not None:
-            log.close()  # type: ignore[attr-defined]
+            log.close()
 
     def __enter__(self) -> RasaServer:
         return self.start()

@@ -44,8 +44,9 @@ def _echo(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-_PROGRESS = ("Epochs:", "Training", "Finished training", "Your Rasa model is trained", "Processed",
-             "Starting to train", "Restoring", "Error", "ERROR", "Traceback", "InvalidDomain", "YamlSyntaxException")
+_PROGRESS = ("Epochs:", "Finished training", "Your Rasa model is trained", "Starting to train",
+             "Error", "ERROR", "Traceback", "InvalidDomain", "YamlSyntaxException")
+_BAR = re.compile(r"\d+it \[|\d+%\||it/s")  # tqdm progress bars: echoed at most every 10 s
 
 
 def ensure_model(
@@ -73,7 +74,7 @@ def ensure_model(
     echo("training the NLU model (about 2–3 minutes on 2 cores)…")
     started = time.monotonic()
     tail: collections.deque[str] = collections.deque(maxlen=40)
-    last_epoch_echo = float("-inf")
+    last_bar_echo = float("-inf")
     with log_path.open("w", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, cwd=built.path, env=rasa_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -96,10 +97,10 @@ def ensure_model(
                         raise TrainingError(f"rasa train exceeded {timeout_s:.0f} s")
                     if not any(key in line for key in _PROGRESS):
                         continue
-                    if line.lstrip().startswith("Epochs:"):  # one epoch line every 10 s at most
-                        if elapsed - last_epoch_echo < 10:
+                    if _BAR.search(line):
+                        if elapsed - last_bar_echo < 10:
                             continue
-                        last_epoch_echo = elapsed
+                        last_bar_echo = elapsed
                     echo(f"[{elapsed:5.0f} s] {line.strip()[:160]}")
             if pending.strip():
                 log.write(pending + "\n")

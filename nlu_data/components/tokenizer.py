@@ -8,11 +8,13 @@ other ("1.5kg", "AGV-01"), which hurts English and amounts.  This component:
 * drops whitespace tokens,
 * cuts with HMM off (unknown names become single characters, never glued to a neighbour),
 * splits every Jieba token into runs of digits (with `.`, `/`, `:`, `-` between digit
-  groups: "1.5", "2025/1/22", "26.4.6"), Latin letters, and everything else (CJK,
-  punctuation), so "5件" -> "5" "件", "1.5kg" -> "1.5" "kg", "M8螺栓" -> "M" "8" "螺栓",
-  and glues numbers Jieba cut at their separators back together ("2.5", "2025/1/22").
+  groups: "1.5", "2025/1/22", "26.4.6"), Latin letters, CJK, and single punctuation marks,
+  so "5件" -> "5" "件", "1.5kg" -> "1.5" "kg", "M8螺栓" -> "M" "8" "螺栓";
+* glues numbers Jieba cut at their separators back together ("2.5", "2025/1/22").
 """
 
+# Rasa compares the typing.List / Dict / Optional annotations of graph components: keep them.
+# ruff: noqa: UP006, UP019, UP035, UP045
 from __future__ import annotations
 
 import re
@@ -26,7 +28,8 @@ from rasa.shared.nlu.training_data.message import Message
 _PIECES = re.compile(
     r"\d+(?:[./:\-]\d+)*"          # numbers, decimals, dates written with digits
     r"|[A-Za-z]+(?:['’][A-Za-z]+)?"  # Latin words (keeps "don't")
-    r"|[^\sA-Za-z\d]+"             # CJK runs as Jieba cut them, punctuation
+    r"|[^\W\dA-Za-z_]+"             # CJK runs as Jieba cut them
+    r"|[^\w\s]"                     # punctuation, one mark per token ("；", ",", "-")
 )
 
 

@@ -13,8 +13,9 @@ from tests.support import free_port, serve
 pytestmark = pytest.mark.rasa
 
 
-def _post(stack: Stack, device: str, **kwargs) -> httpx.Response:
-    return stack.client.post("/api/v1/turns", headers={"Authorization": f"Bearer {stack.token(device)}"}, **kwargs)
+def _post(stack: Stack, device: str, headers: dict[str, str] | None = None, **kwargs) -> httpx.Response:
+    return stack.client.post("/api/v1/turns", headers={"Authorization": f"Bearer {stack.token(device)}",
+                                                       **(headers or {})}, **kwargs)
 
 
 def test_empty_text(fresh: Stack) -> None:
@@ -32,8 +33,7 @@ def test_twenty_thousand_characters(fresh: Stack) -> None:
 
 @pytest.mark.parametrize("body", [b"{not json", b'{"txt": "hi"}', b"[]"])
 def test_malformed_json(fresh: Stack, body: bytes) -> None:
-    response = _post(fresh, "HMD-01", content=body, headers={"Content-Type": "application/json",
-                                                              "Authorization": f"Bearer {fresh.token('HMD-01')}"})
+    response = _post(fresh, "HMD-01", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "input-malformed"
 

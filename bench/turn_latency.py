@@ -1,0 +1,77 @@
+"""Text-turn latency through the turn API, the real Rasa server, the actions and the ledger.
+
+    .venv/bin/python -m bench.turn_latency [--rounds 30]
+
+Starts its own stack on free loopback ports (SQLite in a temp dir), warms it up, then times a realistic mix:
+a one-sentence transfer read back and cancelled, a form filled over three turns, a stock question and a
+sale read back and confirmed. Prints p50/p95 per kind and overall (client-side wall time) and Rasa's share."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from assistant.auth import issue_token
+from assistant.config import REPO_ROOT, Settings
+from assistant.runner import prepare_model, rasa_server
+from server.app import create_app
+from tests.support import free_port, serve
+
+SCRIPT: list[tuple[str, str, str]] = [
+    ("HMD-01", "read-back", "调拨5件曲轴到总装线B区"),
+    ("HMD-01", "cancel", "取消"),
+    ("HMD-01", "form", "调拨活塞"),
+    ("HMD-01", "form", "10个"),
+    ("HMD-01", "form", "总装一线"),
+    ("HMD-01", "cancel", "不要了"),
+    ("HMD-01", "query", "连杆还有多少"),
+    ("PAD-01", "read-back", "张三买两斤铁观音"),
+    ("PAD-01", "confirm", "确认"),
+    ("HMD-01", "read-back", "transfer five crankshafts to assembly line B"),
+    ("HMD-01", "cancel", "cancel that"),
+]
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    built, model = prepare_model(Settings(var_dir=REPO_ROOT / "var"))
+    app_port, rasa_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(var_dir=Path(tmp), port=app_port, secret="bench", rasa_url=f"http://127.0.0.1:{rasa_port}")
+        with serve(create_app(settings), app_port) as url, rasa_server(settings, built, model), \
+                httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
+            headers = {d: {"Authorization": f"Bearer {issue_token(b'bench', d)}"} for d in ("HMD-01", "PAD-01")}
+            timings: dict[str, list[float]] = {}
+            nlu: list[float] = []
+            for round_no in range(args.rounds + 2):
+                for device, kind, text in SCRIPT:
+                    started = time.perf_counter()
+                    response = client.post("/api/v1/turns", json={"text": text}, headers=headers[device])
+                    elapsed = (time.perf_counter() - started) * 1000
+                    response.raise_for_status()
+                    if round_no >= 2:  # the first rounds warm up TensorFlow and the connection pools
+                        timings.setdefault(kind, []).append(elapsed)
+                        nlu.append(response.json()["timings_ms"]["nlu"])
+    every = [t for values in timings.values() for t in values]
+    print("| kind | turns | p50 ms | p95 ms |\n| --- | --- | --- | --- |")
+    for kind, values in timings.items():
+        print(f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {_pct(values, 0.95):.1f} |")
+    print(f"| **all** | {len(every)} | {statistics.median(every):.1f} | {_pct(every, 0.95):.1f} |")
+    print(f"\nRasa round trip (webhook + tracker, actions included): p50 {statistics.median(nlu):.1f} ms, "
+          f"p95 {_pct(nlu, 0.95):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

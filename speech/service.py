@@ -1,0 +1,220 @@
+"""`SpeechService`: the one entry point the server uses. Built once; loads each model on first use
+(never at import), shares it between connections, and runs blocking recognition in worker threads."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import structlog
+import zhconv
+
+from assistant.language.vocabulary import Vocabulary
+from speech.audio import SAMPLE_RATE, AudioLimits, Pcm, decode, resample
+from speech.correct import Corrector
+from speech.engine import Context, EngineResult, EngineSession, Transcriber
+from speech.errors import SpeechUnavailable
+from speech.lexicon import build_lexicon
+from speech.models import resolve_vosk_dir, resolve_whisper_dir
+from speech.results import Final, Partial, Transcript
+from speech.vad import VadSettings, speech_span
+from speech.vosk_engine import VoskTranscriber
+from speech.whisper_engine import WhisperTranscriber
+
+log = structlog.get_logger(__name__)
+EngineChoice = Literal["auto", "vosk", "whisper"]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechSettings:
+    """Built by the app from its `Settings`. `engines` maps a language to auto/vosk/whisper (auto: Vosk
+    where a Vosk model for the language is present, else Whisper)."""
+
+    whisper_dir: Path | None = None
+    vosk_dirs: Mapping[str, Path] = field(default_factory=dict)
+    engines: Mapping[str, EngineChoice] = field(default_factory=dict)
+    languages: tuple[str, ...] = ("zh", "en")
+    default_language: str = "zh"
+    vosk_grammar: bool = True
+    allow_download: bool = False       # vosk's own download by language; only with internet
+    whisper_beam_size: int = 2         # 2 is the sweet spot on 2 cores: 5 costs ~2× for little gain
+    whisper_threads: int = 2
+    partial_interval_s: float | None = 1.0
+    min_confidence: float = 0.35
+    limits: AudioLimits = field(default_factory=AudioLimits)
+    vad: VadSettings = field(default_factory=VadSettings)
+    commands: Mapping[str, Sequence[str]] | None = None   # extra or replacement command phrases per language
+    numerals: Mapping[str, Sequence[str]] | None = None
+
+
+class SpeechService:
+    def __init__(self, settings: SpeechSettings, vocabulary: Vocabulary) -> None:
+        self.settings = settings
+        self._vocabulary = vocabulary
+        self._engines: dict[str, Transcriber] = {}
+        self._correctors: dict[tuple[str, str | None], tuple[Corrector, Context]] = {}
+        self._lock = threading.Lock()
+
+    # -- configuration ---------------------------------------------------------------------------
+    def engine_name(self, language: str) -> str:
+        choice = self.settings.engines.get(language, "auto")
+        if choice == "auto":
+            return "vosk" if self._vosk_dir(language) is not None else "whisper"
+        return choice
+
+    def _vosk_dir(self, language: str) -> Path | None:
+        return resolve_vosk_dir(language, self.settings.vosk_dirs.get(language))
+
+    def _engine(self, language: str) -> Transcriber:
+        """The loaded engine for a language (loaded once, under a lock: loading takes seconds)."""
+        name = self.engine_name(language)
+        key = f"vosk:{language}" if name == "vosk" else "whisper"
+        with self._lock:
+            if key not in self._engines:
+                self._engines[key] = self._load(name, language)
+            return self._engines[key]
+
+    def _load(self, name: str, language: str) -> Transcriber:
+        if name == "vosk":
+            model_dir = self._vosk_dir(language)
+            if model_dir is None and not self.settings.allow_download:
+                raise SpeechUnavailable(f"no Vosk model for {language!r}")
+            return VoskTranscriber(model_dir, language, allow_download=self.settings.allow_download,
+                                   use_grammar=self.settings.vosk_grammar)
+        whisper_dir = resolve_whisper_dir(self.settings.whisper_dir)
+        if whisper_dir is None:
+            raise SpeechUnavailable("Whisper model not prepared: run `make setup` (speech.models.prepare_models)")
+        return WhisperTranscriber(whisper_dir, threads=self.settings.whisper_threads,
+                                  beam_size=self.settings.whisper_beam_size, allowed_languages=self.settings.languages)
+
+    def _site(self, language: str, site: str | None, engine: Transcriber) -> tuple[Corrector, Context]:
+        """Corrector and engine context of one site and language, built once."""
+        key = (language, site)
+        with self._lock:
+            if key not in self._correctors:
+                lexicon = build_lexicon(self._vocabulary, language, site, self.settings.commands,
+                                        self.settings.numerals)
+                grammar: tuple[str, ...] = ()
+                if isinstance(engine, VoskTranscriber) and engine.supports_grammar:
+                    grammar = engine.grammar(lexicon.words())
+                self._correctors[key] = (Corrector(lexicon), Context(language, lexicon.prompt, grammar))
+            return self._correctors[key]
+
+    async def warm_up(self, languages: Sequence[str] | None = None) -> None:
+        """Load the engines now (at startup) rather than on the first request."""
+        for language in languages or self.settings.languages:
+            await asyncio.to_thread(self._engine, language)
+
+    # -- one-shot ------------------------------------------------------------------------------------
+    async def transcribe(self, audio: bytes, content_type: str | None = None, lang_hint: str | None = None,
+                         site: str | None = None) -> Transcript:
+        """A whole recording (a WeChat voice message, a push-to-talk clip) → Transcript.
+
+        Raises an `AudioError` for bad input; silence or noise gives a Transcript with `no_speech`."""
+        pcm = await asyncio.to_thread(decode, audio, content_type, self.settings.limits)
+        return await asyncio.to_thread(self._transcribe_pcm, pcm, lang_hint, site)
+
+    def _transcribe_pcm(self, pcm: Pcm, lang_hint: str | None, site: str | None) -> Transcript:
+        started = time.perf_counter()
+        duration = len(pcm) / SAMPLE_RATE
+        language = lang_hint if lang_hint in self.settings.languages else None
+        span = speech_span(pcm, self.settings.vad)
+        if span is None:
+            return self._no_speech(language or self.settings.default_language, duration)
+        speech = pcm[span[0]:span[1]]
+        if language is None and self.engine_name(self.settings.default_language) == "whisper":
+            result = self._whisper_any_language(speech, site)
+        else:
+            language = language or self.settings.default_language
+            engine = self._engine(language)
+            result = engine.recognize(speech, self._site(language, site, engine)[1])
+        transcript = self._finish(result, result.language or language or self.settings.default_language,
+                                  site, duration)
+        log.info("speech.transcribed", engine=transcript.engine, language=transcript.language,
+                 duration_s=round(duration, 2), elapsed_s=round(time.perf_counter() - started, 3),
+                 raw=transcript.raw, corrected=transcript.corrected, confidence=transcript.confidence)
+        return transcript
+
+    def _whisper_any_language(self, speech: Pcm, site: str | None) -> EngineResult:
+        """No hint: let Whisper pick among our languages, then decode once more with that language's
+        prompt when the first pass ran without one (the prompt fixes names and numerals)."""
+        engine = self._engine(self.settings.default_language)
+        first = engine.recognize(speech, Context(""))
+        language = first.language if first.language in self.settings.languages else self.settings.default_language
+        return engine.recognize(speech, self._site(language, site, engine)[1])
+
+    def _finish(self, result: EngineResult, language: str, site: str | None, duration: float) -> Transcript:
+        engine = self._engine(language)
+        corrector, _ = self._site(language, site, engine)
+        raw = zhconv.convert(result.text, "zh-cn") if language == "zh" else result.text
+        if not raw.strip():
+            return self._no_speech(language, duration, engine.engine)
+        fixed = corrector.correct(raw)
+        confidence = round(result.confidence * fixed.quality, 3)
+        return Transcript(
+            raw=raw, corrected=fixed.text, language=language, confidence=confidence, engine=engine.engine,
+            duration_s=round(duration, 3), low_confidence=confidence < self.settings.min_confidence,
+            words=result.words, corrections=fixed.corrections,
+        )
+
+    def _no_speech(self, language: str, duration: float, engine: str | None = None) -> Transcript:
+        return Transcript("", "", language, 0.0, engine or self.engine_name(language), round(duration, 3),
+                          no_speech=True, low_confidence=True)
+
+    # -- streaming ---------------------------------------------------------------------------------
+    def open_stream(self, lang: str | None, site: str | None, sample_rate: int = SAMPLE_RATE) -> StreamSession:
+        """A per-connection session of 16-bit mono PCM at `sample_rate`; models load on the first chunk."""
+        return StreamSession(self, lang if lang in self.settings.languages else self.settings.default_language,
+                             site, sample_rate)
+
+    def _open_engine_session(self, language: str, site: str | None) -> EngineSession:
+        engine = self._engine(language)
+        context = self._site(language, site, engine)[1]
+        if isinstance(engine, WhisperTranscriber):
+            return engine.open_session(context, vad=self.settings.vad,
+                                       partial_interval_s=self.settings.partial_interval_s)
+        return engine.open_session(context)
+
+
+class StreamSession:
+    """Utterance after utterance on one connection: `accept` chunks, `finish` at push-to-talk release."""
+
+    def __init__(self, service: SpeechService, language: str, site: str | None, sample_rate: int) -> None:
+        self._service = service
+        self.language = language
+        self._site = site
+        self._rate = sample_rate
+        self._session: EngineSession | None = None
+        self._samples = 0
+
+    async def accept(self, pcm: bytes) -> Partial | Final | None:
+        if len(pcm) % 2:
+            pcm = pcm[:-1]  # a chunk split mid-sample: drop the odd byte rather than shift every sample
+        samples = resample(np.frombuffer(pcm, dtype="<i2").astype(np.int16), self._rate)
+        self._samples += len(samples)
+        event = await asyncio.to_thread(self._accept, samples)
+        if isinstance(event, EngineResult):
+            return Final(self._transcript(event))
+        return Partial(event) if event else None
+
+    def _accept(self, samples: Pcm) -> EngineResult | str | None:
+        if self._session is None:
+            self._session = self._service._open_engine_session(self.language, self._site)
+        return self._session.accept(samples)
+
+    async def finish(self) -> Transcript:
+        if self._session is None:
+            self._session = await asyncio.to_thread(self._service._open_engine_session, self.language, self._site)
+        result = await asyncio.to_thread(self._session.finish)
+        return self._transcript(result)
+
+    def _transcript(self, result: EngineResult) -> Transcript:
+        duration = self._samples / SAMPLE_RATE
+        self._samples = 0
+        return self._service._finish(result, self.language, self._site, duration)

@@ -1,0 +1,116 @@
+"""faster-whisper (CTranslate2, int8 on CPU), always from a local directory. Streaming is emulated:
+Silero VAD finds the end of speech, partials re-decode the buffer greedily at an interval."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import structlog
+
+from speech.audio import SAMPLE_RATE, Pcm
+from speech.engine import Context, EngineResult
+from speech.results import Word
+from speech.vad import FRAME, Endpointer, VadSettings
+
+log = structlog.get_logger(__name__)
+
+
+class WhisperTranscriber:
+    engine = "whisper"
+
+    def __init__(self, model_dir: Path, *, threads: int = 2, beam_size: int = 2, word_timestamps: bool = False,
+                 allowed_languages: tuple[str, ...] = ("zh", "en")) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local path never needs the hub; make sure of it
+        from faster_whisper import WhisperModel  # heavy import, deferred until a model is wanted
+
+        self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
+                                   num_workers=1, local_files_only=True)
+        self._beam_size = beam_size
+        self._word_timestamps = word_timestamps
+        self._allowed = allowed_languages
+        # One decode at a time: two on a 2-core machine are each slower than one after the other.
+        self._lock = threading.Lock()
+        log.info("speech.whisper.loaded", model_dir=str(model_dir), beam_size=beam_size)
+
+    def recognize(self, pcm: Pcm, context: Context, *, beam_size: int | None = None) -> EngineResult:
+        audio = pcm.astype(np.float32) / 32768.0
+        language = context.language or None
+        with self._lock:
+            text, conf, words, detected = self._decode(audio, language, context.prompt, beam_size or self._beam_size)
+            if language is None and detected not in self._allowed:
+                # Detected a language we do not serve (short commands fool the detector): use ours.
+                text, conf, words, detected = self._decode(audio, self._allowed[0], context.prompt,
+                                                           beam_size or self._beam_size)
+        return EngineResult(text, conf, words, detected)
+
+    def _decode(self, audio: Any, language: str | None, prompt: str,
+                beam_size: int) -> tuple[str, float, tuple[Word, ...], str]:
+        segments, info = self._model.transcribe(
+            audio, language=language, beam_size=beam_size, initial_prompt=prompt or None,
+            condition_on_previous_text=False, without_timestamps=not self._word_timestamps,
+            word_timestamps=self._word_timestamps, vad_filter=False, temperature=0.0,
+        )
+        texts: list[str] = []
+        logprobs: list[float] = []
+        no_speech: list[float] = []
+        words: list[Word] = []
+        for seg in segments:
+            texts.append(seg.text)
+            logprobs.append(seg.avg_logprob)
+            no_speech.append(seg.no_speech_prob)
+            words += [Word(w.word.strip(), w.start, w.end, w.probability) for w in seg.words or ()]
+        if not texts:
+            return "", 0.0, (), info.language
+        confidence = math.exp(sum(logprobs) / len(logprobs)) * (1.0 - max(no_speech))
+        return "".join(texts).strip(), round(confidence, 3), tuple(words), info.language
+
+    def open_session(self, context: Context, *, vad: VadSettings | None = None,
+                     partial_interval_s: float | None = 1.0) -> WhisperSession:
+        return WhisperSession(self, context, vad or VadSettings(), partial_interval_s)
+
+
+class WhisperSession:
+    """Buffers one utterance; the VAD endpointer ends it, Whisper decodes it."""
+
+    def __init__(self, engine: WhisperTranscriber, context: Context, vad: VadSettings,
+                 partial_interval_s: float | None) -> None:
+        self._engine = engine
+        self._context = context
+        self._vad = vad
+        self._endpointer = Endpointer(vad)
+        self._partial_every = None if partial_interval_s is None else int(partial_interval_s * SAMPLE_RATE)
+        self._buffer: list[Pcm] = []
+        self._samples = 0
+        self._last_partial_at = 0
+
+    def accept(self, pcm: Pcm) -> EngineResult | str | None:
+        self._buffer.append(pcm)
+        self._samples += len(pcm)
+        if self._endpointer.feed(pcm):
+            return self.finish()
+        if (self._partial_every is not None and self._endpointer.in_speech
+                and self._samples - self._last_partial_at >= self._partial_every):
+            self._last_partial_at = self._samples
+            return self._engine.recognize(self._speech(), self._context, beam_size=1).text
+        return None
+
+    def _speech(self) -> Pcm:
+        audio = np.concatenate(self._buffer) if self._buffer else np.zeros(0, dtype=np.int16)
+        start = self._endpointer.speech_start_frame
+        if start is not None:  # drop leading silence, keep a little before the first word
+            audio = audio[max(0, start * FRAME - int(self._vad.pad_s * SAMPLE_RATE)):]
+        return audio
+
+    def finish(self) -> EngineResult:
+        heard = self._endpointer.in_speech
+        audio = self._speech()
+        self._buffer, self._samples, self._last_partial_at = [], 0, 0
+        self._endpointer.reset()
+        if not heard or not len(audio):
+            return EngineResult("", 0.0, (), self._context.language)
+        return self._engine.recognize(audio, self._context)

@@ -1,0 +1,167 @@
+"""Light, vocabulary-aware correction of OCR lines.
+
+Every rule replaces characters one for one, so each character of the corrected text still points at the
+character (and the line confidence) it came from, and the fields built on a corrected character can be
+flagged. The rules only fix what handwriting OCR gets wrong on our notes:
+- traditional or variant forms of characters in our names and units (黃丽 → 黄丽, 2餅 → 2饼);
+- letters read for digits inside numbers and dates (2O25 → 2025, 1O斤 → 10斤);
+- a comma read as a full stop between a name and a date (李四.26.4.6 → 李四,26.4.6);
+- a date separator read as 1 (202511/22 → 2025/1/22) and ~ read for - between digits;
+- a known name of three or more characters with exactly one character misread (萊莉花茶 → 茉莉花茶,
+  4小红 → 林小红), never where a number with a unit or a longer digit run would be changed;
+- stray marks standing for the lost first character of a name at the start of a line (4.小红 → 林小红).
+All but the last keep the length.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from assistant.language.vocabulary import Vocabulary, has_cjk
+
+# Traditional / variant → simplified, for characters of names, units and note words.
+_CHAR_MAP = str.maketrans(
+    "餅黃紅綠觀鐵購龍兩張陳趙劉吳麗華號貨區線質檢齒輪鏈條軸連桿蓋墊葉倉庫後單賣買發給從裝總調運進萬個隻箱觔",
+    "饼黄红绿观铁购龙两张陈赵刘吴丽华号货区线质检齿轮链条轴连杆盖垫叶仓库后单卖买发给从装总调运进万个只箱斤",
+)
+_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "Z": "2"}
+_LEADING_LOOKALIKES = {"O", "o", "l", "I", "|"}  # before a digit only these: "B01", "Z3" may be codes
+_AFTER_NUMBER = set("年月日号斤两克件个只箱饼.-/")
+_COMMA_AFTER_NAME = re.compile(r"(?<=[\u4e00-\u9fff])[.。·](?=\d)|(?<=\d)[。](?=[\u4e00-\u9fff])")
+_TILDE_DASH = re.compile(r"(?<=\d)[~～一—](?=\d)")
+_SEPARATOR_AS_ONE = re.compile(r"(?<!\d)(20\d{2})1(\d{1,2})([/.\-])(\d{1,2})(?!\d)")
+MIN_FUZZY_LEN = 3
+_LEADING_MARKS = re.compile(r"^[^\u4e00-\u9fff\s]{1,2}(?=[\u4e00-\u9fff])")
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    text: str
+    changed: tuple[bool, ...]  # one flag per character of `text`
+
+
+class Corrector:
+    """Built once from the vocabulary (names and units change only with the world file)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        names = {t.text for t in vocabulary.all_terms if t.kind != "unit" and has_cjk(t.text)}
+        self._names = sorted(names, key=len, reverse=True)
+        self._codes: dict[str, set[str]] = {}
+        for t in vocabulary.all_terms:
+            if t.text in names:
+                self._codes.setdefault(t.text, set()).add(f"{t.kind}:{t.code}")
+
+    def correct(self, raw: str) -> Corrected:
+        raw = _nfkc_one_for_one(raw)  # full-width forms are not corrections
+        chars = list(raw.translate(_CHAR_MAP))
+        _digits(chars)
+        text = "".join(chars)
+        text = _COMMA_AFTER_NAME.sub(",", text)
+        text = _TILDE_DASH.sub("-", text)
+        text = _SEPARATOR_AS_ONE.sub(_separator, text)
+        text = self._fuzzy_names(text)
+        changed = [a != b for a, b in zip(text, raw, strict=True)]
+        return self._truncated_names(text, changed)
+
+    def _truncated_names(self, text: str, changed: list[bool]) -> Corrected:
+        """A note cut at the frame or smudged often loses the first character of the first name, read as one
+        or two stray marks ("4.小红" for 林小红): marks + the rest of a unique name at the start of a line."""
+        m = _LEADING_MARKS.match(text)
+        if m is not None:
+            rest = text[m.end():]
+            names = [
+                n for n in self._names
+                # the rest must not be a name by itself ("5观音" is five of 观音), nor the marks a number
+                if len(n) >= MIN_FUZZY_LEN and rest.startswith(n[1:]) and n[1:] not in self._codes
+            ]
+            if m.group().isdigit() and len(m.group()) > 1:
+                names = []
+            after = rest[len(names[0]) - 1: len(names[0])] if names else ""
+            if len(names) == 1 and not _is_cjk(after):
+                text = names[0][0] + text[m.end():]
+                changed = [True, *changed[m.end():]]
+        return Corrected(text, tuple(changed))
+
+    def _fuzzy_names(self, text: str) -> str:
+        # Exact names first: a fuzzy match may only cover exact ones of the same thing, whole
+        # ("萊莉花茶" holds the alias "花茶" of 茉莉花茶), never cut into another thing's name.
+        exact: list[tuple[int, int, set[str]]] = []
+        for name in self._names:
+            exact += [(m.start(), m.end(), self._codes[name]) for m in re.finditer(re.escape(name), text)]
+        fixed = [False] * len(text)
+        chars = list(text)
+        for name in self._names:
+            if len(name) < MIN_FUZZY_LEN:
+                continue
+            for start in range(len(chars) - len(name) + 1):
+                end = start + len(name)
+                if any(fixed[start:end]) or any(
+                    a < end and start < b and (a < start or b > end or b - a == len(name) or not codes & self._codes[name])
+                    for a, b, codes in exact
+                ):
+                    continue
+                window = chars[start: start + len(name)]
+                diff = [i for i, (a, b) in enumerate(zip(window, name, strict=True)) if a != b]
+                if len(diff) != 1 or not self._replaceable(chars, start + diff[0]):
+                    continue
+                if self._rivals(window, name):
+                    continue  # equally close to another thing's name: leave it for the person
+                chars[start + diff[0]] = name[diff[0]]
+                fixed[start:end] = [True] * len(name)
+                exact.append((start, end, self._codes[name]))
+        return "".join(chars)
+
+    def _replaceable(self, chars: list[str], pos: int) -> bool:
+        """May this character be overwritten by a name? Not punctuation, spaces or digits (a digit next to a
+        name is a quantity: "5观音" is five of 观音, not a misread 铁)."""
+        c = chars[pos]
+        return not (c.isspace() or c.isdigit() or unicodedata.category(c).startswith("P"))
+
+    def _rivals(self, window: list[str], name: str) -> bool:
+        codes = self._codes[name]
+        for other in self._names:
+            if len(other) != len(name) or self._codes[other] & codes:
+                continue
+            if sum(a != b for a, b in zip(window, other, strict=True)) <= 1:
+                return True
+        return False
+
+
+def _nfkc_one_for_one(text: str) -> str:
+    """NFKC per character where it stays one character (full-width digits and letters, ideographic forms)."""
+    out = []
+    for c in text:
+        n = unicodedata.normalize("NFKC", c)
+        out.append(n if len(n) == 1 else c)
+    return "".join(out)
+
+
+def _digits(chars: list[str]) -> None:
+    """Letters that look like digits, where the neighbours say a number is being written."""
+    for _ in range(2):  # "1OO斤": the second O is decided after the first
+        for i, c in enumerate(chars):
+            if c not in _DIGIT_LOOKALIKES:
+                continue
+            before = chars[i - 1] if i > 0 else ""
+            after = chars[i + 1] if i + 1 < len(chars) else ""
+            if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+                continue  # part of a word or code ("Lot", "B-03" stays)
+            if before.isdigit() and (after.isdigit() or after in _AFTER_NUMBER or after == ""):
+                chars[i] = _DIGIT_LOOKALIKES[c]
+            elif c in _LEADING_LOOKALIKES and after.isdigit() and before in ("", " ", "/", "-", ".", ","):
+                nxt = chars[i + 2] if i + 2 < len(chars) else ""
+                if nxt.isdigit() or nxt in _AFTER_NUMBER:
+                    chars[i] = _DIGIT_LOOKALIKES[c]
+
+
+def _separator(m: re.Match[str]) -> str:
+    year, month, sep, day = m.group(1), m.group(2), m.group(3), m.group(4)
+    if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+        return f"{year}{sep}{month}{sep}{day}"
+    return m.group(0)
+
+
+def _is_cjk(c: str) -> bool:
+    return bool(c) and "\u4e00" <= c <= "\u9fff"

@@ -1,0 +1,47 @@
+"""Decoded codes → things in the world: an item by GTIN, a location by its code (or a name on the label)."""
+
+from __future__ import annotations
+
+import difflib
+
+from assistant.language.resolve import Match, NotFound, Resolver
+from assistant.language.vocabulary import match_key
+from assistant.world.schema import Item, Location, World
+from vision.results import CodeMatch, Gs1Fields
+
+MAX_SUGGESTIONS = 3
+
+
+class CodeMatcher:
+    def __init__(self, world: World, resolver: Resolver) -> None:
+        self._items_by_gtin: dict[str, Item] = {item.gtin.zfill(14): item for item in world.items}
+        self._items = {item.code: item for item in world.items}
+        self._locations: dict[str, Location] = {}
+        for site in world.sites:
+            for loc in site.locations:
+                self._locations.setdefault(match_key(loc.code), loc)
+                for name in loc.names:
+                    self._locations.setdefault(match_key(name), loc)
+        self._resolver = resolver
+
+    def match(self, text: str, gs1: Gs1Fields | None) -> CodeMatch:
+        if gs1 is not None and gs1.gtin is not None:
+            item = self._items_by_gtin.get(gs1.gtin.zfill(14))
+            if item is not None:
+                return CodeMatch(kind="item", code=item.code, name=item.name)
+            return CodeMatch(kind="none", suggestions=self._close_gtins(gs1.gtin))
+        loc = self._locations.get(match_key(text))
+        if loc is not None:
+            return CodeMatch(kind="location", code=loc.code, name=loc.name)
+        if text.strip().isdigit():  # a number we do not know: perhaps a GTIN with a typo or another pack size
+            return CodeMatch(kind="none", suggestions=self._close_gtins(text.strip()))
+        resolved = self._resolver.item(text)
+        if isinstance(resolved, Match):
+            item = self._items[resolved.code]
+            return CodeMatch(kind="item", code=item.code, name=item.name)
+        suggestions = resolved.suggestions if isinstance(resolved, NotFound) else ()
+        return CodeMatch(kind="none", suggestions=tuple(suggestions[:MAX_SUGGESTIONS]))
+
+    def _close_gtins(self, gtin: str) -> tuple[str, ...]:
+        close = difflib.get_close_matches(gtin.zfill(14), list(self._items_by_gtin), n=MAX_SUGGESTIONS, cutoff=0.7)
+        return tuple(self._items_by_gtin[g].code for g in close)
