@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import FrontlineAction, latest_entity
@@ -18,7 +18,8 @@ class ActionCheckStock(FrontlineAction):
     action_name = "action_check_stock"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
-        words = latest_entity(tracker, "item") or tracker.get_slot("item")
+        # Only this message's words: a side question must not read or disturb a form's slots.
+        words = latest_entity(tracker, "item")
         if not words:
             dispatcher.utter_message(text=say("ask-item-stock", meta.lang))
             return []
@@ -27,7 +28,7 @@ class ActionCheckStock(FrontlineAction):
         if not code:
             if checked.get("choices"):
                 dispatcher.utter_message(text=say("ask-item-stock", meta.lang))
-            return [SlotSet("item", None)]
+            return []
         lines: list[LocationStock] = await self.deps.in_thread(self.deps.ledger.stock, meta.site, code)
         item = self.deps.world.item(code)
         name = item_name(item, meta.lang)
@@ -36,7 +37,7 @@ class ActionCheckStock(FrontlineAction):
             site = self.deps.world.site(meta.site)
             dispatcher.utter_message(text=say("stock-none", meta.lang, item=name,
                                               site=site.name_en if meta.lang == "en" else site.name))
-            return [SlotSet("item", None)]
+            return []
         parts = [say("stock-line", meta.lang, location=line.location_name if meta.lang != "en" else line.location,
                      available=format_qty(self.deps.world, item, line.available, meta.lang)) for line in held]
         total = sum((line.available for line in held), start=held[0].available * 0)
@@ -44,7 +45,7 @@ class ActionCheckStock(FrontlineAction):
             text=say("stock-summary", meta.lang, item=name, lines="，".join(parts) if meta.lang != "en"
                      else "; ".join(parts), total=format_qty(self.deps.world, item, total, meta.lang)),
             json_message={"stock": [line.model_dump(mode="json") for line in held], "item": code})
-        return [SlotSet("item", None)]
+        return []
 
 
 class ActionDispatchAgv(FrontlineAction):

@@ -18,16 +18,24 @@ from speech.lexicon import Phrase, SiteLexicon
 from speech.pinyin import fold, phrase_syllables, readings, similarity
 from speech.results import Correction
 
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|\S")
+# A Chinese character, a word of any other script (Latin, digits, Hangul …), or one punctuation mark.
+_WORD = r"(?:(?![\u3400-\u9fff\uf900-\ufaff])[^\W_])+"
+_TOKEN = re.compile(rf"[\u3400-\u9fff\uf900-\ufaff]|{_WORD}(?:[-']{_WORD})*|\S")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_PAUSES = frozenset(",，、")  # commas the engine puts at pauses ("dock, two"): dropped
 _INDEL = 0.8           # cost of a syllable heard but not in the phrase, or missing
 _BAD = -1.0
 
 
-def _threshold(units: int) -> float:
-    """Short phrases must match almost exactly; long ones survive one badly heard syllable."""
-    return {1: 2.0, 2: 0.9, 3: 0.78}.get(units, 0.75)
+def _threshold(units: int, kind: str) -> float:
+    """Short phrases must match almost exactly; long ones survive one badly heard syllable. A two-syllable
+    name may have one syllable half right (罗山 luo shan → 螺栓 luo shuan); a command may not."""
+    if units == 1:
+        return 0.85  # English words only (one Chinese syllable is never matched): plurals, near spellings
+    if units == 2:
+        return 0.9 if kind == "command" else 0.82
+    return 0.78 if units == 3 else 0.75
 
 
 @dataclass(slots=True)
@@ -110,7 +118,7 @@ class Corrector:
                 toks.append(_Tok(t, readings(t), True))
             elif t[0].isalnum():
                 toks.append(_Tok(t, (t.lower(),), False))
-            else:
+            elif t not in _PAUSES:
                 toks.append(_Tok(t, (), False))  # punctuation: no phrase spans it
         return toks
 
@@ -184,11 +192,12 @@ class Corrector:
                     span = toks[i:i + size]
                     if size < 1 or len(span) < size or any(not t.keys or t.locked for t in span):
                         continue
+                    # Cheap pre-filter (Chinese): some syllable must sound alike before aligning.
                     heard = frozenset().union(*folded[i:i + size])
-                    if len(heard & entry.folded) < min(2, m):
+                    if self._zh and len(heard & entry.folded) < (1 if m <= 3 else 2):
                         continue
                     score = _align(span, entry.units, sim)
-                    if score < _threshold(m):
+                    if score < _threshold(m, str(entry.phrase.kind)):
                         continue
                     # Gain counts characters covered, weighted so that exact matches beat fuzzy ones:
                     # "曲轴 总装二线" stays, not "曲轴总成" + a fuzzy "总装二线" over "装二线".
@@ -244,13 +253,17 @@ class Corrector:
         return _word_similarity(tok.keys[0], unit.key)
 
     def _join(self, toks: Sequence[_Tok]) -> str:
+        """Words are spaced, Chinese characters are not; punctuation sticks to what comes before it."""
         text = ""
+        prev: _Tok | None = None
         for tok in toks:
-            if text and not tok.cjk and tok.text[0].isalnum() and (text[-1].isalnum() or text[-1] in ".,?!"):
-                text += " "  # words are spaced; Chinese characters are not
-            elif text and tok.cjk and not self._zh and text[-1].isalnum():
+            word = not tok.cjk and tok.text[:1].isalnum()
+            if prev is not None and word and not prev.cjk:
+                text += " "
+            elif prev is not None and tok.cjk and not self._zh and not prev.cjk and prev.text[:1].isalnum():
                 text += " "
             text += tok.text
+            prev = tok
         return text.strip()
 
 

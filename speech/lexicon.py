@@ -34,10 +34,11 @@ NUMERALS: dict[str, tuple[str, ...]] = {
         "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "half", "a", "dozen",
     ),
 }
-# Sentences that show Whisper the register and spelling we want (numerals as 汉字, names as written).
-_PROMPT_FRAMES: dict[str, str] = {
-    "zh": "调拨五件{item}到{location}。查询{item2}库存。派一台小车到{location2}。确认。取消。",
-    "en": "Transfer five {item} to {location}. Send an AGV to {location2}. How many {item2} are in stock? Yes. Cancel that.",
+# Command words and amounts that show Whisper the register and spelling we want (numerals as 汉字).
+# No example sentences with real names: Whisper recites them on unclear audio.
+_PROMPT_HEAD: dict[str, str] = {
+    "zh": "调拨 查询 库存 派一台小车 确认 取消 开一单 五件 两箱 三斤 ",
+    "en": "Transfer, move, send an AGV, how many in stock, yes, cancel that. Five pieces, two boxes. ",
 }
 _PROMPT_BUDGET = {"zh": 150, "en": 600}  # characters: Whisper keeps at most 224 prompt tokens
 
@@ -102,15 +103,8 @@ def _prompt(language: str, phrases: Sequence[Phrase]) -> str:
     named = sorted((p for p in phrases if p.kind in kinds),
                    key=lambda p: (len(p.text) > long_name, not p.primary, kinds.index(str(p.kind))))
     names = [p.text for p in named]
-    items = [p.text for p in phrases if p.kind == "item"]
-    locations = sorted((p.text for p in phrases if p.kind == "location" and p.code), key=len)
-    frame = _PROMPT_FRAMES.get(language)
-    text = ""
-    if frame and items and locations:
-        text = frame + " " if language != "zh" else frame
-        text = text.format(item=items[0], item2=items[1 % len(items)], location=locations[0],
-                            location2=locations[1 % len(locations)])
-    sep = "、" if language == "zh" else ", "
+    text = _PROMPT_HEAD.get(language, "")
+    sep = " " if language == "zh" else ", "  # 、 between names makes Whisper write 、 between words
     budget = _PROMPT_BUDGET.get(language, 300)
     for name in dict.fromkeys(names):
         if len(text) + len(name) + len(sep) > budget:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -134,6 +135,8 @@ class SpeechService:
             language = language or self.settings.default_language
             engine = self._engine(language)
             result = engine.recognize(speech, self._site(language, site, engine)[1])
+            if isinstance(engine, WhisperTranscriber) and prompt_echo(result.text, self._site(language, site, engine)[1]):
+                result = engine.recognize(speech, Context(language))
         transcript = self._finish(result, result.language or language or self.settings.default_language,
                                   site, duration)
         log.info("speech.transcribed", engine=transcript.engine, language=transcript.language,
@@ -142,12 +145,15 @@ class SpeechService:
         return transcript
 
     def _whisper_any_language(self, speech: Pcm, site: str | None) -> EngineResult:
-        """No hint: let Whisper pick among our languages, then decode once more with that language's
-        prompt when the first pass ran without one (the prompt fixes names and numerals)."""
+        """No hint: Whisper's language detector picks among our languages, then one decode with that
+        language's prompt (the prompt fixes names and numerals)."""
         engine = self._engine(self.settings.default_language)
-        first = engine.recognize(speech, Context(""))
-        language = first.language if first.language in self.settings.languages else self.settings.default_language
-        return engine.recognize(speech, self._site(language, site, engine)[1])
+        assert isinstance(engine, WhisperTranscriber)
+        language = engine.detect_language(speech)
+        result = engine.recognize(speech, self._site(language, site, engine)[1])
+        return engine.recognize(speech, Context(language)) if prompt_echo(result.text, self._site(
+            language, site, engine)[1]) else result
+
 
     def _finish(self, result: EngineResult, language: str, site: str | None, duration: float) -> Transcript:
         engine = self._engine(language)
@@ -218,3 +224,13 @@ class StreamSession:
         duration = self._samples / SAMPLE_RATE
         self._samples = 0
         return self._service._finish(result, self.language, self._site, duration)
+
+
+_LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")
+
+
+def prompt_echo(text: str, context: Context) -> bool:
+    """Whisper on noise or a short word sometimes recites its prompt ("camshaft, camshaft,"). A command
+    is never a bare list of names, so such a transcript is decoded again without the prompt."""
+    pieces = [p.strip() for p in _LIST_SEPARATORS.split(text) if p.strip()]
+    return len(pieces) >= 2 and all(p in context.prompt for p in pieces)

@@ -48,6 +48,14 @@ class WhisperTranscriber:
                                                            beam_size or self._beam_size)
         return EngineResult(text, conf, words, detected)
 
+    def detect_language(self, pcm: Pcm) -> str:
+        """The most likely of our languages (not of Whisper's 99: short commands fool it)."""
+        audio = pcm.astype(np.float32) / 32768.0
+        with self._lock:
+            _, _, probs = self._model.detect_language(audio)
+        ours = [(p, lang) for lang, p in probs if lang in self._allowed]
+        return max(ours)[1] if ours else self._allowed[0]
+
     def _decode(self, audio: Any, language: str | None, prompt: str,
                 beam_size: int) -> tuple[str, float, tuple[Word, ...], str]:
         segments, info = self._model.transcribe(

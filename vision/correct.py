@@ -98,7 +98,8 @@ class Corrector:
             for start in range(len(chars) - len(name) + 1):
                 end = start + len(name)
                 if any(fixed[start:end]) or any(
-                    a < end and start < b and (a < start or b > end or b - a == len(name) or not codes & self._codes[name])
+                    a < end and start < b
+                    and (a < start or b > end or b - a == len(name) or not codes & self._codes[name])
                     for a, b, codes in exact
                 ):
                     continue

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
-
 from assistant.language.resolve import Match, NotFound, Resolver
 from assistant.language.vocabulary import match_key
 from assistant.world.schema import Item, Location, World
 from vision.results import CodeMatch, Gs1Fields
 
 MAX_SUGGESTIONS = 3
+MAX_GTIN_DIGITS = 2
 
 
 class CodeMatcher:
@@ -43,5 +42,14 @@ class CodeMatcher:
         return CodeMatch(kind="none", suggestions=tuple(suggestions[:MAX_SUGGESTIONS]))
 
     def _close_gtins(self, gtin: str) -> tuple[str, ...]:
-        close = difflib.get_close_matches(gtin.zfill(14), list(self._items_by_gtin), n=MAX_SUGGESTIONS, cutoff=0.7)
-        return tuple(self._items_by_gtin[g].code for g in close)
+        """Items whose GTIN differs in at most MAX_GTIN_DIGITS digits (check digit left out: it changes with
+        any other), nearest item reference first: a misprinted label or another pack of the same product."""
+        if not gtin.isdigit() or len(gtin) > 14:
+            return ()
+        body = gtin.zfill(14)[:-1]
+        ranked = []
+        for known, item in self._items_by_gtin.items():
+            differing = sum(a != b for a, b in zip(body, known[:-1], strict=True))
+            if differing <= MAX_GTIN_DIGITS:
+                ranked.append((differing, abs(int(body) - int(known[:-1])), item.code))
+        return tuple(code for _, _, code in sorted(ranked)[:MAX_SUGGESTIONS])

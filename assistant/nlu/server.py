@@ -79,9 +79,15 @@ class RasaServer:
         return self._proc is not None and self._proc.poll() is None
 
     def write_endpoints(self) -> Path:
-        """endpoints.yml for this run: only the action endpoint (the app's /webhook)."""
+        """endpoints.yml for this run: the app's action endpoint, and the compacting tracker store that keeps
+        long-lived device conversations (and so turn latency) bounded."""
         path = self.built.endpoints
-        path.write_text(yaml.safe_dump({"action_endpoint": {"url": self.action_endpoint}}), encoding="utf-8")
+        endpoints = {
+            "action_endpoint": {"url": self.action_endpoint},
+            "tracker_store": {"type": "components.tracker_store.CompactingTrackerStore", "max_events": 80,
+                              "keep_turns": 5},
+        }
+        path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         return path
 
     def command(self) -> list[str]:

@@ -14,6 +14,7 @@ from assistant.auth import issue_token
 from assistant.config import REPO_ROOT, Settings
 from assistant.ledger.db import make_engine
 from assistant.ledger.seed import load_world_into
+from assistant.nlu.build import BuiltProject
 from assistant.runner import prepare_model, rasa_server
 from assistant.world.loader import load_world
 from server.app import create_app
@@ -28,6 +29,7 @@ class Stack:
     rasa_url: str
     settings: Settings
     client: httpx.Client
+    built: BuiltProject
 
     def token(self, device: str) -> str:
         return issue_token(SECRET.encode(), device)
@@ -59,7 +61,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                         rasa_url=f"http://127.0.0.1:{rasa_port}", database_url="")
     with serve(create_app(settings), app_port) as app_url, rasa_server(settings, built, model) as rasa, \
             httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
-        yield Stack(app_url, rasa.url, settings, client)
+        yield Stack(app_url, rasa.url, settings, client, built)
 
 
 @pytest.fixture

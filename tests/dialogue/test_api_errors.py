@@ -67,7 +67,7 @@ def test_health_reports_ready(fresh: Stack) -> None:
 def test_rasa_not_running_is_503_and_writes_nothing(tmp_path) -> None:
     port = free_port()
     settings = Settings(var_dir=tmp_path, port=port, secret=SECRET, rasa_url=f"http://127.0.0.1:{free_port()}")
-    token = f"Bearer {Stack('', '', settings, httpx.Client()).token('HMD-01')}"
+    token = f"Bearer {Stack('', '', settings, httpx.Client(), None)  # type: ignore[arg-type].token('HMD-01')}"
     with serve(create_app(settings), port) as url, httpx.Client(base_url=url, trust_env=False) as client:
         health = client.get("/health")
         assert health.status_code == 503 and "nlu" in health.json()["not_ready"]

@@ -123,3 +123,18 @@ def test_low_stock_warning_after_a_large_transfer(fresh: Stack) -> None:
     done = fresh.turn("HMD-01", "确认")
     assert done["documents"][0]["status"] == "confirmed"
     assert "安全库存" in done["reply"]["text"]
+
+
+def test_long_conversations_stay_short_and_keep_their_state(fresh: Stack) -> None:
+    for _ in range(12):
+        fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
+        fresh.turn("HMD-01", "取消")
+    assert fresh.turn("HMD-01", "调拨曲轴")["awaiting"] == "quantity"
+    for _ in range(6):  # side questions inside the form push its start out of the kept window
+        fresh.turn("HMD-01", "连杆还有多少")
+    events = fresh.client.get(f"{fresh.rasa_url}/conversations/HMD-01/tracker").json()["events"]
+    assert len(events) <= 120
+    assert fresh.turn("HMD-01", "5件")["awaiting"] == "destination"
+    assert fresh.turn("HMD-01", "总装二线")["awaiting"] == "confirmation"
+    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    assert doc["lines"][0]["qty_base"] == 5.0

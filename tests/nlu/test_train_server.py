@@ -73,7 +73,9 @@ def test_server_writes_endpoints_and_builds_its_command(tmp_path: Path) -> None:
     server = RasaServer(built, model, action_endpoint="http://127.0.0.1:8123/webhook", rasa_bin=Path("/x/rasa"),
                         log_file=tmp_path / "log" / "rasa.log", port=5099)
     cmd = server.command()
-    assert yaml.safe_load(built.endpoints.read_text()) == {"action_endpoint": {"url": "http://127.0.0.1:8123/webhook"}}
+    endpoints = yaml.safe_load(built.endpoints.read_text())
+    assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:8123/webhook"}
+    assert endpoints["tracker_store"]["type"] == "components.tracker_store.CompactingTrackerStore"
     assert cmd[:3] == ["/x/rasa", "run", "--enable-api"]
     assert cmd[cmd.index("-m") + 1] == str(model.resolve())
     assert cmd[cmd.index("-p") + 1] == "5099" and cmd[cmd.index("-i") + 1] == "127.0.0.1"

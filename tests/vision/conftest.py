@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.language.resolve import Resolver
+from assistant.language.vocabulary import Vocabulary
+from assistant.world.loader import load_world
+from assistant.world.schema import World
+from vision import VisionService
+from vision.models import prepare_models
+
+REPO = Path(__file__).resolve().parents[2]
+NOTES = REPO / "tests" / "fixtures" / "notes"
+MODELS = REPO / "var" / "models" / "ocr"
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return load_world()
+
+
+@pytest.fixture(scope="session")
+def vocabulary(world: World) -> Vocabulary:
+    return Vocabulary.from_world(world)
+
+
+@pytest.fixture(scope="session")
+def resolver(world: World, vocabulary: Vocabulary) -> Resolver:
+    return Resolver(world, vocabulary)
+
+
+@pytest.fixture(scope="session")
+def manifest() -> list[dict[str, Any]]:
+    return list(json.loads((NOTES / "manifest.json").read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def network_attempts() -> list[str]:
+    return []
+
+
+@pytest.fixture(scope="session")
+def service(world: World, vocabulary: Vocabulary, network_attempts: list[str]) -> VisionService:
+    """The real PaddleOCR, loaded once for the session, with every socket connection refused and recorded:
+    loading and the first read must not try the network (no hub, no model source check)."""
+    prepare_models(MODELS, lambda _line: None, variants=("tiny",))
+    svc = VisionService(world, MODELS, site="FZ", vocabulary=vocabulary)
+    real_connect = socket.socket.connect
+
+    def refuse(sock: socket.socket, address: Any) -> None:
+        if sock.family != socket.AF_UNIX:
+            network_attempts.append(repr(address))
+            raise OSError("network access attempted by the vision package")
+        real_connect(sock, address)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", refuse)
+        svc.load()
+        svc.read_sync((NOTES / "nd01.png").read_bytes(), "image/png")
+    return svc
