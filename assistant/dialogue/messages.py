@@ -55,6 +55,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "agv-not-ready": ("收到：派小车到{to}。车队连接(VDA 5050)尚未启用，没有派车。",
                       "Understood: an AGV to {to}. The fleet link (VDA 5050) is not enabled yet; none was sent."),
     "ask-agv-destination": ("小车派到哪里?", "Where should the AGV go?"),
+    # images
+    "image-empty": ("图片里没有找到文字或条码，请重拍。", "I found no text or code in the image; please retake it."),
+    "scan-result": ("扫描到：{found}。要做什么?", "Scanned: {found}. What should I do with it?"),
+    "scan-unknown": ("条码“{text}”没有对应的物料或库位。", "The code '{text}' matches no item or location."),
+    "check-fields": ("请核对：{fields}(识别把握不大)。", "Please check: {fields} (not read with confidence)."),
     # small talk
     "greet": ("你好!可以说“调拨5件曲轴到总装线B区”或“查询铁观音库存”。",
               "Hello! Try 'transfer five crankshafts to line B' or 'stock of Tieguanyin'."),

@@ -34,9 +34,16 @@ class TurnContext:
 
 
 class TurnInput(BaseModel):
+    """What came in and what the input stage made of it (the text the NLU saw, OCR lines, codes…)."""
+
     kind: Literal["text", "audio", "image"] = "text"
     text: str
     transcript: str | None = None
+    transcript_raw: str | None = None
+    confidence: float | None = None
+    ocr_lines: list[dict[str, Any]] = Field(default_factory=list)
+    fields: list[dict[str, Any]] = Field(default_factory=list)
+    codes: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Intent(BaseModel):
@@ -96,9 +103,14 @@ class TurnPipeline:
             )
         return cleaned
 
+    def reply_only(self, ctx: TurnContext, turn_input: TurnInput, text: str, lang: str) -> TurnResult:
+        """A turn the input stage answers itself (nothing to understand): nothing reaches the dialogue."""
+        return TurnResult(turn_id=uuid.uuid4().hex, input=turn_input, intent=Intent(name=None, confidence=0.0),
+                          entities=[], reply=Reply(text=text, language=lang), awaiting=None, documents=[])
+
     async def run_text(
         self, ctx: TurnContext, text: str, on_event: EventCallback = ignore_events,
-        turn_input: TurnInput | None = None,
+        turn_input: TurnInput | None = None, metadata: dict[str, Any] | None = None,
     ) -> TurnResult:
         turn_id = uuid.uuid4().hex
         started = time.perf_counter()
@@ -108,8 +120,8 @@ class TurnPipeline:
             cleaned = self.check_text(text, lang)
             await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": cleaned, "language": lang}))
             await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
-            metadata = {"turn_id": turn_id, "device": ctx.device, "device_kind": ctx.device_kind,
-                        "site": ctx.site, "worker": ctx.worker, "lang": lang}
+            metadata = {**(metadata or {}), "turn_id": turn_id, "device": ctx.device,
+                        "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang}
             nlu_started = time.perf_counter()
             dialogue = await self._rasa.send(ctx.device, cleaned, metadata)
             nlu_ms = (time.perf_counter() - nlu_started) * 1000

@@ -7,10 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
 
 from assistant.pipeline.errors import TurnError
-from assistant.pipeline.turn import TurnResult
+from assistant.pipeline.image import run_image
+from assistant.pipeline.turn import TurnContext, TurnResult
 from server.deps import DeviceDep, ServicesDep
+from server.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["turns"])
 
@@ -23,15 +26,29 @@ def _bad_request(code: str, zh: str, en: str, status: int = 422) -> TurnError:
     return TurnError(code, "input", status, zh, en)
 
 
+async def _upload(part: UploadFile, limit: int) -> bytes:
+    data = await part.read(limit + 1)
+    if len(data) > limit:
+        raise _bad_request("input-too-large", f"文件太大(最多{limit // 2**20} MB)。",
+                           f"The file is too large (at most {limit // 2**20} MB).", 413)
+    return data
+
+
+async def _multipart_turn(request: Request, device: TurnContext, services: Services) -> TurnResult:
+    form = await request.form()
+    text = form.get("text")
+    text = text if isinstance(text, str) else ""
+    image = form.get("image")
+    if isinstance(image, UploadFile):
+        data = await _upload(image, services.settings.max_upload_bytes)
+        return await run_image(services.pipeline, services.vision, device, data, image.content_type, text,
+                               services.settings.today())
+    if "audio" in form:
+        raise _bad_request("input-unsupported-media", "暂不支持语音输入。", "Audio input is not supported yet.", 415)
+    return await services.pipeline.run_text(device, text)
+
+
 async def _text_of(request: Request) -> str:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "multipart/form-data":
-        form = await request.form()
-        if "audio" in form or "image" in form:
-            raise _bad_request("input-unsupported-media", "暂不支持语音和图片输入。",
-                               "Audio and image input are not supported yet.", 415)
-        text = form.get("text")
-        return text if isinstance(text, str) else ""
     body = await request.body()
     try:
         return TextTurn.model_validate_json(body).text
@@ -46,7 +63,9 @@ async def _text_of(request: Request) -> str:
                         503: {"description": "the NLU (Rasa) is not available"}})
 async def post_turn(request: Request, device: DeviceDep, services: ServicesDep) -> Any:
     try:
-        text = await _text_of(request)
-        return await services.pipeline.run_text(device, text)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "multipart/form-data":
+            return await _multipart_turn(request, device, services)
+        return await services.pipeline.run_text(device, await _text_of(request))
     except TurnError as error:
         return JSONResponse(error.to_json(device.language), status_code=error.status)

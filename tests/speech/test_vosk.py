@@ -10,8 +10,8 @@ import numpy as np
 from speech import Final, Partial, SpeechService, Transcript
 from speech.audio import decode
 from speech.engine import Context
-from speech.vosk_engine import VoskTranscriber, read_model_words
 from speech.models import resolve_vosk_dir
+from speech.vosk_engine import VoskTranscriber, read_model_words
 from tests.speech.conftest import wav
 
 CHUNK = 3200  # 100 ms of 16-bit 16 kHz audio, as a headset would stream it

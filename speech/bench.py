@@ -1,0 +1,80 @@
+"""Real-time factor and end-of-speech → transcript latency per engine.
+
+    .venv/bin/python -m speech.bench [--runs 5]
+
+Whisper (zh, en fixtures) and Vosk (Korean fixture; the only Vosk model installable here). Latency is
+measured from the moment the last audio chunk is handed over and `finish()` is called (push-to-talk
+release) to the transcript; with VAD endpointing add `VadSettings.end_silence_s` (0.6 s) on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from pathlib import Path
+
+from assistant.language.vocabulary import Term, Vocabulary
+from assistant.world.loader import load_world
+from speech.audio import SAMPLE_RATE, decode
+from speech.models import default_models_dir, prepare_models, resolve_vosk_dir
+from speech.service import SpeechService, SpeechSettings
+from speech.vad import VadSettings, speech_span
+
+FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "voice"
+CHUNK = 3200
+
+
+async def _measure(service: SpeechService, lang: str, site: str | None, wav: Path, runs: int) -> tuple[float, float]:
+    audio = decode(wav.read_bytes())
+    span = speech_span(audio, VadSettings())
+    # Cut at the end of speech (+0.25 s pad, under the 0.6 s endpoint) so `finish()` does the work.
+    pcm = (audio[: span[1]] if span else audio).astype("<i2").tobytes()
+    seconds = len(pcm) / 2 / SAMPLE_RATE
+    latencies: list[float] = []
+    stream = service.open_stream(lang, site)
+    await stream.accept(pcm[:CHUNK])  # load the model and open the session outside the measurement
+    await stream.finish()
+    for _ in range(runs):
+        for i in range(0, len(pcm), CHUNK):
+            await stream.accept(pcm[i:i + CHUNK])
+        t0 = time.perf_counter()
+        await stream.finish()
+        latencies.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        await service.transcribe(wav.read_bytes(), "audio/wav", lang, site)
+    rtf = (time.perf_counter() - t0) / runs / seconds
+    return statistics.median(latencies), rtf
+
+
+def seconds_of(wav: Path) -> float:
+    return len(decode(wav.read_bytes())) / SAMPLE_RATE
+
+
+async def main(runs: int) -> None:
+    vocabulary = Vocabulary.from_world(load_world())
+    whisper = SpeechService(SpeechSettings(whisper_dir=prepare_models(default_models_dir(), echo=lambda _: None),
+                                           engines={"zh": "whisper", "en": "whisper"}, partial_interval_s=None),
+                            vocabulary)
+    cases: list[tuple[str, SpeechService, str, str | None, Path]] = [
+        ("whisper zh", whisper, "zh", "DG", FIXTURES / "zh01.wav"),
+        ("whisper en", whisper, "en", "DG", FIXTURES / "en02.wav"),
+    ]
+    if resolve_vosk_dir("ko") is not None:
+        terms = (Term("location", "KO-WH", None, "창고로", True), Term("unit", "pcs", None, "개", True))
+        korean = Vocabulary(terms, ())
+        vosk = SpeechService(SpeechSettings(languages=("ko",), default_language="ko",
+                                            commands={"ko": ("보내", "확인", "취소")}), korean)
+        cases.append(("vosk ko", vosk, "ko", None, FIXTURES / "ko" / "to_warehouse.wav"))
+    for name, service, lang, site, wav in cases:
+        p50, rtf = await _measure(service, lang, site, wav, runs)
+        print(f"{name:11} {seconds_of(wav):.1f} s command: end-of-speech → transcript p50 {p50 * 1000:4.0f} ms, "
+              f"one-shot RTF {rtf:.2f} ({wav.name})")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    asyncio.run(main(parser.parse_args().runs))
