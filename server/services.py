@@ -25,6 +25,7 @@ from assistant.pipeline.render import document_json
 from assistant.pipeline.turn import TurnPipeline
 from assistant.world.loader import load_world
 from assistant.world.schema import World
+from speech import SpeechService, SpeechSettings
 from vision import VisionService
 
 
@@ -40,6 +41,7 @@ class Services:
     pipeline: TurnPipeline
     token_key: bytes
     vision: VisionService
+    speech: SpeechService
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -72,8 +74,11 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
 
     vision = VisionService(world, settings.models_dir / "ocr", variant=settings.ocr_variant, vocabulary=vocabulary)
     await vision.start()  # ~1 s: load once at start, not on the first photo
+    speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)
+    await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
     return Services(
         vision=vision,
+        speech=speech,
         settings=settings, world=world, engine=engine, ledger=ledger, actions=build_executor(deps), rasa=rasa,
         http=http, pipeline=TurnPipeline(rasa, documents_for_turn, settings.max_text_chars),
         token_key=instance_secret(settings),

@@ -118,8 +118,8 @@ def _skew_angle(grey: Image) -> float:
         rotated, _ = _rotate(mask, angle, fill=0)
         return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
 
-    coarse = max(np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 0.1, 2.0), key=score)
-    fine = max(np.arange(coarse - 2.0, coarse + 2.01, 0.5), key=score)
+    coarse = max((float(a) for a in np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 0.1, 2.0)), key=score)
+    fine = max((float(a) for a in np.arange(coarse - 2.0, coarse + 2.01, 0.5)), key=score)
     return float(fine)
 
 

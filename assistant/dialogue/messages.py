@@ -55,6 +55,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "agv-not-ready": ("收到：派小车到{to}。车队连接(VDA 5050)尚未启用，没有派车。",
                       "Understood: an AGV to {to}. The fleet link (VDA 5050) is not enabled yet; none was sent."),
     "ask-agv-destination": ("小车派到哪里?", "Where should the AGV go?"),
+    # speech
+    "not-heard": ("没听清，请再说一遍。", "Sorry, I didn't catch that; please say it again."),
     # images
     "image-empty": ("图片里没有找到文字或条码，请重拍。", "I found no text or code in the image; please retake it."),
     "scan-result": ("扫描到：{found}。要做什么?", "Scanned: {found}. What should I do with it?"),

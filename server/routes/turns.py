@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
+from assistant.pipeline.audio import run_audio
 from assistant.pipeline.errors import TurnError
 from assistant.pipeline.image import run_image
 from assistant.pipeline.turn import TurnContext, TurnResult
@@ -43,8 +44,10 @@ async def _multipart_turn(request: Request, device: TurnContext, services: Servi
         data = await _upload(image, services.settings.max_upload_bytes)
         return await run_image(services.pipeline, services.vision, device, data, image.content_type, text,
                                services.settings.today())
-    if "audio" in form:
-        raise _bad_request("input-unsupported-media", "暂不支持语音输入。", "Audio input is not supported yet.", 415)
+    audio = form.get("audio")
+    if isinstance(audio, UploadFile):
+        data = await _upload(audio, services.settings.max_upload_bytes)
+        return await run_audio(services.pipeline, services.speech, device, data, audio.content_type)
     return await services.pipeline.run_text(device, text)
 
 

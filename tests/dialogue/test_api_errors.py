@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from assistant.auth import issue_token
 from assistant.config import Settings
 from server.app import create_app
 from tests.dialogue.conftest import SECRET, Stack
@@ -67,7 +68,7 @@ def test_health_reports_ready(fresh: Stack) -> None:
 def test_rasa_not_running_is_503_and_writes_nothing(tmp_path) -> None:
     port = free_port()
     settings = Settings(var_dir=tmp_path, port=port, secret=SECRET, rasa_url=f"http://127.0.0.1:{free_port()}")
-    token = f"Bearer {Stack('', '', settings, httpx.Client(), None)  # type: ignore[arg-type].token('HMD-01')}"
+    token = f"Bearer {issue_token(SECRET.encode(), 'HMD-01')}"
     with serve(create_app(settings), port) as url, httpx.Client(base_url=url, trust_env=False) as client:
         health = client.get("/health")
         assert health.status_code == 503 and "nlu" in health.json()["not_ready"]
