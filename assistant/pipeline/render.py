@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any
 
 from assistant.ledger.views import Document
+from assistant.pipeline.turn import TurnResult
 
 
 def document_json(document: Document) -> dict[str, Any]:
@@ -30,4 +33,28 @@ def document_json(document: Document) -> dict[str, Any]:
         **({"total": float(document.total)} if document.total is not None else {}),
         "turn_id": document.turn_id,
         "created_at": document.created_at.isoformat(),
+    }
+
+
+_TITLES = {"transfer_stock": ("调拨", "Transfer"), "create_sales_order": ("销售", "Sale"),
+           "check_stock": ("库存", "Stock"), "dispatch_agv": ("小车", "AGV"), "affirm": ("已确认", "Confirmed"),
+           "cancel": ("已取消", "Cancelled"), "deny": ("已取消", "Cancelled")}
+_CARD_LINE_CHARS = 22  # the glasses show 854×480: two short lines at a readable size
+_PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
+
+
+def headset_reply(turn: TurnResult) -> dict[str, Any]:
+    """The reply as an AR headset shows and speaks it: a small card and a TTS text without bracketed extras."""
+    en = turn.reply.language == "en"
+    zh_title, en_title = _TITLES.get(turn.intent.name or "", ("前线助手", "Frontline"))
+    sentences = [s for s in re.split(r"(?<=[。!?！？\n])", turn.reply.text) if s.strip()]
+    lines = [textwrap.shorten(s.strip(), _CARD_LINE_CHARS, placeholder="…") if en else
+             (s.strip() if len(s.strip()) <= _CARD_LINE_CHARS else s.strip()[: _CARD_LINE_CHARS - 1] + "…")
+             for s in sentences[:2]]
+    return {
+        "text": turn.reply.text,
+        "tts": _PARENTHESES.sub("", turn.reply.text).replace("\n", " "),
+        "card": {"title": en_title if en else zh_title, "lines": lines},
+        "awaiting": turn.awaiting,
+        "language": turn.reply.language,
     }

@@ -1,0 +1,162 @@
+"""WebSocket /ws/headset: vosk-server-style audio streaming for AR headsets.
+
+Client → server: a text frame {"config": {"sample_rate": 16000, "language": "zh"}} (optional, once or before an
+utterance), binary frames of 16-bit mono PCM, and {"eof": 1} at the end of an utterance (push-to-talk release;
+the server also ends an utterance by itself when it hears the speaker stop). Server → client: {"partial": …}
+captions, {"text": …} the final transcript, then {"reply": …, "turn": …} the assistant's answer. One connection
+carries any number of utterances. This module only turns frames into calls and results into messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.auth import verify_token
+from assistant.pipeline.audio import run_transcript
+from assistant.pipeline.errors import TurnError
+from assistant.pipeline.render import headset_reply
+from assistant.pipeline.turn import TurnContext
+from server.services import Services
+from speech import AudioError, Final, Partial, StreamSession, Transcript
+
+log = structlog.get_logger(__name__)
+router = APIRouter()
+
+MAX_FRAME_BYTES = 64 * 1024  # ~2 s of 16 kHz PCM: clients send 0.1-0.5 s chunks
+MAX_UTTERANCE_S = 30.0
+IDLE_TIMEOUT_S = 20.0  # a client that stops sending mid-utterance is let go
+CLOSE_POLICY, CLOSE_UNSUPPORTED, CLOSE_TOO_BIG, CLOSE_TIMEOUT = 1008, 1003, 1009, 4408
+
+
+class StreamConfig(BaseModel):
+    sample_rate: int = Field(default=16000, ge=8000, le=48000)
+    language: str | None = None
+
+
+class _Protocol(Exception):
+    def __init__(self, code: str, message: str, close_code: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.close_code = code, message, close_code
+
+
+def _device(websocket: WebSocket, services: Services) -> TurnContext | None:
+    header = websocket.headers.get("authorization", "")
+    token = header.partition(" ")[2] if header.lower().startswith("bearer ") else websocket.query_params.get("token")
+    device = verify_token(services.token_key, token or "")
+    worker = services.world.worker_for_device(device) if device else None
+    known = services.world.device(device) if device else None
+    if worker is None or known is None:
+        return None
+    return TurnContext(device=known.code, device_kind=known.kind.value, site=worker.site, worker=worker.code,
+                       language=worker.language)
+
+
+def _config(message: dict[str, Any]) -> StreamConfig:
+    try:
+        return StreamConfig.model_validate(message["config"])
+    except (ValidationError, TypeError) as exc:
+        raise _Protocol("ws-bad-config", "config must be {\"sample_rate\": 8000..48000}", CLOSE_UNSUPPORTED) from exc
+
+
+class HeadsetConnection:
+    """One headset: its stream session, its utterance budget, and the turn it is speaking."""
+
+    def __init__(self, websocket: WebSocket, services: Services, ctx: TurnContext) -> None:
+        self.ws, self.services, self.ctx = websocket, services, ctx
+        self.config = StreamConfig()
+        self.session: StreamSession | None = None
+        self.utterance_bytes = 0
+
+    def _session(self) -> StreamSession:
+        if self.session is None:
+            self.session = self.services.speech.open_stream(self.config.language, self.ctx.site,
+                                                            self.config.sample_rate)
+        return self.session
+
+    async def run(self) -> None:
+        while True:
+            try:
+                frame = await asyncio.wait_for(self.ws.receive(), timeout=IDLE_TIMEOUT_S if self.utterance_bytes
+                                               else None)
+            except TimeoutError as exc:
+                raise _Protocol("ws-timeout", "no audio for too long; utterance dropped", CLOSE_TIMEOUT) from exc
+            if frame["type"] == "websocket.disconnect":
+                return
+            if frame.get("bytes") is not None:
+                await self._audio(frame["bytes"])
+            elif frame.get("text") is not None:
+                await self._control(frame["text"])
+
+    async def _audio(self, pcm: bytes) -> None:
+        if len(pcm) > MAX_FRAME_BYTES:
+            raise _Protocol("ws-frame-too-big", f"audio frames must be at most {MAX_FRAME_BYTES} bytes",
+                            CLOSE_TOO_BIG)
+        if len(pcm) % 2:
+            raise _Protocol("ws-bad-audio", "audio frames must be 16-bit PCM (an even number of bytes)",
+                            CLOSE_UNSUPPORTED)
+        self.utterance_bytes += len(pcm)
+        if self.utterance_bytes > MAX_UTTERANCE_S * self.config.sample_rate * 2:
+            raise _Protocol("ws-utterance-too-long", f"an utterance may last at most {MAX_UTTERANCE_S:.0f} s",
+                            CLOSE_TOO_BIG)
+        result = await self._session().accept(pcm)
+        if isinstance(result, Partial) and result.text:
+            await self.ws.send_json({"partial": result.text})
+        elif isinstance(result, Final):
+            await self._answer(result.transcript)
+
+    async def _control(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _Protocol("ws-bad-message", "text frames must be JSON", CLOSE_UNSUPPORTED) from exc
+        if not isinstance(message, dict):
+            raise _Protocol("ws-bad-message", "text frames must be JSON objects", CLOSE_UNSUPPORTED)
+        if "config" in message:
+            if self.utterance_bytes:
+                raise _Protocol("ws-bad-config", "config may change only between utterances", CLOSE_POLICY)
+            self.config, self.session = _config(message), None
+        elif message.get("eof"):
+            if self.utterance_bytes:
+                await self._answer(await self._session().finish())
+        else:
+            raise _Protocol("ws-bad-message", "expected config, audio or eof", CLOSE_UNSUPPORTED)
+
+    async def _answer(self, transcript: Transcript) -> None:
+        self.utterance_bytes = 0
+        await self.ws.send_json({"text": transcript.corrected, "raw": transcript.raw,
+                                 "confidence": round(transcript.confidence, 3), "language": transcript.language})
+        try:
+            turn = await run_transcript(self.services.pipeline, self.ctx, transcript)
+        except TurnError as error:
+            await self.ws.send_json(error.to_json(transcript.language))
+            return
+        await self.ws.send_json({"reply": headset_reply(turn), "turn": turn.model_dump(mode="json")})
+
+
+@router.websocket("/ws/headset")
+async def headset(websocket: WebSocket) -> None:
+    services: Services = websocket.app.state.services
+    ctx = _device(websocket, services)
+    await websocket.accept()
+    if ctx is None:
+        await websocket.send_json({"error": {"code": "auth-invalid-token", "message": "设备令牌无效或缺失。",
+                                             "message_en": "Missing or invalid device token."}})
+        await websocket.close(CLOSE_POLICY)
+        return
+    connection = HeadsetConnection(websocket, services, ctx)
+    try:
+        await connection.run()
+    except _Protocol as problem:
+        log.info("headset-closed", device=ctx.device, code=problem.code)
+        await websocket.send_json({"error": {"code": problem.code, "message": problem.message}})
+        await websocket.close(problem.close_code)
+    except AudioError as error:
+        await websocket.send_json({"error": {"code": error.code, "message": str(error)}})
+        await websocket.close(CLOSE_UNSUPPORTED)
+    except WebSocketDisconnect:
+        log.info("headset-gone", device=ctx.device)

@@ -1,0 +1,107 @@
+"""The headset WebSocket with real audio: streaming captions, transcript, reply; many utterances per
+connection; bad frames close cleanly and leave the server serving."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from tests.dialogue.conftest import Stack
+
+pytestmark = pytest.mark.rasa
+
+VOICE = Path(__file__).resolve().parent.parent / "fixtures" / "voice"
+
+
+def _ws(stack: Stack, device: str | None = "HMD-01") -> ClientConnection:
+    url = stack.app_url.replace("http://", "ws://") + "/ws/headset"
+    if device:
+        url += f"?token={stack.token(device)}"
+    return connect(url, open_timeout=10, close_timeout=5)
+
+
+def _pcm(name: str) -> bytes:
+    with wave.open(str(VOICE / name), "rb") as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (16000, 1, 2)
+        return wav.readframes(wav.getnframes())
+
+
+def _speak(ws: ClientConnection, pcm: bytes) -> list[dict[str, Any]]:
+    """Stream in 0.25 s chunks, release push-to-talk, collect messages until the reply."""
+    messages: list[dict[str, Any]] = []
+    for start in range(0, len(pcm), 8000):
+        ws.send(pcm[start:start + 8000])
+    ws.send(json.dumps({"eof": 1}))
+    while not messages or ("reply" not in messages[-1] and "error" not in messages[-1]):
+        messages.append(json.loads(ws.recv(timeout=60)))
+    return messages
+
+
+def test_two_utterances_on_one_connection(fresh: Stack) -> None:
+    with _ws(fresh) as ws:
+        ws.send(json.dumps({"config": {"sample_rate": 16000}}))
+        first = _speak(ws, _pcm("zh01.wav"))
+        finals = [m for m in first if "text" in m]
+        assert finals and "曲轴" in finals[0]["text"]
+        reply = first[-1]["reply"]
+        assert reply["awaiting"] == "confirmation" and reply["card"]["lines"] and reply["tts"]
+        assert first[-1]["turn"]["input"]["kind"] == "audio"
+        second = _speak(ws, _pcm("zh06.wav"))  # "确认"
+        [doc] = second[-1]["turn"]["documents"]
+        assert doc["type"] == "transfer" and doc["lines"][0]["to"] == "LINE-B"
+        assert second[-1]["reply"]["card"]["title"] == "已确认"
+
+
+def test_streaming_sends_captions_before_the_end(fresh: Stack) -> None:
+    with _ws(fresh) as ws:
+        messages = _speak(ws, _pcm("zh03.wav") + b"\x00\x00" * 16000)
+        assert any("partial" in m for m in messages) or len([m for m in messages if "text" in m]) == 1
+
+
+def _closed_with(ws: ClientConnection, code: int) -> dict[str, Any]:
+    error = json.loads(ws.recv(timeout=10))
+    with pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == code
+    return error
+
+
+def test_no_token_is_refused(fresh: Stack) -> None:
+    with _ws(fresh, device=None) as ws:
+        assert _closed_with(ws, 1008)["error"]["code"] == "auth-invalid-token"
+
+
+@pytest.mark.parametrize(("frame", "code", "close"), [
+    ("not json", "ws-bad-message", 1003),
+    (json.dumps({"config": {"sample_rate": 3}}), "ws-bad-config", 1003),
+    (b"\x00" * (65 * 1024), "ws-frame-too-big", 1009),
+    (b"\x00\x01\x02", "ws-bad-audio", 1003),
+])
+def test_bad_frames_close_cleanly_and_the_server_keeps_serving(fresh: Stack, frame: str | bytes, code: str,
+                                                               close: int) -> None:
+    with _ws(fresh) as ws:
+        ws.send(frame)
+        assert _closed_with(ws, close)["error"]["code"] == code
+    assert fresh.client.get("/health").status_code == 200
+
+
+def test_a_client_that_stops_mid_utterance_is_timed_out(fresh: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    import server.routes.headset as headset
+
+    monkeypatch.setattr(headset, "IDLE_TIMEOUT_S", 1.0)
+    with _ws(fresh) as ws:
+        ws.send(_pcm("zh01.wav")[:16000])
+        messages = []
+        while True:
+            try:
+                messages.append(json.loads(ws.recv(timeout=10)))
+            except ConnectionClosed as closed:
+                assert closed.rcvd is not None and closed.rcvd.code == 4408
+                break
+        assert messages[-1]["error"]["code"] == "ws-timeout"
