@@ -18,6 +18,7 @@ from assistant.language.quantities import UnitMismatch, parse_amount, to_base
 from assistant.language.resolve import Ambiguous, InOtherSite, Match, NotFound
 
 SOURCE_MARKERS = ("从", "由", "from")
+DEICTIC = frozenset({"这个", "这些", "这", "它", "这件", "这种", "this", "these", "it", "this one"})
 
 
 def single(value: Any) -> Any:
@@ -47,6 +48,9 @@ def item_code(deps: ActionDeps, value: Any) -> str | None:
 
 
 def check_item(deps: ActionDeps, value: Any, dispatcher: CollectingDispatcher, meta: TurnMeta) -> dict[str, Any]:
+    scanned = meta.scanned("item")
+    if scanned and str(value).strip().lower() in DEICTIC:
+        return {"item": scanned, "choices": None}
     code = item_code(deps, value)
     if code:
         return {"item": code, "choices": None}

@@ -44,6 +44,11 @@ class TurnMeta:
     site: str
     worker: str | None
     lang: str
+    scans: tuple[dict[str, Any], ...] = ()
+
+    def scanned(self, kind: str) -> str | None:
+        """The code of an item or location the device scanned just before this turn."""
+        return next((str(s["code"]) for s in self.scans if s.get("kind") == kind and s.get("code")), None)
 
     @classmethod
     def of(cls, tracker: Tracker) -> TurnMeta:
@@ -54,4 +59,5 @@ class TurnMeta:
             site=str(meta.get("site") or ""),
             worker=meta.get("worker"),
             lang="en" if meta.get("lang") == "en" else "zh",
+            scans=tuple(s for s in meta.get("scans") or [] if isinstance(s, dict)),
         )

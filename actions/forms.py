@@ -34,6 +34,9 @@ class _CommandFormValidator(FormValidationAction):
         if any(e.get("entity") == entity for e in latest.get("entities") or []):
             return {}
         meta = TurnMeta.of(tracker)
+        scanned = meta.scanned({"item": "item", "destination": "location"}.get(slot, ""))
+        if scanned:
+            return {slot: scanned}
         mentions = extract_mentions(latest.get("text") or "", self.deps.vocabulary, self.deps.resolver,
                                     meta.site or None, self.deps.today())
         found = {"item": mentions.item, "amount": mentions.amount, "destination": mentions.destination,
@@ -74,6 +77,9 @@ class ValidateTransferForm(_CommandFormValidator):
     ) -> dict[str, Any]:
         meta = TurnMeta.of(tracker)
         source_words, destination_words = split_source(tracker)
+        scanned = meta.scanned("location")
+        if scanned and destination_words and not source_words:
+            source_words = scanned  # the shelf label just scanned is where the parts come from
         updates: dict[str, Any] = {}
         if source_words:
             source, _ = resolve_location(self.deps, source_words, dispatcher, meta, None)

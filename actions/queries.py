@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import FrontlineAction, latest_entity
-from actions.checks import check_item, resolve_location
+from actions.checks import DEICTIC, check_item, resolve_location
 from actions.deps import TurnMeta
 from assistant.dialogue.messages import say
 from assistant.dialogue.quantities import format_qty, item_name
@@ -20,6 +20,8 @@ class ActionCheckStock(FrontlineAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
         # Only this message's words: a side question must not read or disturb a form's slots.
         words = latest_entity(tracker, "item")
+        if meta.scanned("item") and (not words or words.strip().lower() in DEICTIC):
+            words = meta.scanned("item")
         if not words:
             dispatcher.utter_message(text=say("ask-item-stock", meta.lang))
             return []

@@ -61,6 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "image-empty": ("图片里没有找到文字或条码，请重拍。", "I found no text or code in the image; please retake it."),
     "scan-result": ("扫描到：{found}。要做什么?", "Scanned: {found}. What should I do with it?"),
     "scan-unknown": ("条码“{text}”没有对应的物料或库位。", "The code '{text}' matches no item or location."),
+    "scan-unknown-suggest": ("条码“{text}”没有对应的物料或库位，最接近的是{suggestions}。",
+                             "The code '{text}' matches nothing; the closest items are {suggestions}."),
     "check-fields": ("请核对：{fields}(识别把握不大)。", "Please check: {fields} (not read with confidence)."),
     # small talk
     "greet": ("你好!可以说“调拨5件曲轴到总装线B区”或“查询铁观音库存”。",

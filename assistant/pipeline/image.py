@@ -40,6 +40,9 @@ def _codes_reply(result: VisionResult, lang: str) -> str:
     if found:
         return say("scan-result", lang, found="、".join(found) if lang != "en" else ", ".join(found))
     texts = ", ".join(c.text for c in result.codes)
+    suggestions = [s for c in result.codes for s in c.match.suggestions]
+    if suggestions:
+        return say("scan-unknown-suggest", lang, text=texts, suggestions="、".join(suggestions))
     return say("scan-unknown", lang, text=texts)
 
 
@@ -61,6 +64,8 @@ async def run_image(
         codes=[c.model_dump(mode="json", exclude={"box"}) for c in result.codes],
     )
     if not combined:
+        # A label alone: remember what it names for the next command, and say what it is.
+        pipeline.scans.remember(ctx.device, _scan_metadata(result).get("scans", []))
         reply = _codes_reply(result, lang) if result.codes else say("image-empty", lang)
         return pipeline.reply_only(ctx, turn_input, reply, lang)
     turn = await pipeline.run_text(ctx, combined, turn_input=turn_input, metadata=_scan_metadata(result))

@@ -15,6 +15,7 @@ from assistant.language.detect import detect_language
 from assistant.pipeline.errors import TurnError
 from assistant.pipeline.events import EventCallback, TurnEvent, TurnEventType, ignore_events
 from assistant.pipeline.rasa_client import DialogueState, RasaClient
+from assistant.pipeline.scans import RecentScans
 
 log = structlog.get_logger(__name__)
 
@@ -84,6 +85,7 @@ def awaiting_from(state: DialogueState) -> str | None:
 
 class TurnPipeline:
     def __init__(self, rasa: RasaClient, documents_for_turn: DocumentsForTurn, max_text_chars: int) -> None:
+        self.scans = RecentScans()
         self._rasa = rasa
         self._documents_for_turn = documents_for_turn
         self._max_text_chars = max_text_chars
@@ -120,7 +122,8 @@ class TurnPipeline:
             cleaned = self.check_text(text, lang)
             await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": cleaned, "language": lang}))
             await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
-            metadata = {**(metadata or {}), "turn_id": turn_id, "device": ctx.device,
+            scans = [*self.scans.take(ctx.device), *(metadata or {}).get("scans", [])]
+            metadata = {**(metadata or {}), "scans": scans, "turn_id": turn_id, "device": ctx.device,
                         "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang}
             nlu_started = time.perf_counter()
             dialogue = await self._rasa.send(ctx.device, cleaned, metadata)

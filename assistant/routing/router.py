@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import networkx as nx
 import structlog
 
-from assistant.routing.errors import LocationNotOnMap, NoSiteMap, Unreachable, UnknownNode
+from assistant.routing.errors import LocationNotOnMap, NoSiteMap, UnknownNode, Unreachable
 from assistant.routing.graph import build_graph
 from assistant.routing.guidance import build_guidance
 from assistant.routing.models import AgvMarker, Guidance, Route, Waypoint

@@ -1,0 +1,27 @@
+"""Codes a device scanned recently: a scanned item or location fills a slot of the next command
+("这个调拨5件到总装线A区" after scanning a part label)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+SCAN_TTL_S = 300.0  # a scan older than five minutes is not what "这个" means any more
+
+
+@dataclass
+class RecentScans:
+    ttl_s: float = SCAN_TTL_S
+    _by_device: dict[str, tuple[float, list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def remember(self, device: str, scans: list[dict[str, Any]]) -> None:
+        if scans:
+            self._by_device[device] = (time.monotonic(), scans)
+
+    def take(self, device: str) -> list[dict[str, Any]]:
+        """The device's recent scans, handed to one turn only."""
+        stamped = self._by_device.pop(device, None)
+        if stamped is None or time.monotonic() - stamped[0] > self.ttl_s:
+            return []
+        return stamped[1]
