@@ -9,6 +9,8 @@ import structlog
 
 def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(format="%(message)s", level=level)
+    for chatty in ("httpx", "httpcore"):  # one line per request to Rasa would drown the turn logs
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

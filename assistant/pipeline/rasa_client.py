@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,18 +49,22 @@ class RasaClient:
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> DialogueResult:
         try:
+            started = time.perf_counter()
             response = await self._http.post(
                 "/webhooks/rest/webhook", json={"sender": sender, "message": text, "metadata": metadata}
             )
             response.raise_for_status()
             messages = response.json()
+            dialogue_ms = (time.perf_counter() - started) * 1000
             tracker = await self._http.get(
                 f"/conversations/{sender}/tracker", params={"include_events": "NONE"}
             )
             tracker.raise_for_status()
         except (httpx.TransportError, httpx.HTTPStatusError) as exc:
             raise _unavailable(exc) from exc
-        return DialogueResult(messages=list(messages or []), state=_state(tracker.json()))
+        state_ms = (time.perf_counter() - started) * 1000 - dialogue_ms
+        return DialogueResult(messages=list(messages or []), state=_state(tracker.json()),
+                              extra={"rasa_dialogue_ms": round(dialogue_ms, 1), "rasa_state_ms": round(state_ms, 1)})
 
     async def status(self) -> dict[str, Any] | None:
         """Rasa's /status (with the loaded model), or None while it is not answering."""

@@ -145,7 +145,8 @@ class TurnPipeline:
             reply=Reply(text="\n".join(texts), language=lang, messages=dialogue.messages),
             awaiting=awaiting_from(state),
             documents=documents,
-            timings_ms={"nlu": round(nlu_ms, 1), "total": round((time.perf_counter() - started) * 1000, 1)},
+            timings_ms={"nlu": round(nlu_ms, 1), **dialogue.extra,
+                        "total": round((time.perf_counter() - started) * 1000, 1)},
         )
         await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": result.reply.text}))
         await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": result.awaiting}))
