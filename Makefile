@@ -48,6 +48,7 @@ lint: $(APP_STAMP)
 	@echo "==> mypy"; $(VENV)/bin/mypy
 
 test: setup lint
+	@$(VENV)/bin/frontline nlu train  # visible progress; the test fixtures then find the model cached
 	@echo "==> pytest (ledger on SQLite and PostgreSQL, NLU and dialogue against a real Rasa server)"
 	@$(VENV)/bin/pytest
 

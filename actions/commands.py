@@ -26,9 +26,11 @@ from assistant.dialogue.proposal import (
     parse_proposal,
     read_back,
 )
+from assistant.fleet import FleetError
 from assistant.language.dates import parse_date
 from assistant.language.quantities import UnitMismatch, parse_amount, to_base
 from assistant.ledger.errors import LedgerError
+from assistant.routing import RoutingError
 
 
 def _last_form(tracker: Tracker) -> str | None:
@@ -99,10 +101,30 @@ class ActionConfirm(FrontlineAction):
             dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
             return forget_command()
         dispatcher.utter_message(text=confirmation(self.deps.world, proposal, document, meta.lang))
+        if isinstance(proposal, TransferProposal):
+            await self._send_agv(dispatcher, proposal, document.id, meta)
         note = await self.deps.in_thread(low_stock_note, self.deps.world, self.deps.ledger, proposal, meta.lang)
         if note:
             dispatcher.utter_message(text=note)
         return forget_command()
+
+
+    async def _send_agv(self, dispatcher: CollectingDispatcher, proposal: TransferProposal, doc_id: str,
+                        meta: TurnMeta) -> None:
+        """A plant with AGVs gets the parts brought: dispatch now, or say that the transfer waits for one."""
+        fleet = self.deps.fleet
+        if fleet is None or not any(a.site == proposal.site for a in self.deps.world.agvs):
+            return
+        try:
+            order = await fleet.dispatch_transfer(doc_id, meta.turn_id)
+        except (FleetError, RoutingError) as error:
+            dispatcher.utter_message(text=say("agv-not-sent", meta.lang, reason=type(error).__name__))
+            return
+        if order.serial and order.status != "waiting":
+            dispatcher.utter_message(text=say("agv-sent", meta.lang, agv=order.serial, metres=f"{order.route_m:.0f}"))
+        else:
+            dispatcher.utter_message(text=(order.message_en if meta.lang == "en" else order.message_zh)
+                                     or say("agv-waiting", meta.lang))
 
 
 class ActionCancel(FrontlineAction):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 
+from assistant.fleet import FleetService
 from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Vocabulary
 from assistant.ledger.service import Ledger
@@ -26,6 +27,7 @@ class ActionDeps:
     vocabulary: Vocabulary
     resolver: Resolver
     timezone: str
+    fleet: FleetService | None = None  # None where no fleet link runs (unit tests of the dialogue)
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()

@@ -28,6 +28,7 @@ def run() -> None:
 @demo_app.command("reset")
 def demo_reset() -> None:
     """Restore the demo world: master data, opening stock; documents and moves are cleared."""
+    from assistant.fleet.store import FleetStore
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
     from assistant.ledger.seed import load_world_into
@@ -38,8 +39,17 @@ def demo_reset() -> None:
     upgrade(settings.effective_database_url)
     engine = make_engine(settings.effective_database_url)
     load_world_into(engine, load_world(settings.world_path))
+    FleetStore(engine).clear()
     engine.dispose()
     typer.echo(f"demo world restored ({settings.world_path.name})")
+
+
+@app.command("agv-sim", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def agv_sim(ctx: typer.Context) -> None:
+    """Run the VDA 5050 vehicle simulator (options: --broker URL --speed M/S --serial AGV-01 …, see --help)."""
+    from assistant.fleet.sim.__main__ import main as simulate
+
+    simulate(list(ctx.args))
 
 
 @devices_app.command("token")

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     ocr_variant: Literal["tiny", "small"] = "tiny"
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
+    fleet_base_topic: str = "uagv/v2"
+    start_agv_sim: bool = True  # `frontline run` drives the demo's AGVs with the VDA 5050 simulator
+    agv_sim_speed: float = 1.0  # metres per second
+
     timezone: str = "Asia/Shanghai"
     default_language: str = "zh"
     max_text_chars: int = Field(default=2000, ge=1)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import subprocess
+import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import structlog
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy import Engine
 
@@ -14,19 +17,27 @@ from actions.deps import ActionDeps
 from actions.registry import build_executor
 from assistant.auth import instance_secret
 from assistant.config import Settings
+from assistant.dialogue.progress import notice
+from assistant.fleet import FleetConfig, FleetEvent, FleetService
 from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Vocabulary
 from assistant.ledger.db import make_engine
+from assistant.ledger.errors import DocumentNotFound
 from assistant.ledger.migrate import upgrade
 from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
+from assistant.pipeline.guidance import guidance_for
 from assistant.pipeline.rasa_client import RasaClient
-from assistant.pipeline.render import document_json
-from assistant.pipeline.turn import TurnPipeline
+from assistant.pipeline.render import agv_order_json, document_json
+from assistant.pipeline.turn import TurnContext, TurnPipeline, TurnResult
+from assistant.routing import Router
 from assistant.world.loader import load_world
 from assistant.world.schema import World
+from server.push import DevicePush
 from speech import SpeechService, SpeechSettings
 from vision import VisionService
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -42,8 +53,16 @@ class Services:
     token_key: bytes
     vision: VisionService
     speech: SpeechService
+    fleet: FleetService
+    router: Router
+    push: DevicePush
+    simulator: subprocess.Popen[bytes] | None = field(default=None)
 
     async def aclose(self) -> None:
+        if self.simulator is not None:
+            self.simulator.terminate()
+            await asyncio.to_thread(self.simulator.wait, 10)
+        await self.fleet.stop()
         await self.http.aclose()
         self.engine.dispose()
 
@@ -59,27 +78,73 @@ def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]
     return engine, Ledger(engine, world)
 
 
+def _start_simulator(settings: Settings, broker_url: str) -> subprocess.Popen[bytes]:
+    """The demo's AGVs as a VDA 5050 simulator process (`frontline agv-sim`), on the same broker."""
+    log_file = settings.var_dir / "log" / "agv-sim.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "assistant.fleet.sim", "--broker", broker_url, "--base",
+               settings.fleet_base_topic, "--world", str(settings.world_path), "--speed", str(settings.agv_sim_speed)]
+    with log_file.open("ab") as log_out:
+        return subprocess.Popen(command, stdout=log_out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def _fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> Any:
+    async def on_event(event: FleetEvent) -> None:
+        requester = site = None
+        if event.doc_id:
+            try:
+                document = await asyncio.to_thread(ledger.document, event.doc_id)
+                requester, site = document.device, document.site
+            except DocumentNotFound:
+                return
+        said = notice(world, event, requester, site)
+        if said is None:
+            return
+        for device in said.devices:
+            worker = world.worker_for_device(device)
+            english = worker is not None and worker.language == "en"
+            await push.push(device, {"event": said.kind, "doc_id": said.doc_id,
+                                     "text": said.text_en if english else said.text_zh,
+                                     "text_zh": said.text_zh, "text_en": said.text_en,
+                                     "agv": event.model_dump(mode="json")})
+    return on_event
+
+
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
     world = load_world(settings.world_path)
     engine, ledger = await asyncio.to_thread(_prepare_database, settings, world)
     vocabulary = Vocabulary.from_world(world)
+    router = Router(world)
+    push = DevicePush()
+    fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, _fleet_listener(world, ledger, push),
+                         config=FleetConfig(base_topic=settings.fleet_base_topic), router=router)
+    await fleet.start()
+    simulator = _start_simulator(settings, fleet.broker_url) if settings.start_agv_sim else None
     deps = ActionDeps(world=world, ledger=ledger, vocabulary=vocabulary, resolver=Resolver(world, vocabulary),
-                      timezone=settings.timezone)
+                      timezone=settings.timezone, fleet=fleet)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     rasa = RasaClient(http)
 
     async def documents_for_turn(turn_id: str) -> list[dict[str, Any]]:
         documents = await asyncio.to_thread(ledger.documents_for_turn, turn_id)
-        return [document_json(d) for d in documents]
+        shown = [document_json(d) for d in documents]
+        for document in documents:  # the AGV order a confirmed transfer got, linked to it
+            order = fleet.order(document.id) if document.type == "transfer" else None
+            if order is not None:
+                shown.append(agv_order_json(order))
+        return shown
 
+    def guide(ctx: TurnContext, turn: TurnResult) -> dict[str, Any] | None:
+        return guidance_for(world, router, fleet, ctx, turn, pipeline.scans.last_location(ctx.device))
+
+    pipeline = TurnPipeline(rasa, documents_for_turn, settings.max_text_chars, guide)
     vision = VisionService(world, settings.models_dir / "ocr", variant=settings.ocr_variant, vocabulary=vocabulary)
     await vision.start()  # ~1 s: load once at start, not on the first photo
     speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)
     await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
     return Services(
-        vision=vision,
-        speech=speech,
         settings=settings, world=world, engine=engine, ledger=ledger, actions=build_executor(deps), rasa=rasa,
-        http=http, pipeline=TurnPipeline(rasa, documents_for_turn, settings.max_text_chars),
-        token_key=instance_secret(settings),
+        http=http, pipeline=pipeline,
+        token_key=instance_secret(settings), vision=vision, speech=speech, fleet=fleet, router=router, push=push,
+        simulator=simulator,
     )

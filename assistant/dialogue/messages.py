@@ -52,8 +52,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stock-summary": ("{item}库存：{lines}；可用合计{total}。", "{item} stock: {lines}; {total} available in all."),
     "stock-none": ("{item}在{site}没有库存。", "There is no {item} at {site}."),
     # AGV
-    "agv-not-ready": ("收到：派小车到{to}。车队连接(VDA 5050)尚未启用，没有派车。",
-                      "Understood: an AGV to {to}. The fleet link (VDA 5050) is not enabled yet; none was sent."),
+    "agv-not-ready": ("收到：派小车到{to}。单独派空车还不支持，请用调拨指令让小车搬运物料。",
+                      "Understood: an AGV to {to}. Sending an empty AGV is not supported yet; "
+                      "ask for a transfer and an AGV will carry it."),
+    "agv-sent": ("已派{agv}取货(路线{metres}米)。", "{agv} is on its way to pick up ({metres} m route)."),
+    "agv-waiting": ("暂无可用小车，调拨单排队等待。", "No AGV is free; the transfer is waiting for one."),
+    "agv-not-sent": ("小车无法执行这次调拨({reason})，调拨单已确认，请人工搬运。",
+                     "No AGV can do this transfer ({reason}); it is confirmed, please move it by hand."),
     "ask-agv-destination": ("小车派到哪里?", "Where should the AGV go?"),
     # speech
     "not-heard": ("没听清，请再说一遍。", "Sorry, I didn't catch that; please say it again."),

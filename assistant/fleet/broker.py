@@ -75,3 +75,15 @@ class EmbeddedBroker:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.stop()
+
+
+async def clear_retained(broker: BrokerAddress, topics: list[str]) -> None:
+    """Remove retained messages (a zero-length retained publish), e.g. after a test or benchmark run."""
+    import aiomqtt
+
+    try:
+        async with aiomqtt.Client(broker.host, broker.port, identifier=f"cleanup-{free_port()}") as client:
+            for topic in topics:
+                await client.publish(topic, b"", qos=1, retain=True)
+    except aiomqtt.MqttError as exc:
+        log.warning("fleet.clear_retained_failed", error=str(exc))

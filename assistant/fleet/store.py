@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, String, Text, select, update
+from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, String, Text, delete, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from assistant.fleet.models import ACTIVE, AgvOrderView, LinkStatus, WaitReason
@@ -100,6 +100,13 @@ class FleetStore:
     def create_tables(self) -> None:
         FleetBase.metadata.create_all(self._engine)
 
+    def clear(self) -> None:
+        """Forget every AGV order (demo reset: the ledger's documents are gone too)."""
+        FleetBase.metadata.create_all(self._engine)
+        with self._session() as session, session.begin():
+            session.execute(delete(OutboxMessage))
+            session.execute(delete(FleetTransfer))
+
     def link(self, doc_id: str) -> FleetTransfer | None:
         with self._session() as session:
             return session.get(FleetTransfer, doc_id)
@@ -131,6 +138,11 @@ class FleetStore:
                      if session.scalars(select(OutboxMessage.id).where(OutboxMessage.key == row.key)).first() is None]
             session.add_all(fresh)
         return fresh
+
+    def save_outbox(self, rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+        with self._session() as session, session.begin():
+            session.add_all(rows)
+        return list(rows)
 
     def pending(self) -> list[OutboxMessage]:
         with self._session() as session:

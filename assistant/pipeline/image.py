@@ -68,7 +68,9 @@ async def run_image(
         pipeline.scans.remember(ctx.device, _scan_metadata(result).get("scans", []))
         reply = _codes_reply(result, lang) if result.codes else say("image-empty", lang)
         return pipeline.reply_only(ctx, turn_input, reply, lang)
-    turn = await pipeline.run_text(ctx, combined, turn_input=turn_input, metadata=_scan_metadata(result))
+    scans = _scan_metadata(result)
+    pipeline.scans.note_position(ctx.device, scans.get("scans", []))
+    turn = await pipeline.run_text(ctx, combined, turn_input=turn_input, metadata=scans)
     doubtful = [_FIELD_NAMES[f.name][1 if turn.reply.language == "en" else 0]
                 for f in result.fields if f.low_confidence]
     if doubtful:

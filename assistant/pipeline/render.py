@@ -6,6 +6,7 @@ import re
 import textwrap
 from typing import Any
 
+from assistant.fleet import AgvOrderView
 from assistant.ledger.views import Document
 from assistant.pipeline.turn import TurnResult
 
@@ -33,6 +34,22 @@ def document_json(document: Document) -> dict[str, Any]:
         **({"total": float(document.total)} if document.total is not None else {}),
         "turn_id": document.turn_id,
         "created_at": document.created_at.isoformat(),
+    }
+
+
+def agv_order_json(order: AgvOrderView) -> dict[str, Any]:
+    """The AGV order behind a transfer, as a document of the turn (`transfer` links them)."""
+    return {
+        "type": "agv_order",
+        "id": order.order_id or f"{order.doc_id}-AGV",
+        "status": str(order.status),
+        "transfer": order.doc_id,
+        "site": order.site,
+        "agv": order.serial,
+        "lines": [{"from": source, "to": order.destination} for source in order.sources],
+        "route_m": order.route_m,
+        "message": order.message_zh,
+        "message_en": order.message_en,
     }
 
 

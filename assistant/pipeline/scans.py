@@ -15,9 +15,22 @@ class RecentScans:
     ttl_s: float = SCAN_TTL_S
     _by_device: dict[str, tuple[float, list[dict[str, Any]]]] = field(default_factory=dict)
 
+    _last_location: dict[str, str] = field(default_factory=dict)
+
     def remember(self, device: str, scans: list[dict[str, Any]]) -> None:
+        """Scans for the device's next turn (a label photographed on its own)."""
         if scans:
             self._by_device[device] = (time.monotonic(), scans)
+        self.note_position(device, scans)
+
+    def note_position(self, device: str, scans: list[dict[str, Any]]) -> None:
+        for scan in scans:
+            if scan.get("kind") == "location" and scan.get("code"):
+                self._last_location[device] = str(scan["code"])
+
+    def last_location(self, device: str) -> str | None:
+        """Where the worker was last seen: the last shelf or dock label the device scanned."""
+        return self._last_location.get(device)
 
     def take(self, device: str) -> list[dict[str, Any]]:
         """The device's recent scans, handed to one turn only."""

@@ -66,10 +66,12 @@ class TurnResult(BaseModel):
     reply: Reply
     awaiting: str | None
     documents: list[dict[str, Any]]
+    guidance: dict[str, Any] | None = None  # route card, waypoints and map for headsets and tablets
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
 DocumentsForTurn = Callable[[str], Awaitable[list[dict[str, Any]]]]
+Guide = Callable[[TurnContext, "TurnResult"], dict[str, Any] | None]
 
 
 def awaiting_from(state: DialogueState) -> str | None:
@@ -84,8 +86,10 @@ def awaiting_from(state: DialogueState) -> str | None:
 
 
 class TurnPipeline:
-    def __init__(self, rasa: RasaClient, documents_for_turn: DocumentsForTurn, max_text_chars: int) -> None:
+    def __init__(self, rasa: RasaClient, documents_for_turn: DocumentsForTurn, max_text_chars: int,
+                 guide: Guide | None = None) -> None:
         self.scans = RecentScans()
+        self._guide = guide
         self._rasa = rasa
         self._documents_for_turn = documents_for_turn
         self._max_text_chars = max_text_chars
@@ -148,6 +152,8 @@ class TurnPipeline:
             timings_ms={"nlu": round(nlu_ms, 1), **dialogue.extra,
                         "total": round((time.perf_counter() - started) * 1000, 1)},
         )
+        if self._guide is not None:
+            result.guidance = self._guide(ctx, result)
         await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": result.reply.text}))
         await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": result.awaiting}))
         log.info("turn", turn_id=turn_id, device=ctx.device, intent=state.intent,

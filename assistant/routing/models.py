@@ -21,6 +21,7 @@ class Route(_Value):
     site_map: str
     waypoints: tuple[Waypoint, ...]  # from the start node to the goal, both included
     length_m: float
+    stops: tuple[int, ...] = ()  # index in `waypoints` of each stop asked for (route_via), start included
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -44,6 +45,8 @@ class AgvMarker(_Value):
 
 
 class Guidance(_Value):
+    model_config = ConfigDict(frozen=True, ser_json_bytes="base64")  # the PNG travels as base64 in JSON
+
     site: str
     destination: str  # location code
     destination_name: str
@@ -54,4 +57,4 @@ class Guidance(_Value):
     distance_m: float
     eta_s: float
     svg: str
-    png: bytes
+    png: bytes  # the same map as `svg`, 854×480

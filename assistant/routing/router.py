@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import networkx as nx
@@ -60,18 +61,22 @@ class Router:
             if node not in site_map.nodes:
                 raise UnknownNode(site_map.code, node)
         path: list[str] = [stops[0]]
+        indices = [0]
         length = 0.0
-        for a, b in zip(stops, stops[1:], strict=False):
+        for a, b in itertools.pairwise(stops):
             if a == b:
+                indices.append(len(path) - 1)
                 continue
             try:
                 leg_length, leg = nx.single_source_dijkstra(graph, a, b, weight="weight")
             except nx.NetworkXNoPath:
                 raise Unreachable(site_map.code, a, b) from None
             path.extend(leg[1:])
+            indices.append(len(path) - 1)
             length += float(leg_length)
         waypoints = tuple(Waypoint(node=n, x=site_map.nodes[n][0], y=site_map.nodes[n][1]) for n in path)
-        return Route(site_map=site_map.code, waypoints=waypoints, length_m=round(length, 3))
+        return Route(site_map=site_map.code, waypoints=waypoints, length_m=round(length, 3),
+                     stops=tuple(indices))
 
     def distance(self, site: str, from_node: str, to_node: str) -> float:
         return self.route(site, from_node, to_node).length_m

@@ -135,7 +135,10 @@ class HeadsetConnection:
         except TurnError as error:
             await self.ws.send_json(error.to_json(transcript.language))
             return
-        await self.ws.send_json({"reply": headset_reply(turn), "turn": turn.model_dump(mode="json")})
+        reply = headset_reply(turn)
+        if turn.guidance:
+            reply["guidance"] = turn.guidance
+        await self.ws.send_json({"reply": reply, "turn": turn.model_dump(mode="json")})
 
 
 @router.websocket("/ws/headset")
@@ -149,6 +152,7 @@ async def headset(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_POLICY)
         return
     connection = HeadsetConnection(websocket, services, ctx)
+    detach = services.push.attach(ctx.device, websocket.send_json)  # AGV progress reaches the glasses
     try:
         await connection.run()
     except _Protocol as problem:
@@ -160,3 +164,5 @@ async def headset(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_UNSUPPORTED)
     except WebSocketDisconnect:
         log.info("headset-gone", device=ctx.device)
+    finally:
+        detach()

@@ -3,6 +3,7 @@ with the trained model calling the app's action endpoint. Training runs once per
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from assistant.auth import issue_token
 from assistant.config import REPO_ROOT, Settings
+from assistant.fleet.store import FleetStore
 from assistant.ledger.db import make_engine
 from assistant.ledger.seed import load_world_into
 from assistant.nlu.build import BuiltProject
@@ -21,6 +23,7 @@ from server.app import create_app
 from tests.support import free_port, serve
 
 SECRET = "dialogue-tests-secret"
+MOSQUITTO = "mqtt://127.0.0.1:1883"
 
 
 @dataclass
@@ -57,8 +60,11 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     built, model = prepare_model(Settings(var_dir=REPO_ROOT / "var"))
     app_port, rasa_port = free_port(), free_port()
+    # The fleet link talks to the machine's Mosquitto under a topic base of its own; no simulator runs
+    # unless a test starts one, so confirmed transfers simply wait for an AGV.
     settings = Settings(var_dir=tmp_path_factory.mktemp("stack"), port=app_port, secret=SECRET,
-                        rasa_url=f"http://127.0.0.1:{rasa_port}", database_url="")
+                        rasa_url=f"http://127.0.0.1:{rasa_port}", database_url="", mqtt_url=MOSQUITTO,
+                        fleet_base_topic=f"frontline-test-{uuid.uuid4().hex[:8]}/uagv/v2", start_agv_sim=False)
     with serve(create_app(settings), app_port) as app_url, rasa_server(settings, built, model) as rasa, \
             httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
         yield Stack(app_url, rasa.url, settings, client, built)
@@ -69,6 +75,7 @@ def fresh(stack: Stack) -> Stack:
     """Each test starts from the demo world and new conversations."""
     engine = make_engine(stack.settings.effective_database_url)
     load_world_into(engine, load_world(stack.settings.world_path))
+    FleetStore(engine).clear()
     engine.dispose()
     for device in ("HMD-01", "HMD-02", "PAD-01", "PAD-02", "PAD-DG"):
         stack.restart(device)

@@ -1,0 +1,6 @@
+"""A VDA 5050 vehicle simulator: `python -m assistant.fleet.sim` (several vehicles per process)."""
+
+from assistant.fleet.sim.runner import run_vehicles, vehicles_for
+from assistant.fleet.sim.vehicle import SimConfig, SimVehicle
+
+__all__ = ["SimConfig", "SimVehicle", "run_vehicles", "vehicles_for"]

@@ -1,0 +1,63 @@
+"""End to end on a real Mosquitto: "调拨5件曲轴到总装线B区" + "确认" → a schema-valid VDA 5050 order, the
+simulator drives it, the transfer ends done with stock moved A-01 → LINE-B, and the headset got the route
+and progress on its WebSocket."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from websockets.sync.client import connect
+
+from tests.dialogue.conftest import Stack
+
+pytestmark = pytest.mark.rasa
+
+
+@pytest.fixture
+def simulator(fresh: Stack) -> Iterator[subprocess.Popen[bytes]]:
+    settings = fresh.settings
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.fleet.sim", "--broker", settings.mqtt_url or "", "--base",
+         settings.fleet_base_topic, "--speed", "25", "--action-seconds", "0.3", "--state-period", "0.2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    headers = {"Authorization": f"Bearer {fresh.token('HMD-01')}"}
+    deadline = time.monotonic() + 30
+    while not all(agv["online"] for agv in fresh.client.get("/api/v1/agv", headers=headers).json()):
+        assert time.monotonic() < deadline, "the simulated AGVs did not come online"
+        time.sleep(0.2)
+    yield process
+    process.terminate()
+    process.wait(10)
+
+
+def test_transfer_is_fetched_by_an_agv_and_the_wearer_is_guided(fresh: Stack, simulator: object) -> None:
+    url = fresh.app_url.replace("http://", "ws://") + f"/ws/headset?token={fresh.token('HMD-01')}"
+    with connect(url, open_timeout=10) as headset:
+        fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
+        done = fresh.turn("HMD-01", "确认")
+        transfer = next(d for d in done["documents"] if d["type"] == "transfer")
+        order = next(d for d in done["documents"] if d["type"] == "agv_order")
+        assert order["transfer"] == transfer["id"] and order["agv"] in ("AGV-01", "AGV-02")
+        assert done["guidance"]["destination"] == "LINE-B" and done["guidance"]["waypoints"]
+        assert "<svg" in done["guidance"]["svg"]
+        events = []
+        while "agv_dropped" not in events:
+            message = json.loads(headset.recv(timeout=60))
+            events.append(message.get("event"))
+        assert events.index("agv_arrived") < events.index("agv_picked") < events.index("agv_dropped")
+
+    headers = {"Authorization": f"Bearer {fresh.token('HMD-01')}"}
+    deadline = time.monotonic() + 10
+    while fresh.client.get(f"/api/v1/documents/{transfer['id']}", headers=headers).json()["status"] != "done":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    stock = fresh.stock("HMD-01", "CS-1001")
+    assert stock["A-01"]["on_hand"] == 35.0 and stock["A-01"]["reserved"] == 0.0
+    assert stock["LINE-B"]["on_hand"] == 5.0
+    orders = fresh.client.get("/api/v1/agv/orders", headers=headers).json()
+    assert any(o["transfer"] == transfer["id"] and o["status"] == "done" for o in orders)

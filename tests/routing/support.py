@@ -1,0 +1,28 @@
+"""Worlds for routing tests: the demo plus an isolated node, and a generated 1 000-node grid."""
+
+from __future__ import annotations
+
+from assistant.routing.synthetic import grid_map
+from assistant.world.loader import load_world
+from assistant.world.schema import Location, LocationKind, Site, World
+
+
+def world_with_island() -> World:
+    """The demo world with location ISLAND on node X1, which no aisle reaches."""
+    world = load_world()
+    dg = world.site("DG")
+    island = Location(code="ISLAND", name="孤岛货架", aliases=("island rack",), kind=LocationKind.rack, node="X1")
+    site_map = world.maps[0]
+    new_map = site_map.model_copy(update={"nodes": {**site_map.nodes, "X1": (40.0, 20.0)}})
+    new_site = dg.model_copy(update={"locations": (*dg.locations, island)})
+    return world.model_copy(update={"sites": tuple(new_site if s.code == "DG" else s for s in world.sites),
+                                    "maps": (new_map,)})
+
+
+def grid_world(side: int = 32, seed: int = 7) -> World:
+    """A side×side grid (1 024 nodes, 1 m spacing, a few aisles blocked) with racks at two corners."""
+    demo = load_world()
+    site = Site(code="BIG", name="大仓", name_en="big warehouse", map="BIG-MAP", locations=(
+        Location(code="R-START", name="起点货架", kind=LocationKind.rack, node="N0_0"),
+        Location(code="R-END", name="终点货架", kind=LocationKind.rack, node=f"N{side - 1}_{side - 1}")))
+    return World(units=demo.units, sites=(site,), items=demo.items, maps=(grid_map(side, seed=seed),))
