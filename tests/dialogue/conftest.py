@@ -26,6 +26,12 @@ SECRET = "dialogue-tests-secret"
 MOSQUITTO = "mqtt://127.0.0.1:1883"
 
 
+def doc_of(turn: dict[str, Any]) -> dict[str, Any]:
+    """The one ledger document a turn created or changed (an AGV order may accompany a transfer)."""
+    [document] = [d for d in turn["documents"] if d["type"] != "agv_order"]
+    return document
+
+
 @dataclass
 class Stack:
     app_url: str

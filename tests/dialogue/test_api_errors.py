@@ -8,7 +8,7 @@ import pytest
 from assistant.auth import issue_token
 from assistant.config import Settings
 from server.app import create_app
-from tests.dialogue.conftest import SECRET, Stack
+from tests.dialogue.conftest import SECRET, Stack, doc_of
 from tests.support import free_port, serve
 
 pytestmark = pytest.mark.rasa
@@ -53,7 +53,7 @@ def test_stock_of_another_site_is_forbidden(fresh: Stack) -> None:
 
 def test_document_lookup(fresh: Stack) -> None:
     fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     headers = {"Authorization": f"Bearer {fresh.token('HMD-01')}"}
     assert fresh.client.get(f"/api/v1/documents/{doc['id']}", headers=headers).json()["id"] == doc["id"]
     other_site = {"Authorization": f"Bearer {fresh.token('PAD-01')}"}

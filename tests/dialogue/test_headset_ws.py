@@ -12,7 +12,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.dialogue.conftest import Stack
+from tests.dialogue.conftest import Stack, doc_of
 
 pytestmark = pytest.mark.rasa
 
@@ -53,7 +53,7 @@ def test_two_utterances_on_one_connection(fresh: Stack) -> None:
         assert reply["awaiting"] == "confirmation" and reply["card"]["lines"] and reply["tts"]
         assert first[-1]["turn"]["input"]["kind"] == "audio"
         second = _speak(ws, _pcm("zh06.wav"))  # "确认"
-        [doc] = second[-1]["turn"]["documents"]
+        doc = doc_of(second[-1]["turn"])
         assert doc["type"] == "transfer" and doc["lines"][0]["to"] == "LINE-B"
         assert second[-1]["reply"]["card"]["title"] == "已确认"
 

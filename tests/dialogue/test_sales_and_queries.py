@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.dialogue.conftest import Stack
+from tests.dialogue.conftest import Stack, doc_of
 
 pytestmark = pytest.mark.rasa
 
@@ -18,7 +18,7 @@ def test_spoken_sale_deducts_shelf_first(fresh: Stack) -> None:
     assert read_back["awaiting"] == "confirmation"
     assert "336.00" in read_back["reply"]["text"]
     done = fresh.turn("PAD-01", "确认")
-    [doc] = done["documents"]
+    doc = doc_of(done)
     assert doc["type"] == "sales_order" and doc["status"] == "confirmed"
     assert doc["customer"]["code"] == "C001"
     assert doc["date"] == dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
@@ -28,7 +28,7 @@ def test_spoken_sale_deducts_shelf_first(fresh: Stack) -> None:
 
 def test_note_text_with_a_date(fresh: Stack) -> None:
     fresh.turn("PAD-01", "张三,2025年1月20日,购铁观音2斤")
-    [doc] = fresh.turn("PAD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("PAD-01", "确认"))
     assert (doc["customer"]["code"], doc["date"]) == ("C001", "2025-01-20")
     assert doc["lines"][0]["qty_base"] == 1000.0
 
@@ -38,7 +38,7 @@ def test_sale_asks_for_the_customer(fresh: Stack) -> None:
     assert asked["awaiting"] == "customer"
     read_back = fresh.turn("PAD-01", "李四")
     assert read_back["awaiting"] == "confirmation"
-    [doc] = fresh.turn("PAD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("PAD-01", "确认"))
     assert doc["customer"]["code"] == "C002" and doc["lines"][0]["qty_base"] == 1500.0
 
 

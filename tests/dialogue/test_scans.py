@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.dialogue.conftest import Stack
+from tests.dialogue.conftest import Stack, doc_of
 
 pytestmark = pytest.mark.rasa
 
@@ -39,14 +39,14 @@ def test_a_scanned_part_is_what_this_means(fresh: Stack) -> None:
     read_back = fresh.turn("HMD-01", "这个调拨5件到总装线A区")
     assert read_back["awaiting"] == "confirmation", read_back["reply"]
     assert "曲轴" in read_back["reply"]["text"] and "总装线A区" in read_back["reply"]["text"]
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert doc["lines"][0]["item"] == "CS-1001" and doc["lines"][0]["to"] == "LINE-A"
 
 
 def test_a_scanned_shelf_is_the_source(fresh: Stack) -> None:
     _scan(fresh, "HMD-01", _label("B-01", zxingcpp.BarcodeFormat.Code128))
     fresh.turn("HMD-01", "调拨10个活塞到总装线A区")
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert doc["lines"][0]["from"] == "B-01" and doc["lines"][0]["item"] == "PS-2001"
 
 

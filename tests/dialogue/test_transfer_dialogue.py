@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dialogue.conftest import Stack
+from tests.dialogue.conftest import Stack, doc_of
 
 pytestmark = pytest.mark.rasa
 
@@ -26,7 +26,7 @@ def test_one_sentence_read_back_then_confirm_reserves(fresh: Stack) -> None:
 
     done = fresh.turn("HMD-01", "确认")
     assert done["intent"]["name"] == "affirm"
-    [doc] = done["documents"]
+    doc = doc_of(done)
     assert doc["type"] == "transfer" and doc["status"] == "confirmed"
     assert _transfer(doc) == ("CS-1001", 5.0, "LINE-B")
     assert doc["lines"][0]["from"] == "A-01"
@@ -44,13 +44,13 @@ def test_form_asks_for_what_is_missing(fresh: Stack) -> None:
     read_back = fresh.turn("HMD-01", "总装二线")
     assert read_back["awaiting"] == "confirmation"
     assert "总装线B区" in read_back["reply"]["text"]
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert _transfer(doc) == ("CS-1001", 5.0, "LINE-B")
 
 
 def test_units_and_numerals_through_the_item(fresh: Stack) -> None:
     fresh.turn("HMD-01", "调拨两箱螺栓到质检区")
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert _transfer(doc) == ("BT-M8", 200.0, "QC")
 
 
@@ -78,7 +78,7 @@ def test_ambiguous_destination_is_asked_not_guessed(fresh: Stack) -> None:
     assert "总装线A区" in asked["reply"]["text"] and "总装线B区" in asked["reply"]["text"]
     read_back = fresh.turn("HMD-01", "B区")
     assert read_back["awaiting"] == "confirmation", read_back["reply"]
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert _transfer(doc) == ("CS-1001", 5.0, "LINE-B")
 
 
@@ -104,7 +104,7 @@ def test_destination_in_another_site_is_refused(fresh: Stack) -> None:
 def test_explicit_source(fresh: Stack) -> None:
     read_back = fresh.turn("HMD-01", "从A区1号货架调10件曲轴到总装线A区")
     assert read_back["awaiting"] == "confirmation", read_back["reply"]
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert doc["lines"][0]["from"] == "A-01" and _transfer(doc) == ("CS-1001", 10.0, "LINE-A")
 
 
@@ -113,7 +113,7 @@ def test_english_in_english(fresh: Stack) -> None:
     assert read_back["awaiting"] == "confirmation"
     assert "Confirm?" in read_back["reply"]["text"]
     done = fresh.turn("HMD-01", "yes")
-    [doc] = done["documents"]
+    doc = doc_of(done)
     assert _transfer(doc) == ("CS-1001", 5.0, "LINE-B")
     assert "Confirmed" in done["reply"]["text"]
 
@@ -136,5 +136,5 @@ def test_long_conversations_stay_short_and_keep_their_state(fresh: Stack) -> Non
     assert len(events) <= 120
     assert fresh.turn("HMD-01", "5件")["awaiting"] == "destination"
     assert fresh.turn("HMD-01", "总装二线")["awaiting"] == "confirmation"
-    [doc] = fresh.turn("HMD-01", "确认")["documents"]
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert doc["lines"][0]["qty_base"] == 5.0
