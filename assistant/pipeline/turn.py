@@ -48,8 +48,12 @@ class TurnInput(BaseModel):
 
 
 class Intent(BaseModel):
+    """What the turn did. A yes that executes a read-back command reports that command (its documents are
+    this turn's); `utterance` is always what the words themselves were classified as ("affirm")."""
+
     name: str | None
     confidence: float
+    utterance: str | None = None
 
 
 class Reply(BaseModel):
@@ -144,7 +148,7 @@ class TurnPipeline:
         result = TurnResult(
             turn_id=turn_id,
             input=turn_input or TurnInput(kind="text", text=cleaned),
-            intent=Intent(name=state.intent, confidence=round(state.confidence, 4)),
+            intent=_turn_intent(state, documents),
             entities=[_public_entity(e) for e in state.entities],
             reply=Reply(text="\n".join(texts), language=lang, messages=dialogue.messages),
             awaiting=awaiting_from(state),
@@ -159,6 +163,15 @@ class TurnPipeline:
         log.info("turn", turn_id=turn_id, device=ctx.device, intent=state.intent,
                  documents=[d.get("id") for d in documents], ms=result.timings_ms["total"])
         return result
+
+
+_COMMAND_BY_DOCUMENT = {"transfer": "transfer_stock", "sales_order": "create_sales_order"}
+
+
+def _turn_intent(state: DialogueState, documents: list[dict[str, Any]]) -> Intent:
+    executed = next((_COMMAND_BY_DOCUMENT[d["type"]] for d in documents if d["type"] in _COMMAND_BY_DOCUMENT), None)
+    name = executed if executed and state.intent == "affirm" else state.intent
+    return Intent(name=name, confidence=round(state.confidence, 4), utterance=state.intent)
 
 
 def _public_entity(entity: dict[str, Any]) -> dict[str, Any]:

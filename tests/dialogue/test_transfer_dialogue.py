@@ -25,7 +25,8 @@ def test_one_sentence_read_back_then_confirm_reserves(fresh: Stack) -> None:
     assert fresh.stock("HMD-01", "CS-1001")["A-01"]["reserved"] == 0
 
     done = fresh.turn("HMD-01", "确认")
-    assert done["intent"]["name"] == "affirm"
+    assert done["intent"]["utterance"] == "affirm"
+    assert done["intent"]["name"] == "transfer_stock"  # the turn executed the command read back before
     doc = doc_of(done)
     assert doc["type"] == "transfer" and doc["status"] == "confirmed"
     assert _transfer(doc) == ("CS-1001", 5.0, "LINE-B")
