@@ -7,11 +7,40 @@ import textwrap
 from typing import Any
 
 from assistant.fleet import AgvOrderView
-from assistant.ledger.views import Document
+from assistant.ledger.views import Document, DocumentLine
 from assistant.pipeline.turn import TurnResult
 
 
+def _line_json(line: DocumentLine) -> dict[str, Any]:
+    return {
+        "item": line.item,
+        "item_name": line.item_name,
+        "qty_base": float(line.qty_base),
+        "from": line.from_location,
+        "to": line.to_location,
+        **({"unit_price": float(line.unit_price)} if line.unit_price is not None else {}),
+        **({"line_total": float(line.line_total)} if line.line_total is not None else {}),
+    }
+
+
+def _sale_lines(lines: list[DocumentLine]) -> list[dict[str, Any]]:
+    """One line per item, as the customer sees the order; where it was taken from (shelf, then back room) is
+    kept in `picks` (the ledger keeps one move per location)."""
+    by_item: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        shown = by_item.get(line.item)
+        if shown is None:
+            shown = by_item[line.item] = {**_line_json(line), "picks": []}
+        else:
+            shown["qty_base"] += float(line.qty_base)
+            if line.line_total is not None:
+                shown["line_total"] = round(shown.get("line_total", 0.0) + float(line.line_total), 2)
+        shown["picks"].append({"from": line.from_location, "qty_base": float(line.qty_base)})
+    return list(by_item.values())
+
+
 def document_json(document: Document) -> dict[str, Any]:
+    lines = list(document.lines)
     return {
         "type": document.type,
         "id": document.id,
@@ -19,18 +48,7 @@ def document_json(document: Document) -> dict[str, Any]:
         "site": document.site,
         "customer": document.customer.model_dump() if document.customer else None,
         "date": document.date.isoformat() if document.date else None,
-        "lines": [
-            {
-                "item": line.item,
-                "item_name": line.item_name,
-                "qty_base": float(line.qty_base),
-                "from": line.from_location,
-                "to": line.to_location,
-                **({"unit_price": float(line.unit_price)} if line.unit_price is not None else {}),
-                **({"line_total": float(line.line_total)} if line.line_total is not None else {}),
-            }
-            for line in document.lines
-        ],
+        "lines": _sale_lines(lines) if document.type == "sales_order" else [_line_json(line) for line in lines],
         **({"total": float(document.total)} if document.total is not None else {}),
         "turn_id": document.turn_id,
         "created_at": document.created_at.isoformat(),

@@ -64,3 +64,11 @@ def test_agv_request_is_understood(fresh: Stack) -> None:
     reply = fresh.turn("HMD-01", "派一台小车到二号月台")
     assert reply["intent"]["name"] == "dispatch_agv"
     assert "DOCK-2" in reply["reply"]["text"]
+
+
+def test_a_sale_taken_from_shelf_and_back_room_is_one_line(fresh: Stack) -> None:
+    fresh.turn("PAD-01", "张三买12斤铁观音")
+    doc = doc_of(fresh.turn("PAD-01", "确认"))
+    [line] = doc["lines"]
+    assert line["qty_base"] == 6000.0 and line["line_total"] == 2016.0
+    assert line["picks"] == [{"from": "SHOP", "qty_base": 5000.0}, {"from": "BACK", "qty_base": 1000.0}]
