@@ -49,7 +49,8 @@ def main() -> None:
     built, model = prepare_model(Settings(var_dir=REPO_ROOT / "var"))
     app_port, rasa_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(var_dir=Path(tmp), port=app_port, secret="bench", rasa_url=f"http://127.0.0.1:{rasa_port}")
+        settings = Settings(var_dir=Path(tmp), port=app_port, secret="bench", rasa_url=f"http://127.0.0.1:{rasa_port}",
+                            start_agv_sim=False)
         with serve(create_app(settings), app_port) as url, rasa_server(settings, built, model), \
                 httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
             headers = {d: {"Authorization": f"Bearer {issue_token(b'bench', d)}"} for d in ("HMD-01", "PAD-01")}
@@ -64,11 +65,26 @@ def main() -> None:
                     if round_no >= 2:  # the first rounds warm up TensorFlow and the connection pools
                         timings.setdefault(kind, []).append(elapsed)
                         nlu.append(response.json()["timings_ms"]["nlu"])
+            media: dict[str, list[float]] = {"note photo → draft sale": [], "3.4 s voice command → read-back": []}
+            notes, voice = REPO_ROOT / "tests/fixtures/notes/nd01.png", REPO_ROOT / "tests/fixtures/voice/zh01.wav"
+            for round_no in range(min(args.rounds, 12) + 1):
+                for device, kind, path, field, ctype in (
+                        ("PAD-01", "note photo → draft sale", notes, "image", "image/png"),
+                        ("HMD-01", "3.4 s voice command → read-back", voice, "audio", "audio/wav")):
+                    started = time.perf_counter()
+                    client.post("/api/v1/turns", files={field: (path.name, path.read_bytes(), ctype)},
+                                headers=headers[device]).raise_for_status()
+                    if round_no:
+                        media[kind].append((time.perf_counter() - started) * 1000)
+                    client.post("/api/v1/turns", json={"text": "取消"}, headers=headers[device])
     every = [t for values in timings.values() for t in values]
     print("| kind | turns | p50 ms | p95 ms |\n| --- | --- | --- | --- |")
     for kind, values in timings.items():
         print(f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {_pct(values, 0.95):.1f} |")
     print(f"| **all** | {len(every)} | {statistics.median(every):.1f} | {_pct(every, 0.95):.1f} |")
+    print("\n| media turn (upload → reply, end to end) | turns | p50 ms | p95 ms |\n| --- | --- | --- | --- |")
+    for kind, values in media.items():
+        print(f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {_pct(values, 0.95):.1f} |")
     print(f"\nRasa round trip (webhook + tracker, actions included): p50 {statistics.median(nlu):.1f} ms, "
           f"p95 {_pct(nlu, 0.95):.1f} ms")
 
