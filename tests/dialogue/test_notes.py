@@ -39,7 +39,8 @@ def test_notes_become_confirmed_sales_orders(fresh: Stack) -> None:
         assert read_back["input"]["kind"] == "image" and read_back["input"]["ocr_lines"]
         assert read_back["documents"] == []  # nothing is posted before the confirmation
         done = fresh.turn("PAD-01", "确认")
-        if done["intent"]["name"] == "create_sales_order" and any(_order_matches(doc, case["expect"]) for doc in done["documents"]):
+        matched = any(_order_matches(doc, case["expect"]) for doc in done["documents"])
+        if done["intent"]["name"] == "create_sales_order" and matched:
             right += 1
         else:
             missed.append((case["id"], read_back["input"]["text"], read_back["reply"]["text"]))

@@ -15,15 +15,9 @@ from assistant.ledger.db import make_engine
 from assistant.ledger.migrate import upgrade
 from assistant.ledger.seed import load_world_into
 from assistant.ledger.service import Ledger
-from assistant.world.loader import load_world
 from assistant.world.schema import World
 
 PG_ADMIN = os.environ.get("FRONTLINE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-@pytest.fixture(scope="session")
-def world() -> World:
-    return load_world()
 
 
 @pytest.fixture(scope="session")

@@ -8,31 +8,13 @@ from typing import Any
 
 import pytest
 
-from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Term, Vocabulary
-from assistant.world.loader import load_world
-from assistant.world.schema import World
 from speech import SpeechService, SpeechSettings, prepare_models, resolve_vosk_dir
 
 VOICE = Path(__file__).parents[1] / "fixtures" / "voice"
 SITES = {"HMD-01": "DG", "PAD-01": "FZ"}
 KO_COMMANDS = {"ko": ("보내", "확인", "취소")}
 KO_NUMERALS = {"ko": ("하나", "둘", "셋", "넷", "다섯")}
-
-
-@pytest.fixture(scope="session")
-def world() -> World:
-    return load_world()
-
-
-@pytest.fixture(scope="session")
-def vocabulary(world: World) -> Vocabulary:
-    return Vocabulary.from_world(world)
-
-
-@pytest.fixture(scope="session")
-def resolver(world: World, vocabulary: Vocabulary) -> Resolver:
-    return Resolver(world, vocabulary)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Vocabulary
-from assistant.world.loader import load_world
 from assistant.world.schema import World
 from vision import VisionService
 from vision.models import prepare_models
@@ -17,21 +15,6 @@ from vision.models import prepare_models
 REPO = Path(__file__).resolve().parents[2]
 NOTES = REPO / "tests" / "fixtures" / "notes"
 MODELS = REPO / "var" / "models" / "ocr"
-
-
-@pytest.fixture(scope="session")
-def world() -> World:
-    return load_world()
-
-
-@pytest.fixture(scope="session")
-def vocabulary(world: World) -> Vocabulary:
-    return Vocabulary.from_world(world)
-
-
-@pytest.fixture(scope="session")
-def resolver(world: World, vocabulary: Vocabulary) -> Resolver:
-    return Resolver(world, vocabulary)
 
 
 @pytest.fixture(scope="session")

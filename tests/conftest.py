@@ -1,3 +1,5 @@
+"""Fixtures every test folder shares: the demo world and the vocabulary built from it."""
+
 from __future__ import annotations
 
 import pytest
