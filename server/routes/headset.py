@@ -44,7 +44,8 @@ class _Protocol(Exception):
         self.code, self.message, self.close_code = code, message, close_code
 
 
-def _device(websocket: WebSocket, services: Services) -> TurnContext | None:
+def device_of(websocket: WebSocket, services: Services) -> TurnContext | None:
+    """The device a socket's token (query `token` or bearer header) was issued for, if it is one of the world's."""
     header = websocket.headers.get("authorization", "")
     token = header.partition(" ")[2] if header.lower().startswith("bearer ") else websocket.query_params.get("token")
     device = verify_token(services.token_key, token or "")
@@ -144,7 +145,7 @@ class HeadsetConnection:
 @router.websocket("/ws/headset")
 async def headset(websocket: WebSocket) -> None:
     services: Services = websocket.app.state.services
-    ctx = _device(websocket, services)
+    ctx = device_of(websocket, services)
     await websocket.accept()
     if ctx is None:
         await websocket.send_json({"error": {"code": "auth-invalid-token", "message": "设备令牌无效或缺失。",

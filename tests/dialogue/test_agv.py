@@ -61,3 +61,15 @@ def test_transfer_is_fetched_by_an_agv_and_the_wearer_is_guided(fresh: Stack, si
     assert stock["LINE-B"]["on_hand"] == 5.0
     orders = fresh.client.get("/api/v1/agv/orders", headers=headers).json()
     assert any(o["transfer"] == transfer["id"] and o["status"] == "done" for o in orders)
+
+
+def test_with_no_agv_online_the_transfer_waits_and_the_supervisor_hears_it(fresh: Stack) -> None:
+    url = fresh.app_url.replace("http://", "ws://") + f"/ws/events?token={fresh.token('PAD-DG')}"
+    with connect(url, open_timeout=10) as supervisor:
+        fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
+        done = fresh.turn("HMD-01", "确认")
+        order = next(d for d in done["documents"] if d["type"] == "agv_order")
+        assert order["status"] == "waiting" and "排队" in done["reply"]["text"]
+        message = json.loads(supervisor.recv(timeout=20))
+        assert message["event"] == "transfer_waiting" and message["doc_id"] == order["transfer"]
+        assert "暂无可用小车" in message["text"]
