@@ -176,25 +176,34 @@ class SpeechService:
 
     # -- streaming ---------------------------------------------------------------------------------
     def open_stream(self, lang: str | None, site: str | None, sample_rate: int = SAMPLE_RATE) -> StreamSession:
-        """A per-connection session of 16-bit mono PCM at `sample_rate`; models load on the first chunk."""
-        return StreamSession(self, lang if lang in self.settings.languages else self.settings.default_language,
-                             site, sample_rate)
+        """A per-connection session of 16-bit mono PCM at `sample_rate`; models load on the first chunk.
+        With no language (or one we do not serve) and Whisper as the default engine, each utterance's
+        language is detected when it ends."""
+        fixed = lang if lang in self.settings.languages else None
+        auto = fixed is None and self.engine_name(self.settings.default_language) == "whisper"
+        return StreamSession(self, fixed or self.settings.default_language, site, sample_rate, detect=auto)
 
-    def _open_engine_session(self, language: str, site: str | None) -> EngineSession:
+    def _open_engine_session(self, language: str, site: str | None, detect: bool = False) -> EngineSession:
         engine = self._engine(language)
         context = self._site(language, site, engine)[1]
         if isinstance(engine, WhisperTranscriber):
+            def context_for(detected: str) -> Context:
+                return self._site(detected, site, engine)[1]
+
             return engine.open_session(context, vad=self.settings.vad,
-                                       partial_interval_s=self.settings.partial_interval_s)
+                                       partial_interval_s=self.settings.partial_interval_s,
+                                       context_for=context_for if detect else None)
         return engine.open_session(context)
 
 
 class StreamSession:
     """Utterance after utterance on one connection: `accept` chunks, `finish` at push-to-talk release."""
 
-    def __init__(self, service: SpeechService, language: str, site: str | None, sample_rate: int) -> None:
+    def __init__(self, service: SpeechService, language: str, site: str | None, sample_rate: int,
+                 detect: bool = False) -> None:
         self._service = service
         self.language = language
+        self._detect = detect
         self._site = site
         self._rate = sample_rate
         self._session: EngineSession | None = None
@@ -212,19 +221,21 @@ class StreamSession:
 
     def _accept(self, samples: Pcm) -> EngineResult | str | None:
         if self._session is None:
-            self._session = self._service._open_engine_session(self.language, self._site)
+            self._session = self._service._open_engine_session(self.language, self._site, self._detect)
         return self._session.accept(samples)
 
     async def finish(self) -> Transcript:
         if self._session is None:
-            self._session = await asyncio.to_thread(self._service._open_engine_session, self.language, self._site)
+            self._session = await asyncio.to_thread(self._service._open_engine_session, self.language, self._site,
+                                                    self._detect)
         result = await asyncio.to_thread(self._session.finish)
         return self._transcript(result)
 
     def _transcript(self, result: EngineResult) -> Transcript:
         duration = self._samples / SAMPLE_RATE
         self._samples = 0
-        return self._service._finish(result, self.language, self._site, duration)
+        language = result.language if self._detect and result.language else self.language
+        return self._service._finish(result, language, self._site, duration)
 
 
 _LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,17 +79,21 @@ class WhisperTranscriber:
         return "".join(texts).strip(), round(confidence, 3), tuple(words), info.language
 
     def open_session(self, context: Context, *, vad: VadSettings | None = None,
-                     partial_interval_s: float | None = 1.0) -> WhisperSession:
-        return WhisperSession(self, context, vad or VadSettings(), partial_interval_s)
+                     partial_interval_s: float | None = 1.0,
+                     context_for: Callable[[str], Context] | None = None) -> WhisperSession:
+        return WhisperSession(self, context, vad or VadSettings(), partial_interval_s, context_for)
 
 
 class WhisperSession:
     """Buffers one utterance; the VAD endpointer ends it, Whisper decodes it."""
 
     def __init__(self, engine: WhisperTranscriber, context: Context, vad: VadSettings,
-                 partial_interval_s: float | None) -> None:
+                 partial_interval_s: float | None, context_for: Callable[[str], Context] | None = None) -> None:
         self._engine = engine
         self._context = context
+        # Set when the connection has no fixed language: each utterance's language is detected at its end
+        # (a bilingual worker may switch between commands), then decoded with that language's prompt.
+        self._context_for = context_for
         self._vad = vad
         self._endpointer = Endpointer(vad)
         self._partial_every = None if partial_interval_s is None else int(partial_interval_s * SAMPLE_RATE)
@@ -121,4 +126,6 @@ class WhisperSession:
         self._endpointer.reset()
         if not heard or not len(audio):
             return EngineResult("", 0.0, (), self._context.language)
+        if self._context_for is not None:
+            return self._engine.recognize(audio, self._context_for(self._engine.detect_language(audio)))
         return self._engine.recognize(audio, self._context)

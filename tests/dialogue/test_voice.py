@@ -4,11 +4,14 @@ the real Rasa server and the ledger. Targets: Mandarin clean ≥ 11/12, noisy �
 from __future__ import annotations
 
 import json
+import wave
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.sync.client import connect
 
 from tests.dialogue.conftest import Stack
 
@@ -41,16 +44,37 @@ def _mentions(turn: dict[str, Any], code: str) -> bool:
     return code in json.dumps(turn, ensure_ascii=False)
 
 
-def _run_case(stack: Stack, case: dict[str, Any], path: Path) -> bool:
+def _ws_turn(stack: Stack, device: str, path: Path) -> dict[str, Any]:
+    """The same recording streamed over the headset WebSocket in 0.25 s chunks, push-to-talk released."""
+    with wave.open(str(path), "rb") as wav:
+        pcm = wav.readframes(wav.getnframes())
+    url = stack.app_url.replace("http://", "ws://") + f"/ws/headset?token={stack.token(device)}"
+    with connect(url, open_timeout=10) as ws:
+        ws.send(json.dumps({"config": {"sample_rate": 16000}}))
+        for start in range(0, len(pcm), 8000):
+            ws.send(pcm[start:start + 8000])
+        ws.send(json.dumps({"eof": 1}))
+        while True:
+            message = json.loads(ws.recv(timeout=60))
+            if "reply" in message:
+                turn: dict[str, Any] = message["turn"]
+                return turn
+            assert "error" not in message, message
+
+
+Speak = Callable[[Stack, str, Path], dict[str, Any]]
+
+
+def _run_case(stack: Stack, case: dict[str, Any], path: Path, speak: Speak = _audio_turn) -> bool:
     device, expect = case["device"], case["expect"]
     english = case["lang"] == "en"
     if expect["intent"] in ("affirm", "cancel", "deny"):
         stack.turn(device, "transfer five crankshafts to assembly line B" if english else "调拨5件曲轴到总装线B区")
-        turn = _audio_turn(stack, device, path)
+        turn = speak(stack, device, path)
         if expect["intent"] == "affirm":
             return _has_doc(turn, "transfer", {"item": "CS-1001", "qty_base": 5, "to": "LINE-B"})
         return not any(d["status"] in CONFIRMED for d in turn["documents"]) and turn["awaiting"] is None
-    turn = _audio_turn(stack, device, path)
+    turn = speak(stack, device, path)
     if turn["intent"]["name"] != expect["intent"]:
         return False
     if "missing" in expect:
@@ -61,24 +85,24 @@ def _run_case(stack: Stack, case: dict[str, Any], path: Path) -> bool:
     return _mentions(turn, expect.get("item") or expect["to"])
 
 
-def test_spoken_commands_end_to_end(fresh: Stack) -> None:
+@pytest.mark.parametrize("channel", ["upload", "headset-websocket"])
+def test_spoken_commands_end_to_end(fresh: Stack, channel: str) -> None:
     manifest = json.loads((VOICE / "manifest.json").read_text(encoding="utf-8"))
+    speak = _audio_turn if channel == "upload" else _ws_turn
     score: Counter[str] = Counter()
     missed = []
     for case in manifest:
         for suffix in ("", "_noisy"):
             fresh.restart(case["device"])
-            if _run_case(fresh, case, VOICE / f"{case['id']}{suffix}.wav"):
+            if _run_case(fresh, case, VOICE / f"{case['id']}{suffix}.wav", speak):
                 score[case["lang"] + suffix] += 1
             else:
                 missed.append(case["id"] + suffix)
-    print(f"voice: {dict(score)}; missed: {missed}")
+    print(f"voice over {channel}: {dict(score)}; missed: {missed}")
     assert score["zh"] >= 11 and score["zh_noisy"] >= 10 and score["en"] == 6, (score, missed)
 
 
 def test_silence_is_not_heard_and_writes_nothing(fresh: Stack, tmp_path: Path) -> None:
-    import wave
-
     silent = tmp_path / "silence.wav"
     with wave.open(str(silent), "wb") as out:
         out.setnchannels(1)
