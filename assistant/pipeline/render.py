@@ -81,7 +81,7 @@ _PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
 def headset_reply(turn: TurnResult) -> dict[str, Any]:
     """The reply as an AR headset shows and speaks it: a small card and a TTS text without bracketed extras."""
     en = turn.reply.language == "en"
-    zh_title, en_title = _TITLES.get(turn.intent.name or "", ("前线助手", "Frontline"))
+    zh_title, en_title = _TITLES.get(turn.intent.utterance or turn.intent.name or "", ("前线助手", "Frontline"))
     sentences = [s for s in re.split(r"(?<=[。!?！？\n])", turn.reply.text) if s.strip()]
     lines = [textwrap.shorten(s.strip(), _CARD_LINE_CHARS, placeholder="…") if en else
              (s.strip() if len(s.strip()) <= _CARD_LINE_CHARS else s.strip()[: _CARD_LINE_CHARS - 1] + "…")
