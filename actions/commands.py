@@ -64,8 +64,9 @@ def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Propos
     destination = tracker.get_slot("destination")
     if not destination:
         return None
+    scan = next((s for s in meta.scans if s.get("kind") == "item" and s.get("code") == code), {})
     return TransferProposal(site=meta.site, item=code, qty_base=Decimal(qty), destination=destination,
-                            source=tracker.get_slot("source"))
+                            source=tracker.get_slot("source"), lot=scan.get("lot"), expiry=scan.get("expiry"))
 
 
 class ActionReadBack(FrontlineAction):

@@ -20,6 +20,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "Transfer {amount} {item} from {source} to {to}. Confirm?"),
     "read-back-sale": ("{customer}，{date}，{item}{amount}，单价{price}，共{total}元，确认吗?",
                        "{customer}, {date}: {amount} {item} at {price}, total ¥{total}. Confirm?"),
+    "lot": ("(批号{lot})", " (lot {lot})"),
     "confirmed-transfer": ("已确认，调拨单{doc}：{item}{amount}到{to}，已从{sources}预留。",
                            "Confirmed: transfer {doc}, {amount} {item} to {to}, reserved at {sources}."),
     "confirmed-sale": ("已确认，销售单{doc}：{customer} {item}{amount}，共{total}元，库存已扣减。",

@@ -25,6 +25,8 @@ class TransferProposal(BaseModel):
     qty_base: Decimal
     destination: str
     source: str | None = None
+    lot: str | None = None  # from a scanned GS1 label of this item
+    expiry: date | None = None
 
 
 class SaleProposal(BaseModel):
@@ -77,6 +79,8 @@ def read_back(world: World, proposal: Proposal, lang: str) -> str:
     if isinstance(proposal, TransferProposal):
         values = {"item": item_name(item, lang), "amount": amount,
                   "to": _location_name(world, proposal.destination, lang)}
+        if proposal.lot:
+            values["item"] += say("lot", lang, lot=proposal.lot)
         if proposal.source:
             return say("read-back-transfer-from", lang, source=_location_name(world, proposal.source, lang),
                        **values)
@@ -100,7 +104,8 @@ def execute(ledger: Ledger, proposal: Proposal, *, device: str, worker: str | No
     if isinstance(proposal, TransferProposal):
         plan = ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
                                     source=proposal.source)
-        return ledger.confirm_transfer(plan, device=device, worker=worker, turn_id=turn_id)
+        return ledger.confirm_transfer(plan, device=device, worker=worker, turn_id=turn_id, lot=proposal.lot,
+                                       expiry=proposal.expiry)
     sale = ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
                                    [(proposal.item, proposal.qty_base)])
     return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id)

@@ -211,6 +211,8 @@ class DocumentLine(Base):
     unit_price: Mapped[Decimal | None] = mapped_column(MONEY)  # per `price_unit` (e.g. 168.00 per jin)
     price_unit: Mapped[str | None] = mapped_column(String(16))
     line_total: Mapped[Decimal | None] = mapped_column(MONEY)
+    lot: Mapped[str | None] = mapped_column(String(64))  # GS1 (10), from a scanned label
+    expiry: Mapped[date | None] = mapped_column(Date)  # GS1 (17)
 
 
 class StockMove(Base):
@@ -232,6 +234,8 @@ class StockMove(Base):
     from_location: Mapped[str | None] = mapped_column(ForeignKey("locations.code"))
     to_location: Mapped[str | None] = mapped_column(ForeignKey("locations.code"))
     qty: Mapped[Decimal] = mapped_column(QTY)
+    lot: Mapped[str | None] = mapped_column(String(64))
+    expiry: Mapped[date | None] = mapped_column(Date)
 
 
 @event.listens_for(StockMove, "before_update")

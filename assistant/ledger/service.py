@@ -139,9 +139,11 @@ class Ledger:
                                   legs=tuple(views.PlanLeg(location=loc, qty=q) for loc, q in legs))
 
     def confirm_transfer(
-        self, plan: views.TransferPlan, *, device: str | None, worker: str | None, turn_id: str | None
+        self, plan: views.TransferPlan, *, device: str | None, worker: str | None, turn_id: str | None,
+        lot: str | None = None, expiry: dt.date | None = None,
     ) -> views.Document:
-        """Create the transfer (status confirmed) and reserve its quantity at the sources."""
+        """Create the transfer (status confirmed) and reserve its quantity at the sources. `lot`/`expiry` come
+        from a scanned GS1 label and follow the goods onto every move of the transfer."""
         site, item = plan.site, plan.item
         qty = self._check_transfer(site, item, plan.qty_base, plan.destination, plan.source)
         with self._writing() as session:
@@ -155,9 +157,10 @@ class Ledger:
                                      turn_id=turn_id)
             for no, (loc, part) in enumerate(legs, start=1):
                 doc.lines.append(models.DocumentLine(line_no=no, item=item, qty_base=part, from_location=loc,
-                                                     to_location=plan.destination))
+                                                     to_location=plan.destination, lot=lot, expiry=expiry))
                 rows[item, loc].reserved += part
-                self._move(session, doc, MoveKind.reserve, item, part, turn_id=turn_id, from_location=loc)
+                self._move(session, doc, MoveKind.reserve, item, part, turn_id=turn_id, from_location=loc,
+                           lot=lot, expiry=expiry)
             low = self._low_stock(session, doc, rows, before, turn_id)
             result = self._document_view(doc, low)
         log.info("ledger.transfer_confirmed", document=result.id, item=item, qty=str(qty),
@@ -184,9 +187,10 @@ class Ledger:
                 src.on_hand -= line.qty_base
                 dst.on_hand += line.qty_base
                 self._move(session, doc, MoveKind.release, line.item, line.qty_base, turn_id=turn_id,
-                           from_location=line.from_location)
+                           from_location=line.from_location, lot=line.lot, expiry=line.expiry)
                 self._move(session, doc, MoveKind.transfer, line.item, line.qty_base, turn_id=turn_id,
-                           from_location=line.from_location, to_location=line.to_location)
+                           from_location=line.from_location, to_location=line.to_location, lot=line.lot,
+                           expiry=line.expiry)
             low = self._low_stock(session, doc, rows, before, turn_id)
             result = self._document_view(doc, low)
         log.info("ledger.transfer_done", document=doc_id, turn_id=turn_id)
@@ -421,10 +425,11 @@ class Ledger:
     def _move(
         session: Session, doc: models.Document, kind: MoveKind, item: str, qty: Decimal, *,
         turn_id: str | None, from_location: str | None = None, to_location: str | None = None,
+        lot: str | None = None, expiry: dt.date | None = None,
     ) -> None:
         session.add(models.StockMove(ts=utcnow(), document_id=doc.id, turn_id=turn_id, kind=str(kind),
                                      site=doc.site, item=item, from_location=from_location,
-                                     to_location=to_location, qty=qty))
+                                     to_location=to_location, qty=qty, lot=lot, expiry=expiry))
 
     def _storage_totals(self, rows: dict[StockKey, models.Stock], items: Iterable[str]) -> dict[str, Decimal]:
         totals = dict.fromkeys(items, ZERO)
@@ -486,7 +491,7 @@ class Ledger:
         lines = [views.DocumentLine(item=line.item, item_name=self._items[line.item].name, qty_base=line.qty_base,
                                     from_location=line.from_location, to_location=line.to_location,
                                     unit_price=line.unit_price, price_unit=line.price_unit,
-                                    line_total=line.line_total)
+                                    line_total=line.line_total, lot=line.lot, expiry=line.expiry)
                  for line in doc.lines]
         total: Decimal | None = None
         if doc.type == DocType.sales_order and all(line.line_total is not None for line in lines):

@@ -41,6 +41,8 @@ class DocumentLine(_View):
     unit_price: Decimal | None  # per `price_unit`, e.g. 168.00 per jin
     price_unit: str | None
     line_total: Decimal | None
+    lot: str | None = None
+    expiry: dt.date | None = None
 
 
 class LowStock(_View):

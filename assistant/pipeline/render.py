@@ -20,6 +20,8 @@ def _line_json(line: DocumentLine) -> dict[str, Any]:
         "to": line.to_location,
         **({"unit_price": float(line.unit_price)} if line.unit_price is not None else {}),
         **({"line_total": float(line.line_total)} if line.line_total is not None else {}),
+        **({"lot": line.lot} if line.lot else {}),
+        **({"expiry": line.expiry.isoformat()} if line.expiry else {}),
     }
 
 

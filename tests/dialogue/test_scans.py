@@ -14,8 +14,8 @@ from tests.dialogue.conftest import Stack, doc_of
 pytestmark = pytest.mark.rasa
 
 
-def _label(content: str, fmt: zxingcpp.BarcodeFormat) -> bytes:
-    barcode = zxingcpp.create_barcode(content, fmt)
+def _label(content: str, fmt: zxingcpp.BarcodeFormat, gs1: bool = False) -> bytes:
+    barcode = zxingcpp.create_barcode(content, fmt, **({"gs1": True} if gs1 else {}))
     image = Image.fromarray(zxingcpp.write_barcode_to_image(barcode, scale=4)).convert("L")
     canvas = Image.new("L", (image.width + 120, max(image.height, 100) + 120), 255)
     canvas.paste(image.resize((image.width, max(image.height, 100))), (60, 60))
@@ -53,3 +53,13 @@ def test_a_scanned_shelf_is_the_source(fresh: Stack) -> None:
 def test_an_unknown_code_says_so(fresh: Stack) -> None:
     reply = _scan(fresh, "HMD-01", _label("6931234500780", zxingcpp.BarcodeFormat.EAN13))
     assert "没有对应的物料" in reply["reply"]["text"] and reply["documents"] == []
+
+
+def test_a_gs1_label_records_lot_and_expiry_on_the_moved_stock(fresh: Stack) -> None:
+    label = _label("(01)06931234500070(10)CS2406(17)270630", zxingcpp.BarcodeFormat.Code128, gs1=True)
+    scanned = _scan(fresh, "HMD-01", label)
+    assert scanned["input"]["codes"][0]["gs1"]["lot"] == "CS2406"
+    read_back = fresh.turn("HMD-01", "这个调拨5件到总装线B区")
+    assert "批号CS2406" in read_back["reply"]["text"]
+    line = doc_of(fresh.turn("HMD-01", "确认"))["lines"][0]
+    assert (line["item"], line["lot"], line["expiry"]) == ("CS-1001", "CS2406", "2027-06-30")
