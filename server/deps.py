@@ -22,16 +22,27 @@ _UNAUTHORIZED = {"code": "auth-invalid-token", "message": "设备令牌无效或
                  "message_en": "Missing or invalid device token."}
 
 
-def get_device(request: Request, services: ServicesDep) -> TurnContext:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    device = verify_token(services.token_key, token) if scheme.lower() == "bearer" else None
+def context_for_token(services: Services, token: str | None) -> TurnContext | None:
+    """Who holds a bearer token: one of the world's devices and its worker, or None."""
+    device = verify_token(services.token_key, token or "")
     known = services.world.device(device) if device else None
     worker = services.world.worker_for_device(device) if device else None
     if known is None or worker is None:
-        raise HTTPException(status_code=401, detail=_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        return None
     return TurnContext(device=known.code, device_kind=known.kind.value, site=worker.site, worker=worker.code,
                        language=worker.language)
+
+
+def bearer(authorization: str) -> str | None:
+    scheme, _, token = authorization.partition(" ")
+    return token if scheme.lower() == "bearer" else None
+
+
+def get_device(request: Request, services: ServicesDep) -> TurnContext:
+    ctx = context_for_token(services, bearer(request.headers.get("authorization", "")))
+    if ctx is None:
+        raise HTTPException(status_code=401, detail=_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+    return ctx
 
 
 DeviceDep = Annotated[TurnContext, Depends(get_device)]

@@ -16,12 +16,12 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.auth import verify_token
 from assistant.pipeline.audio import run_transcript
 from assistant.pipeline.errors import TurnError
 from assistant.pipeline.render import headset_reply
 from assistant.pipeline.turn import TurnContext
 from server.services import Services
+from server.ws import CLOSE_POLICY, accept_device
 from speech import AudioError, Final, Partial, StreamSession, Transcript
 
 log = structlog.get_logger(__name__)
@@ -30,7 +30,7 @@ router = APIRouter()
 MAX_FRAME_BYTES = 64 * 1024  # ~2 s of 16 kHz PCM: clients send 0.1-0.5 s chunks
 MAX_UTTERANCE_S = 30.0
 IDLE_TIMEOUT_S = 20.0  # a client that stops sending mid-utterance is let go
-CLOSE_POLICY, CLOSE_UNSUPPORTED, CLOSE_TOO_BIG, CLOSE_TIMEOUT = 1008, 1003, 1009, 4408
+CLOSE_UNSUPPORTED, CLOSE_TOO_BIG, CLOSE_TIMEOUT = 1003, 1009, 4408
 
 
 class StreamConfig(BaseModel):
@@ -42,19 +42,6 @@ class _Protocol(Exception):
     def __init__(self, code: str, message: str, close_code: int) -> None:
         super().__init__(message)
         self.code, self.message, self.close_code = code, message, close_code
-
-
-def device_of(websocket: WebSocket, services: Services) -> TurnContext | None:
-    """The device a socket's token (query `token` or bearer header) was issued for, if it is one of the world's."""
-    header = websocket.headers.get("authorization", "")
-    token = header.partition(" ")[2] if header.lower().startswith("bearer ") else websocket.query_params.get("token")
-    device = verify_token(services.token_key, token or "")
-    worker = services.world.worker_for_device(device) if device else None
-    known = services.world.device(device) if device else None
-    if worker is None or known is None:
-        return None
-    return TurnContext(device=known.code, device_kind=known.kind.value, site=worker.site, worker=worker.code,
-                       language=worker.language)
 
 
 def _config(message: dict[str, Any]) -> StreamConfig:
@@ -144,14 +131,10 @@ class HeadsetConnection:
 
 @router.websocket("/ws/headset")
 async def headset(websocket: WebSocket) -> None:
-    services: Services = websocket.app.state.services
-    ctx = device_of(websocket, services)
-    await websocket.accept()
-    if ctx is None:
-        await websocket.send_json({"error": {"code": "auth-invalid-token", "message": "设备令牌无效或缺失。",
-                                             "message_en": "Missing or invalid device token."}})
-        await websocket.close(CLOSE_POLICY)
+    accepted = await accept_device(websocket)
+    if accepted is None:
         return
+    services, ctx = accepted
     connection = HeadsetConnection(websocket, services, ctx)
     detach = services.push.attach(ctx.device, websocket.send_json)  # AGV progress reaches the glasses
     try:
