@@ -21,7 +21,7 @@ def utcnow() -> dt.datetime:
 
 
 class FleetBase(DeclarativeBase):
-    """Separate metadata from the ledger's: the lead folds these tables into Alembic later."""
+    """Separate metadata from the ledger's; the tables are created by Alembic (revision 0003)."""
 
 
 class FleetTransfer(FleetBase):

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, text
 
+from assistant.fleet.store import FleetBase
 from assistant.ledger import models
 from assistant.ledger.db import make_engine, read_only
 from assistant.ledger.seed import load_world_into
@@ -20,7 +21,7 @@ from tests.ledger.helpers import balances_from_moves, count, d, stock_rows
 def test_models_and_migration_agree(engine: Engine) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(context, models.Base.metadata) == []
+        assert compare_metadata(context, [models.Base.metadata, FleetBase.metadata]) == []
 
 
 def test_sqlite_engine_settings(tmp_path: Path) -> None:
