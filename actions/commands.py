@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from decimal import Decimal
 
+import structlog
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,6 +18,7 @@ from actions.slots import forget_command
 from assistant.dialogue.errors import describe
 from assistant.dialogue.messages import say
 from assistant.dialogue.proposal import (
+    CancelProposal,
     Proposal,
     SaleProposal,
     TransferProposal,
@@ -26,11 +29,16 @@ from assistant.dialogue.proposal import (
     parse_proposal,
     read_back,
 )
-from assistant.fleet import FleetError
+from assistant.dialogue.quantities import format_qty, item_name
+from assistant.fleet import CancelRefused, FleetError
 from assistant.language.dates import parse_date
 from assistant.language.quantities import UnitMismatch, parse_amount, to_base
 from assistant.ledger.errors import LedgerError
+from assistant.ledger.views import Document
 from assistant.routing import RoutingError
+
+log = structlog.get_logger(__name__)
+RECENT_CANCEL_WINDOW = dt.timedelta(minutes=10)
 
 
 def _last_form(tracker: Tracker) -> str | None:
@@ -95,6 +103,9 @@ class ActionConfirm(FrontlineAction):
         if proposal is None:
             dispatcher.utter_message(text=say("nothing-to-confirm", meta.lang))
             return []
+        if isinstance(proposal, CancelProposal):
+            await self._cancel_transfer(dispatcher, proposal.document, meta)
+            return forget_command()
         try:
             document = await self.deps.in_thread(
                 execute, self.deps.ledger, proposal, device=meta.device, worker=meta.worker, turn_id=meta.turn_id)
@@ -109,6 +120,22 @@ class ActionConfirm(FrontlineAction):
             dispatcher.utter_message(text=note)
         return forget_command()
 
+
+    async def _cancel_transfer(self, dispatcher: CollectingDispatcher, doc_id: str, meta: TurnMeta) -> None:
+        fleet = self.deps.fleet
+        try:
+            if fleet is not None and fleet.order(doc_id) is not None:
+                await fleet.cancel(doc_id, meta.turn_id)  # stops the AGV, then cancels in the ledger
+            else:
+                await self.deps.in_thread(self.deps.ledger.cancel_document, doc_id, meta.turn_id)
+        except CancelRefused as refused:
+            log.info("cancel-refused", document=doc_id, reason=refused.reason)
+            dispatcher.utter_message(text=say("cancel-refused", meta.lang, doc=doc_id))
+            return
+        except LedgerError as error:
+            dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
+            return
+        dispatcher.utter_message(text=say("transfer-cancelled", meta.lang, doc=doc_id))
 
     async def _send_agv(self, dispatcher: CollectingDispatcher, proposal: TransferProposal, doc_id: str,
                         meta: TurnMeta) -> None:
@@ -134,5 +161,25 @@ class ActionCancel(FrontlineAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
         pending = tracker.get_slot("proposal") or tracker.active_loop or any(
             tracker.get_slot(s) for s in ("item", "amount", "destination", "customer"))
+        if not pending:
+            recent = await self.deps.in_thread(self._recent_transfer, meta)
+            if recent is not None:  # "取消" right after a confirmed transfer: offer to undo it, read back
+                line = recent.lines[0]
+                item = self.deps.world.item(line.item)
+                dispatcher.utter_message(text=say(
+                    "ask-cancel-transfer", meta.lang, doc=recent.id, item=item_name(item, meta.lang),
+                    amount=format_qty(self.deps.world, item, sum((ln.qty_base for ln in recent.lines), Decimal(0)),
+                                      meta.lang),
+                    to=self.deps.world.location(line.to_location or "")[1].name if meta.lang != "en"
+                    else line.to_location))
+                return [ActiveLoop(None), *forget_command(),
+                        SlotSet("proposal", CancelProposal(site=meta.site, document=recent.id).model_dump())]
         dispatcher.utter_message(text=say("cancelled" if pending else "nothing-to-cancel", meta.lang))
         return [ActiveLoop(None), *forget_command()]
+
+    def _recent_transfer(self, meta: TurnMeta) -> Document | None:
+        """This device's transfer confirmed within the last few minutes and not yet under way."""
+        since = dt.datetime.now(dt.UTC) - RECENT_CANCEL_WINDOW
+        return next((d for d in self.deps.ledger.recent_documents(meta.site, 5)
+                     if d.type == "transfer" and d.status == "confirmed" and d.device == meta.device
+                     and d.created_at >= since), None)

@@ -38,12 +38,22 @@ class SaleProposal(BaseModel):
     order_date: date
 
 
+class CancelProposal(BaseModel):
+    """Undo a transfer this device confirmed a moment ago: releases its reservation (and stops its AGV)."""
+
+    kind: Literal["cancel"] = "cancel"
+    site: str
+    document: str
+
+
 Proposal = TransferProposal | SaleProposal
 
 
-def parse_proposal(raw: object) -> Proposal | None:
+def parse_proposal(raw: object) -> Proposal | CancelProposal | None:
     if not isinstance(raw, dict):
         return None
+    if raw.get("kind") == "cancel":
+        return CancelProposal.model_validate(raw)
     if raw.get("kind") == "transfer":
         return TransferProposal.model_validate(raw)
     if raw.get("kind") == "sale":

@@ -139,3 +139,23 @@ def test_long_conversations_stay_short_and_keep_their_state(fresh: Stack) -> Non
     assert fresh.turn("HMD-01", "总装二线")["awaiting"] == "confirmation"
     doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert doc["lines"][0]["qty_base"] == 5.0
+
+
+def test_cancelling_a_transfer_just_confirmed_is_read_back_first(fresh: Stack) -> None:
+    fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
+    asked = fresh.turn("HMD-01", "取消")
+    assert asked["awaiting"] == "confirmation" and doc["id"] in asked["reply"]["text"]
+    assert fresh.stock("HMD-01", "CS-1001")["A-01"]["reserved"] == 5.0  # nothing undone before the yes
+    done = fresh.turn("HMD-01", "确认")
+    cancelled = doc_of(done)
+    assert cancelled["id"] == doc["id"] and cancelled["status"] == "cancelled"
+    assert fresh.stock("HMD-01", "CS-1001")["A-01"]["reserved"] == 0.0
+
+
+def test_a_second_no_drops_the_offer_to_cancel(fresh: Stack) -> None:
+    fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
+    fresh.turn("HMD-01", "确认")
+    assert fresh.turn("HMD-01", "取消")["awaiting"] == "confirmation"
+    assert fresh.turn("HMD-01", "不要了")["awaiting"] is None
+    assert fresh.stock("HMD-01", "CS-1001")["A-01"]["reserved"] == 5.0
