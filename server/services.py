@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import uuid
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,7 +118,11 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     router = Router(world)
     push = DevicePush()
     fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, _fleet_listener(world, ledger, push),
-                         config=FleetConfig(base_topic=settings.fleet_base_topic), router=router)
+                         config=FleetConfig(base_topic=settings.fleet_base_topic,
+                                            # unique per process: two masters with one client id on a broker
+                                            # would disconnect each other in turn
+                                            client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
+                         router=router)
     await fleet.start()
     simulator = _start_simulator(settings, fleet.broker_url) if settings.start_agv_sim else None
     deps = ActionDeps(world=world, ledger=ledger, vocabulary=vocabulary, resolver=Resolver(world, vocabulary),
