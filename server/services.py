@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import uuid
 import sys
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
