@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,17 +26,28 @@ def _pending_choices(tracker: Tracker, item_codes: set[str], want_items: bool) -
     return None
 
 
-class ActionAskItem(FrontlineAction):
-    action_name = "action_ask_item"
+class _AskWithChoices(FrontlineAction):
+    """Ask for a slot; when the last answer named several things of its kind, ask which one instead."""
+
+    kind: str  # "item" or "location": which pending choices belong to this slot
+
+    @abstractmethod
+    def question(self, tracker: Tracker, lang: str) -> str:
+        """What to ask when nothing is pending."""
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
-        choices = _pending_choices(tracker, {i.code for i in self.deps.world.items}, want_items=True)
-        if choices:
-            dispatcher.utter_message(text=choice_question(self.deps, "item", choices, meta.lang))
-        else:
-            dispatcher.utter_message(text=say("ask-item-sale" if _is_sale(tracker) else "ask-item-transfer",
-                                              meta.lang))
+        choices = _pending_choices(tracker, {i.code for i in self.deps.world.items}, want_items=self.kind == "item")
+        text = choice_question(self.deps, self.kind, choices, meta.lang) if choices else self.question(tracker,
+                                                                                                        meta.lang)
+        dispatcher.utter_message(text=text)
         return []
+
+
+class ActionAskItem(_AskWithChoices):
+    action_name, kind = "action_ask_item", "item"
+
+    def question(self, tracker: Tracker, lang: str) -> str:
+        return say("ask-item-sale" if _is_sale(tracker) else "ask-item-transfer", lang)
 
 
 class ActionAskAmount(FrontlineAction):
@@ -48,16 +61,11 @@ class ActionAskAmount(FrontlineAction):
         return []
 
 
-class ActionAskDestination(FrontlineAction):
-    action_name = "action_ask_destination"
+class ActionAskDestination(_AskWithChoices):
+    action_name, kind = "action_ask_destination", "location"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
-        choices = _pending_choices(tracker, {i.code for i in self.deps.world.items}, want_items=False)
-        if choices:
-            dispatcher.utter_message(text=choice_question(self.deps, "location", choices, meta.lang))
-        else:
-            dispatcher.utter_message(text=say("ask-destination", meta.lang))
-        return []
+    def question(self, tracker: Tracker, lang: str) -> str:
+        return say("ask-destination", lang)
 
 
 class ActionAskCustomer(FrontlineAction):

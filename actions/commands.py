@@ -29,7 +29,7 @@ from assistant.dialogue.proposal import (
     parse_proposal,
     read_back,
 )
-from assistant.dialogue.quantities import format_qty, item_name
+from assistant.dialogue.quantities import format_qty, item_name, location_name
 from assistant.fleet import CancelRefused, FleetError
 from assistant.language.dates import parse_date
 from assistant.language.quantities import UnitMismatch, parse_amount, to_base
@@ -170,8 +170,7 @@ class ActionCancel(FrontlineAction):
                     "ask-cancel-transfer", meta.lang, doc=recent.id, item=item_name(item, meta.lang),
                     amount=format_qty(self.deps.world, item, sum((ln.qty_base for ln in recent.lines), Decimal(0)),
                                       meta.lang),
-                    to=self.deps.world.location(line.to_location or "")[1].name if meta.lang != "en"
-                    else line.to_location))
+                    to=location_name(self.deps.world, line.to_location, meta.lang)))
                 return [ActiveLoop(None), *forget_command(),
                         SlotSet("proposal", CancelProposal(site=meta.site, document=recent.id).model_dump())]
         dispatcher.utter_message(text=say("cancelled" if pending else "nothing-to-cancel", meta.lang))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.dialogue.quantities import location_name
 from assistant.fleet import AgvArrived, AgvDropped, AgvError, AgvOffline, AgvPicked, FleetEvent, TransferWaiting
 from assistant.world.schema import Role, World
 
@@ -17,15 +18,6 @@ class Notice:
     doc_id: str | None
 
 
-def _location_name(world: World, code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        return world.location(code)[1].name
-    except KeyError:
-        return code
-
-
 def supervisors_devices(world: World, site: str) -> tuple[str, ...]:
     return tuple(d for w in world.workers if w.site == site and w.role in (Role.supervisor, Role.manager)
                  for d in w.devices)
@@ -35,7 +27,7 @@ def notice(world: World, event: FleetEvent, requester: str | None, site: str | N
     """What to tell whom about a fleet event; `requester` is the device that asked for the transfer."""
     mine = (requester,) if requester else ()
     if isinstance(event, AgvArrived):
-        where = _location_name(world, event.location)
+        where = location_name(world, event.location)
         if event.purpose == "pick":
             return Notice(mine, f"{event.serial} 已到达{where}，正在取货", f"{event.serial} is at {event.location}, "
                           "picking up", event.kind, event.doc_id)
@@ -45,7 +37,7 @@ def notice(world: World, event: FleetEvent, requester: str | None, site: str | N
         return Notice(mine, f"{event.serial} 已取货，正在送往目的地", f"{event.serial} has the goods and is on its way",
                       event.kind, event.doc_id)
     if isinstance(event, AgvDropped):
-        where = _location_name(world, event.destination)
+        where = location_name(world, event.destination)
         return Notice(mine, f"{event.serial} 已送达{where}，调拨单{event.doc_id}完成",
                       f"{event.serial} delivered to {event.destination}; transfer {event.doc_id} is done",
                       event.kind, event.doc_id)

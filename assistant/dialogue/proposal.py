@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.dialogue.messages import say
-from assistant.dialogue.quantities import format_qty, item_name, price_text
+from assistant.dialogue.quantities import format_qty, item_name, location_name, price_text
 from assistant.ledger.service import Ledger
 from assistant.ledger.views import Document
 from assistant.world.schema import World
@@ -61,14 +61,6 @@ def parse_proposal(raw: object) -> Proposal | CancelProposal | None:
     return None
 
 
-def _location_name(world: World, code: str, lang: str) -> str:
-    _site, location = world.location(code)
-    if lang == "en":
-        english = [a for a in location.aliases if a.isascii()]
-        return english[0] if english else code
-    return location.name
-
-
 def _customer_name(world: World, code: str) -> str:
     return next((c.name for c in world.customers if c.code == code), code)
 
@@ -88,11 +80,11 @@ def read_back(world: World, proposal: Proposal, lang: str) -> str:
     amount = format_qty(world, item, proposal.qty_base, lang)
     if isinstance(proposal, TransferProposal):
         values = {"item": item_name(item, lang), "amount": amount,
-                  "to": _location_name(world, proposal.destination, lang)}
+                  "to": location_name(world, proposal.destination, lang)}
         if proposal.lot:
             values["item"] += say("lot", lang, lot=proposal.lot)
         if proposal.source:
-            return say("read-back-transfer-from", lang, source=_location_name(world, proposal.source, lang),
+            return say("read-back-transfer-from", lang, source=location_name(world, proposal.source, lang),
                        **values)
         return say("read-back-transfer", lang, **values)
     total = _sale_total(world, proposal)
@@ -127,7 +119,7 @@ def confirmation(world: World, proposal: Proposal, document: Document, lang: str
     if isinstance(proposal, TransferProposal):
         sources = "、".join(sorted({line.from_location or "" for line in document.lines} - {""}))
         return say("confirmed-transfer", lang, doc=document.id, item=item_name(item, lang), amount=amount,
-                   to=_location_name(world, proposal.destination, lang), sources=sources)
+                   to=location_name(world, proposal.destination, lang), sources=sources)
     return say("confirmed-sale", lang, doc=document.id, customer=_customer_name(world, proposal.customer),
                item=item_name(item, lang), amount=amount, total=f"{document.total or 0:.2f}")
 

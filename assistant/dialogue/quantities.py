@@ -38,3 +38,16 @@ def price_text(world: World, item: Item, lang: str) -> str:
         return "-"
     zh_u, en_u = _UNIT_WORDS.get(item.price_per, (item.price_per, item.price_per))
     return f"{item.price}元/{zh_u}" if lang != "en" else f"¥{item.price}/{en_u.rstrip('s')}"
+
+
+def location_name(world: World, code: str | None, lang: str = "zh") -> str:
+    """A location as people say it: its Chinese name, its English alias, or the code when neither is known."""
+    if not code:
+        return ""
+    try:
+        location = world.location(code)[1]
+    except KeyError:
+        return code
+    if lang == "en":
+        return next((a for a in location.aliases if a.isascii()), code)
+    return location.name
