@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import FrontlineAction
 from actions.checks import choice_question, item_code
 from actions.deps import TurnMeta
-from assistant.dialogue.messages import say
+from assistant.dialogue.messages import join_choices, say
 from assistant.dialogue.quantities import item_name
 
 
@@ -69,8 +69,20 @@ class ActionAskDestination(_AskWithChoices):
 
 
 class ActionAskCustomer(FrontlineAction):
+    """Who the customer is; or, for a name no customer has, whether to register it (with the closest names)."""
+
     action_name = "action_ask_customer"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
-        dispatcher.utter_message(text=say("ask-customer", meta.lang))
+        offered = tracker.get_slot("new_customer")
+        if not offered:
+            dispatcher.utter_message(text=say("ask-customer", meta.lang))
+            return []
+        close = [c.name for code in self.deps.resolver.similar("customer", offered)
+                 for c in self.deps.world.customers if c.code == code]
+        if close:
+            dispatcher.utter_message(text=say("offer-new-customer-or", meta.lang, text=offered,
+                                              suggestions=join_choices(close, meta.lang)))
+        else:
+            dispatcher.utter_message(text=say("offer-new-customer", meta.lang, text=offered))
         return []

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.deps import ActionDeps, TurnMeta
 from assistant.dialogue.messages import join_choices, say
 from assistant.dialogue.quantities import format_qty, item_name
+from assistant.language.names import answered_name
 from assistant.language.quantities import UnitMismatch, parse_amount, to_base
 from assistant.language.resolve import Ambiguous, InOtherSite, Match, NotFound
 
@@ -146,6 +147,8 @@ def resolve_location(
 
 def check_customer(deps: ActionDeps, value: Any, dispatcher: CollectingDispatcher, meta: TurnMeta
                    ) -> dict[str, Any]:
+    """A known customer's code; an unknown but plausible name is kept in `new_customer`, for the question
+    (action_ask_customer) whether to register it."""
     text = str(value)
     if any(c.code == text for c in deps.world.customers):
         return {"customer": text}
@@ -157,8 +160,11 @@ def check_customer(deps: ActionDeps, value: Any, dispatcher: CollectingDispatche
                               for code in resolution.codes], meta.lang)
         dispatcher.utter_message(text=say("ask-choice", meta.lang, choices=names))
         return {"customer": None}
+    name = answered_name(text)
+    if name is not None:
+        return {"customer": None, "new_customer": name}
     dispatcher.utter_message(text=say("unknown-customer", meta.lang, text=text))
-    return {"customer": None}
+    return {"customer": None, "new_customer": None}
 
 
 def choice_question(deps: ActionDeps, kind: str, codes: list[str], lang: str) -> str:

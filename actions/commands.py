@@ -36,6 +36,7 @@ from assistant.language.quantities import UnitMismatch, parse_amount, to_base
 from assistant.ledger.errors import LedgerError
 from assistant.ledger.views import Document
 from assistant.routing import RoutingError
+from assistant.world.schema import Customer
 
 log = structlog.get_logger(__name__)
 RECENT_CANCEL_WINDOW = dt.timedelta(minutes=10)
@@ -63,16 +64,18 @@ def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Propos
         qty = to_base(deps.world, deps.world.item(code), amount).qty_base
     except UnitMismatch:
         return None
+    scan = next((s for s in meta.scans if s.get("kind") == "item" and s.get("code") == code), {})
     if _last_form(tracker) == "sales_order_form":
         customer = tracker.get_slot("customer")
         if not customer:
             return None
-        return SaleProposal(site=meta.site, customer=customer, item=code, qty_base=qty,
-                            order_date=_order_date(deps, tracker.get_slot("order_date")))
+        new = customer == tracker.get_slot("new_customer")  # a name the person agreed to register
+        return SaleProposal(site=meta.site, customer=None if new else customer, new_customer=customer if new else None,
+                            item=code, qty_base=qty, order_date=_order_date(deps, tracker.get_slot("order_date")),
+                            lot=scan.get("lot"), expiry=scan.get("expiry"))
     destination = tracker.get_slot("destination")
     if not destination:
         return None
-    scan = next((s for s in meta.scans if s.get("kind") == "item" and s.get("code") == code), {})
     return TransferProposal(site=meta.site, item=code, qty_base=Decimal(qty), destination=destination,
                             source=tracker.get_slot("source"), lot=scan.get("lot"), expiry=scan.get("expiry"))
 
@@ -112,6 +115,9 @@ class ActionConfirm(FrontlineAction):
         except LedgerError as error:
             dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
             return forget_command()
+        if isinstance(proposal, SaleProposal) and proposal.new_customer and document.customer is not None:
+            # Known by name from now on: vocabulary, resolver, OCR correction and speech grammars.
+            self.deps.master.add_customers([Customer(code=document.customer.code, name=document.customer.name)])
         dispatcher.utter_message(text=confirmation(self.deps.world, proposal, document, meta.lang))
         if isinstance(proposal, TransferProposal):
             await self._send_agv(dispatcher, proposal, document.id, meta)

@@ -15,6 +15,7 @@ from assistant.fleet import FleetService
 from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Vocabulary
 from assistant.ledger.service import Ledger
+from assistant.world.master_data import MasterData
 from assistant.world.schema import World
 
 T = TypeVar("T")
@@ -22,12 +23,22 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ActionDeps:
-    world: World
+    master: MasterData  # world, vocabulary and resolver of this moment (customers may be added in conversation)
     ledger: Ledger
-    vocabulary: Vocabulary
-    resolver: Resolver
     timezone: str
     fleet: FleetService | None = None  # None where no fleet link runs (unit tests of the dialogue)
+
+    @property
+    def world(self) -> World:
+        return self.master.world
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.master.vocabulary
+
+    @property
+    def resolver(self) -> Resolver:
+        return self.master.resolver
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()

@@ -11,6 +11,8 @@ from rasa_sdk.types import DomainDict
 from actions.checks import check_amount, check_customer, check_item, resolve_location, single, split_source
 from actions.deps import ActionDeps, TurnMeta
 from assistant.language.extract import extract_mentions
+from assistant.language.names import answered_name, head_name
+from assistant.language.resolve import NotFound
 
 _FILLING_INTENTS = {"transfer_stock", "create_sales_order", "inform"}
 
@@ -99,9 +101,37 @@ class ValidateSalesOrderForm(_CommandFormValidator):
     async def extract_customer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._fallback("customer", "customer", tracker)
+        """Besides known names: the yes or no to registering an offered new customer, and an unknown name at the
+        head of a written order or as the whole answer to "客户是谁?" (checked, then offered, by the validator)."""
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name")
+        asked = tracker.get_slot("requested_slot") == "customer"
+        offered = tracker.get_slot("new_customer")
+        if tracker.get_slot("customer"):
+            return {}
+        if offered and asked and intent == "affirm":
+            return {"customer": offered}
+        if offered and asked and intent == "deny":
+            return {"new_customer": None}  # not that one: the form asks for the customer again
+        known = self._fallback("customer", "customer", tracker)
+        if known or any(e.get("entity") == "customer" for e in latest.get("entities") or []):
+            return known
+        text = latest.get("text") or ""
+        if asked and intent in _FILLING_INTENTS | {"nlu_fallback", "out_of_scope", "greet"}:
+            name = answered_name(text)
+        elif intent == "create_sales_order":
+            name = head_name(text)
+            if name and not isinstance(self.deps.resolver.item(name), NotFound):
+                name = None  # the slip starts with the item
+        else:
+            name = None
+        return {"customer": name} if name else {}
 
     async def validate_customer(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return check_customer(self.deps, single(slot_value), dispatcher, TurnMeta.of(tracker))
+        value = single(slot_value)
+        offered = tracker.get_slot("new_customer")
+        if offered and value == offered:
+            return {"customer": value}  # the person said yes to registering this name
+        return check_customer(self.deps, value, dispatcher, TurnMeta.of(tracker))

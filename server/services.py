@@ -18,10 +18,9 @@ from actions.deps import ActionDeps
 from actions.registry import build_executor
 from assistant.auth import instance_secret
 from assistant.config import Settings
+from assistant.dialogue.draft import draft_json
 from assistant.dialogue.progress import notice
 from assistant.fleet import FleetConfig, FleetEvent, FleetService
-from assistant.language.resolve import Resolver
-from assistant.language.vocabulary import Vocabulary
 from assistant.ledger.db import make_engine
 from assistant.ledger.errors import DocumentNotFound
 from assistant.ledger.migrate import upgrade
@@ -33,6 +32,7 @@ from assistant.pipeline.render import agv_order_json, document_json
 from assistant.pipeline.turn import TurnContext, TurnPipeline, TurnResult
 from assistant.routing import Router
 from assistant.world.loader import load_world
+from assistant.world.master_data import MasterData
 from assistant.world.schema import World
 from server.push import DevicePush
 from speech import SpeechService, SpeechSettings
@@ -114,7 +114,9 @@ def _fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> Any:
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
     world = load_world(settings.world_path)
     engine, ledger = await asyncio.to_thread(_prepare_database, settings, world)
-    vocabulary = Vocabulary.from_world(world)
+    master = MasterData(world)
+    master.add_customers(await asyncio.to_thread(ledger.registered_customers))  # registered in earlier runs
+    vocabulary = master.vocabulary
     router = Router(world)
     push = DevicePush()
     fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, _fleet_listener(world, ledger, push),
@@ -125,8 +127,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                          router=router)
     await fleet.start()
     simulator = _start_simulator(settings, fleet.broker_url) if settings.start_agv_sim else None
-    deps = ActionDeps(world=world, ledger=ledger, vocabulary=vocabulary, resolver=Resolver(world, vocabulary),
-                      timezone=settings.timezone, fleet=fleet)
+    deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     rasa = RasaClient(http)
 
@@ -142,11 +143,15 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     def guide(ctx: TurnContext, turn: TurnResult) -> dict[str, Any] | None:
         return guidance_for(world, router, fleet, ctx, turn, pipeline.scans.last_location(ctx.device))
 
-    pipeline = TurnPipeline(rasa, documents_for_turn, settings.max_text_chars, guide)
-    vision = VisionService(world, settings.models_dir / "ocr", variant=settings.ocr_variant, vocabulary=vocabulary)
+    pipeline = TurnPipeline(rasa, documents_for_turn, settings.max_text_chars, guide,
+                            draft_of=lambda proposal, lang: draft_json(master.world, proposal, lang))
+    vision = VisionService(master.world, settings.models_dir / "ocr", variant=settings.ocr_variant,
+                           vocabulary=vocabulary)
     await vision.start()  # ~1 s: load once at start, not on the first photo
     speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)
     await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
+    master.on_change(vision.use_vocabulary)
+    master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
     return Services(
         settings=settings, world=world, engine=engine, ledger=ledger, actions=build_executor(deps), rasa=rasa,
         http=http, pipeline=pipeline,

@@ -69,6 +69,12 @@ class SpeechService:
             return "vosk" if self._vosk_dir(language) is not None else "whisper"
         return choice
 
+    def use_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Names changed (a customer registered): lexicons and grammars are rebuilt on the next recognition."""
+        with self._lock:
+            self._vocabulary = vocabulary
+            self._correctors.clear()
+
     def _vosk_dir(self, language: str) -> Path | None:
         return resolve_vosk_dir(language, self.settings.vosk_dirs.get(language))
 

@@ -27,6 +27,13 @@ class OcrLine(_Frozen):
 FieldName = Literal["customer", "date", "item", "amount"]
 
 
+class FieldAlternative(_Frozen):
+    """Another reading of a field the person may have meant: a close name, or the year before."""
+
+    value: str  # code or ISO date, as in FieldReading.value
+    label: str  # how the person knows it: the name, or the date
+
+
 class FieldReading(_Frozen):
     """A field the extractor found in the OCR text, with the confidence of the characters it came from.
     `corrected` when vocabulary or digit correction changed any of them; `low_confidence` asks the
@@ -38,6 +45,7 @@ class FieldReading(_Frozen):
     confidence: float
     corrected: bool
     low_confidence: bool
+    alternatives: tuple[FieldAlternative, ...] = ()  # best first, never the value itself
 
 
 class Gs1Fields(_Frozen):

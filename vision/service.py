@@ -45,16 +45,19 @@ class VisionService:
         threads: int = 2,
         vocabulary: Vocabulary | None = None,
     ) -> None:
-        self._vocabulary = vocabulary or Vocabulary.from_world(world)
-        self._resolver = Resolver(world, self._vocabulary)
-        self._corrector = Corrector(self._vocabulary)
-        self._matcher = CodeMatcher(world, self._resolver)
+        self.use_vocabulary(world, vocabulary or Vocabulary.from_world(world))
         self._models_dir = models_dir
         self._variant: Variant = variant
         self._threads = threads
         self._site = site
         self._reader: NoteReader | None = None
         self._load_lock = threading.Lock()
+
+    def use_vocabulary(self, world: World, vocabulary: Vocabulary) -> None:
+        """Names changed (a customer registered): correct and match against the new ones from the next read."""
+        resolver = Resolver(world, vocabulary)
+        self._vocabulary, self._resolver = vocabulary, resolver
+        self._corrector, self._matcher = Corrector(vocabulary), CodeMatcher(world, resolver)
 
     def load(self) -> None:
         """Load the OCR models (about 0.3 s after a 1 s import); idempotent and thread-safe."""

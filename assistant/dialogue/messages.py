@@ -42,6 +42,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "No item called '{text}'. Did you mean {suggestions}?"),
     "unknown-location": ("没有找到库位“{text}”。", "No location called '{text}'."),
     "unknown-customer": ("没有找到客户“{text}”。", "No customer called '{text}'."),
+    "offer-new-customer": ("没有找到客户“{text}”。要登记为新客户吗?说“是”登记，或说出已有客户的名字。",
+                           "No customer called '{text}'. Register them as a new customer? Say yes, or name an "
+                           "existing customer."),
+    "offer-new-customer-or": ("没有找到客户“{text}”，最接近的是{suggestions}。要登记“{text}”为新客户吗?"
+                              "说“是”登记，或说出客户的名字。",
+                              "No customer called '{text}'; the closest is {suggestions}. Register '{text}' as a "
+                              "new customer? Say yes, or say the customer's name."),
+    "new-customer": ("{name}(新客户)", "{name} (new customer)"),
     "location-other-site": ("{location}属于{site}，不在本场地，不能调拨到那里。",
                             "{location} belongs to {site}, not this site; it cannot be used here."),
     "same-location": ("来源和目的地相同，不需要调拨。", "Source and destination are the same; nothing to move."),
@@ -76,6 +84,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scan-unknown-suggest": ("条码“{text}”没有对应的物料或库位，最接近的是{suggestions}。",
                              "The code '{text}' matches nothing; the closest items are {suggestions}."),
     "check-fields": ("请核对：{fields}(识别把握不大)。", "Please check: {fields} (not read with confidence)."),
+    "field-or": ("{field}(也可能是{alternatives})", "{field} (or {alternatives}?)"),
     # small talk
     "greet": ("你好!可以说“调拨5件曲轴到总装线B区”或“查询铁观音库存”。",
               "Hello! Try 'transfer five crankshafts to line B' or 'stock of Tieguanyin'."),

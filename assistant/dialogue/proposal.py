@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from assistant.dialogue.messages import say
 from assistant.dialogue.quantities import format_qty, item_name, location_name, price_text
+from assistant.ledger.pricing import price_of
 from assistant.ledger.service import Ledger
 from assistant.ledger.views import Document
 from assistant.world.schema import World
@@ -30,12 +31,17 @@ class TransferProposal(BaseModel):
 
 
 class SaleProposal(BaseModel):
+    """`customer` is a code; or None with `new_customer` the name the person agreed to register."""
+
     kind: Literal["sale"] = "sale"
     site: str
-    customer: str
+    customer: str | None
     item: str
     qty_base: Decimal
     order_date: date
+    new_customer: str | None = None
+    lot: str | None = None  # from a scanned GS1 label of this item
+    expiry: date | None = None
 
 
 class CancelProposal(BaseModel):
@@ -61,8 +67,10 @@ def parse_proposal(raw: object) -> Proposal | CancelProposal | None:
     return None
 
 
-def _customer_name(world: World, code: str) -> str:
-    return next((c.name for c in world.customers if c.code == code), code)
+def _customer_name(world: World, proposal: SaleProposal, lang: str) -> str:
+    if proposal.customer is None:
+        return say("new-customer", lang, name=proposal.new_customer or "")
+    return next((c.name for c in world.customers if c.code == proposal.customer), proposal.customer)
 
 
 def check(ledger: Ledger, proposal: Proposal) -> None:
@@ -72,7 +80,7 @@ def check(ledger: Ledger, proposal: Proposal) -> None:
                              source=proposal.source)
     else:
         ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
-                                [(proposal.item, proposal.qty_base)])
+                                [(proposal.item, proposal.qty_base)], new_customer=proposal.new_customer)
 
 
 def read_back(world: World, proposal: Proposal, lang: str) -> str:
@@ -87,18 +95,11 @@ def read_back(world: World, proposal: Proposal, lang: str) -> str:
             return say("read-back-transfer-from", lang, source=location_name(world, proposal.source, lang),
                        **values)
         return say("read-back-transfer", lang, **values)
-    total = _sale_total(world, proposal)
-    return say("read-back-sale", lang, customer=_customer_name(world, proposal.customer),
-               date=proposal.order_date.isoformat(), item=item_name(item, lang), amount=amount,
+    total = price_of(world, item, proposal.qty_base) or Decimal(0)
+    name = item_name(item, lang) + (say("lot", lang, lot=proposal.lot) if proposal.lot else "")
+    return say("read-back-sale", lang, customer=_customer_name(world, proposal, lang),
+               date=proposal.order_date.isoformat(), item=name, amount=amount,
                price=price_text(world, item, lang), total=f"{total:.2f}")
-
-
-def _sale_total(world: World, proposal: SaleProposal) -> Decimal:
-    item = world.item(proposal.item)
-    if item.price is None or not item.price_per:
-        return Decimal(0)
-    factor = world.unit(item.price_per).factor or Decimal(1)
-    return (proposal.qty_base / factor * item.price).quantize(Decimal("0.01"))
 
 
 def execute(ledger: Ledger, proposal: Proposal, *, device: str, worker: str | None, turn_id: str) -> Document:
@@ -109,8 +110,9 @@ def execute(ledger: Ledger, proposal: Proposal, *, device: str, worker: str | No
         return ledger.confirm_transfer(plan, device=device, worker=worker, turn_id=turn_id, lot=proposal.lot,
                                        expiry=proposal.expiry)
     sale = ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
-                                   [(proposal.item, proposal.qty_base)])
-    return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id)
+                                   [(proposal.item, proposal.qty_base)], new_customer=proposal.new_customer)
+    lots = {proposal.item: (proposal.lot, proposal.expiry)} if proposal.lot or proposal.expiry else {}
+    return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id, lots=lots)
 
 
 def confirmation(world: World, proposal: Proposal, document: Document, lang: str) -> str:
@@ -120,7 +122,8 @@ def confirmation(world: World, proposal: Proposal, document: Document, lang: str
         sources = "、".join(sorted({line.from_location or "" for line in document.lines} - {""}))
         return say("confirmed-transfer", lang, doc=document.id, item=item_name(item, lang), amount=amount,
                    to=location_name(world, proposal.destination, lang), sources=sources)
-    return say("confirmed-sale", lang, doc=document.id, customer=_customer_name(world, proposal.customer),
+    customer = document.customer.name if document.customer else _customer_name(world, proposal, lang)
+    return say("confirmed-sale", lang, doc=document.id, customer=customer,
                item=item_name(item, lang), amount=amount, total=f"{document.total or 0:.2f}")
 
 

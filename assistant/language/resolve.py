@@ -107,6 +107,13 @@ class Resolver:
             return InOtherSite(found.code, self._world.location(found.code)[0].code)
         return here
 
+    def similar(self, kind: TermKind, text: str, exclude: str | None = None) -> tuple[str, ...]:
+        """Codes of other names that look like `text` (character similarity), best first, at most three:
+        what a person may have meant instead of the name read."""
+        query = clean(text)
+        pairs = [(key, code) for key, code in self._pairs(kind) if code != exclude]
+        return _suggest(query, pairs) if query else ()
+
     def _in_site(self, code: str, site: str) -> bool:
         return any(loc.code == code for loc in self._world.site(site).locations)
 

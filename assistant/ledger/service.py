@@ -7,13 +7,14 @@ confirmations of the last units can never oversell."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 import structlog
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 
 from assistant.ledger import models, views
 from assistant.ledger.allocation import STORAGE_KINDS, sale_sources, take, transfer_sources
@@ -37,6 +38,8 @@ from assistant.ledger.types import utcnow
 from assistant.world.schema import Customer, Item, Location, LocationKind, World
 
 log = structlog.get_logger(__name__)
+MAX_CUSTOMER_NAME = 40
+_CUSTOMER_CODE = re.compile(r"C(\d+)")
 
 ZERO = Decimal(0)
 QTY_PLACES = Decimal("0.001")
@@ -50,6 +53,7 @@ class Ledger:
         self._read = sessionmaker(read_only(engine), expire_on_commit=False)
         self._items = {i.code: i for i in world.items}
         self._customers = {c.code: c for c in world.customers}
+        self._world_customers = frozenset(self._customers)
         self._sites = {s.code for s in world.sites}
         self._locations = {loc.code: (site.code, loc) for site in world.sites for loc in site.locations}
         self._kinds = {code: loc.kind for code, (_, loc) in self._locations.items()}
@@ -199,41 +203,52 @@ class Ledger:
     # --- sales orders ----------------------------------------------------------------------------------
 
     def plan_sales_order(
-        self, site: str, customer: str, doc_date: dt.date, lines: Sequence[tuple[str, Decimal]]
+        self, site: str, customer: str | None, doc_date: dt.date, lines: Sequence[tuple[str, Decimal]],
+        *, new_customer: str | None = None,
     ) -> views.SalesPlan:
-        """Price the order and choose sources (shelf first, then back room). Writes nothing."""
-        wanted = self._check_sale(site, customer, lines)
+        """Price the order and choose sources (shelf first, then back room). Writes nothing. For a customer
+        not yet known, pass `new_customer` (the name) instead of a code: confirming registers it."""
+        wanted = self._check_sale(site, customer, lines, new_customer)
         with self._reading() as session:
             available = {item: self._available(session, site, item) for item, _ in wanted}
-        return self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
+        plan = self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
+        return plan.model_copy(update={"new_customer": new_customer.strip() if new_customer else None})
 
     def confirm_sales_order(
-        self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None
+        self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
+        lots: Mapping[str, tuple[str | None, dt.date | None]] | None = None,
     ) -> views.Document:
-        """Create the sales order (status confirmed) and deduct its stock, in one locked transaction."""
-        wanted = self._check_sale(plan.site, plan.customer, [(line.item, line.qty_base) for line in plan.lines])
+        """Create the sales order (status confirmed) and deduct its stock, in one locked transaction; a new
+        customer is registered in the same transaction. `lots` (item → lot, expiry, from a scanned GS1 label)
+        are recorded on the item's lines and moves."""
+        wanted = self._check_sale(plan.site, plan.customer, [(line.item, line.qty_base) for line in plan.lines],
+                                  plan.new_customer)
         codes = {code for code, _ in wanted}
+        lots = lots or {}
         with self._writing() as session:
+            customer = plan.customer or self._register_customer(session, plan.new_customer or "")
             rows = lock_stock(session, plan.site, codes)
             before = self._storage_totals(rows, codes)
             available: dict[str, dict[str, Decimal]] = {code: {} for code in codes}
             for (code, loc), row in rows.items():
                 available[code][loc] = row.on_hand - row.reserved
-            final = self._sales_plan(plan.site, plan.customer, plan.doc_date, wanted, available, preferred=plan)
+            final = self._sales_plan(plan.site, customer, plan.doc_date, wanted, available, preferred=plan)
             doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
-                                     turn_id=turn_id, customer=plan.customer, doc_date=plan.doc_date)
+                                     turn_id=turn_id, customer=customer, doc_date=plan.doc_date)
             no = 0
             for line in final.lines:
                 item = self._items[line.item]
+                lot, expiry = lots.get(line.item, (None, None))
                 totals = split_total(self._world, item, line.line_total, [leg.qty for leg in line.legs])
                 for leg, leg_total in zip(line.legs, totals, strict=True):
                     no += 1
                     doc.lines.append(models.DocumentLine(
                         line_no=no, item=line.item, qty_base=leg.qty, from_location=leg.location,
-                        unit_price=line.unit_price, price_unit=line.price_unit, line_total=leg_total))
+                        unit_price=line.unit_price, price_unit=line.price_unit, line_total=leg_total,
+                        lot=lot, expiry=expiry))
                     rows[line.item, leg.location].on_hand -= leg.qty
                     self._move(session, doc, MoveKind.sale, line.item, leg.qty, turn_id=turn_id,
-                               from_location=leg.location)
+                               from_location=leg.location, lot=lot, expiry=expiry)
             low = self._low_stock(session, doc, rows, before, turn_id)
             result = self._document_view(doc, low)
         log.info("ledger.sales_order_confirmed", document=result.id, total=str(result.total), turn_id=turn_id)
@@ -291,10 +306,37 @@ class Ledger:
         return location
 
     def _customer(self, code: str) -> Customer:
-        try:
-            return self._customers[code]
-        except KeyError:
-            raise UnknownCustomer(code) from None
+        """World customers are known at start; those registered in conversation (here or by another process
+        on the same database) are read once and remembered."""
+        if code not in self._customers:
+            with self._reading() as session:
+                row = session.get(models.Customer, code)
+            if row is None:
+                raise UnknownCustomer(code)
+            self._customers[code] = _customer_of(row)
+        return self._customers[code]
+
+    def registered_customers(self) -> list[Customer]:
+        """Customers in the ledger that the world file does not list: registered in conversation."""
+        with self._reading() as session:
+            rows = session.scalars(select(models.Customer).order_by(models.Customer.code)).all()
+        found = [_customer_of(row) for row in rows if row.code not in self._world_customers]
+        self._customers.update((c.code, c) for c in found)
+        return found
+
+    def _register_customer(self, session: Session, name: str) -> str:
+        """The code of the customer called `name`: an existing one of that name, or a new row (C011, …)."""
+        name = name.strip()
+        rows = session.scalars(select(models.Customer)).all()
+        same = next((row.code for row in rows if row.name == name or name in (row.aliases or [])), None)
+        if same is not None:
+            return same
+        numbers = [int(m.group(1)) for row in rows if (m := _CUSTOMER_CODE.fullmatch(row.code))]
+        code = f"C{max(numbers, default=0) + 1:03d}"
+        session.add(models.Customer(code=code, name=name, phone=None, aliases=[]))
+        session.flush()
+        log.info("ledger.customer_registered", customer=code)
+        return code
 
     @staticmethod
     def _qty(qty: Decimal) -> Decimal:
@@ -318,9 +360,14 @@ class Ledger:
                 raise SameLocation(to)
         return checked
 
-    def _check_sale(self, site: str, customer: str, lines: Sequence[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
+    def _check_sale(
+        self, site: str, customer: str | None, lines: Sequence[tuple[str, Decimal]], new_customer: str | None
+    ) -> list[tuple[str, Decimal]]:
         self._site(site)
-        self._customer(customer)
+        if customer is not None:
+            self._customer(customer)
+        elif not (new_customer or "").strip() or len(new_customer or "") > MAX_CUSTOMER_NAME:
+            raise UnknownCustomer(new_customer or "")
         if not lines:
             raise InvalidQuantity(ZERO)
         return [(self._item(item).code, self._qty(qty)) for item, qty in lines]
@@ -360,7 +407,7 @@ class Ledger:
         return all(available.get(loc, ZERO) >= q for loc, q in need.items())
 
     def _sales_plan(
-        self, site: str, customer: str, doc_date: dt.date, wanted: list[tuple[str, Decimal]],
+        self, site: str, customer: str | None, doc_date: dt.date, wanted: list[tuple[str, Decimal]],
         available: dict[str, dict[str, Decimal]], preferred: views.SalesPlan | None,
     ) -> views.SalesPlan:
         """Allocate each line from what is left after the lines before it; keep `preferred` legs if
@@ -487,6 +534,19 @@ class Ledger:
         by_id = {doc.id: doc for doc in docs}
         return [self._document_view(by_id[i]) for i in ids]
 
+    def _customer_ref(self, doc: models.Document) -> views.CustomerRef | None:
+        """The document's customer; one registered in the document's own (uncommitted) transaction is read
+        through that transaction."""
+        if not doc.customer:
+            return None
+        known = self._customers.get(doc.customer)
+        session = object_session(doc)
+        row = session.get(models.Customer, doc.customer) if known is None and session is not None else None
+        if row is not None:
+            return views.CustomerRef(code=row.code, name=row.name)
+        customer = known or self._customer(doc.customer)
+        return views.CustomerRef(code=customer.code, name=customer.name)
+
     def _document_view(self, doc: models.Document, low: list[views.LowStock] | None = None) -> views.Document:
         lines = [views.DocumentLine(item=line.item, item_name=self._items[line.item].name, qty_base=line.qty_base,
                                     from_location=line.from_location, to_location=line.to_location,
@@ -496,9 +556,12 @@ class Ledger:
         total: Decimal | None = None
         if doc.type == DocType.sales_order and all(line.line_total is not None for line in lines):
             total = sum((line.line_total for line in lines if line.line_total is not None), ZERO)
-        customer = self._customers.get(doc.customer) if doc.customer else None
         return views.Document(
             id=doc.id, type=DocType(doc.type), status=DocStatus(doc.status), site=doc.site,
-            customer=views.CustomerRef(code=customer.code, name=customer.name) if customer else None,
+            customer=self._customer_ref(doc),
             date=doc.doc_date, device=doc.device, worker=doc.worker, turn_id=doc.turn_id, lines=lines,
             total=total, created_at=doc.created_at, updated_at=doc.updated_at, low_stock=low or [])
+
+
+def _customer_of(row: models.Customer) -> Customer:
+    return Customer(code=row.code, name=row.name, phone=row.phone, aliases=tuple(row.aliases or ()))

@@ -100,8 +100,11 @@ class SalesPlanLine(_View):
 
 
 class SalesPlan(_View):
+    """`customer` is a known customer's code, or None with `new_customer` the name to register on confirming."""
+
     site: str
-    customer: str
+    customer: str | None
     doc_date: dt.date
     lines: tuple[SalesPlanLine, ...]
     total: Decimal | None
+    new_customer: str | None = None

@@ -71,10 +71,21 @@ async def run_image(
     scans = _scan_metadata(result)
     pipeline.scans.note_position(ctx.device, scans.get("scans", []))
     turn = await pipeline.run_text(ctx, combined, turn_input=turn_input, metadata=scans)
-    doubtful = [_FIELD_NAMES[f.name][1 if turn.reply.language == "en" else 0]
-                for f in result.fields if f.low_confidence]
-    if doubtful:
-        note = say("check-fields", turn.reply.language,
-                   fields="、".join(doubtful) if turn.reply.language != "en" else ", ".join(doubtful))
+    note = _check_note(result, turn.reply.language)
+    if note:
         turn.reply.text = f"{turn.reply.text}\n{note}" if turn.reply.text else note
     return turn
+
+
+def _check_note(result: VisionResult, lang: str) -> str | None:
+    """"请核对：品名(也可能是绿茶)": the doubtful fields, each with what else it may say."""
+    sep = ", " if lang == "en" else "、"
+    doubtful = []
+    for f in result.fields:
+        if not f.low_confidence:
+            continue
+        name = _FIELD_NAMES[f.name][1 if lang == "en" else 0]
+        if f.alternatives:
+            name = say("field-or", lang, field=name, alternatives=sep.join(a.label for a in f.alternatives))
+        doubtful.append(name)
+    return say("check-fields", lang, fields=sep.join(doubtful)) if doubtful else None

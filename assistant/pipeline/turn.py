@@ -37,7 +37,7 @@ class TurnContext:
 class TurnInput(BaseModel):
     """What came in and what the input stage made of it (the text the NLU saw, OCR lines, codes…)."""
 
-    kind: Literal["text", "audio", "image"] = "text"
+    kind: Literal["text", "audio", "image", "action"] = "text"
     text: str
     transcript: str | None = None
     transcript_raw: str | None = None
@@ -62,6 +62,13 @@ class Reply(BaseModel):
     messages: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class TurnAction(BaseModel):
+    """A button the device may show: sending `{"action": id}` as the next turn is the same as saying it."""
+
+    id: Literal["confirm", "cancel"]
+    label: str
+
+
 class TurnResult(BaseModel):
     turn_id: str
     input: TurnInput
@@ -70,12 +77,19 @@ class TurnResult(BaseModel):
     reply: Reply
     awaiting: str | None
     documents: list[dict[str, Any]]
+    draft: dict[str, Any] | None = None  # the command read back and waiting for a yes: nothing written yet
+    actions: list[TurnAction] = Field(default_factory=list)
     guidance: dict[str, Any] | None = None  # route card, waypoints and map for headsets and tablets
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
 DocumentsForTurn = Callable[[str], Awaitable[list[dict[str, Any]]]]
 Guide = Callable[[TurnContext, "TurnResult"], dict[str, Any] | None]
+DraftOf = Callable[[object, str], dict[str, Any] | None]  # (proposal slot, language) → draft document
+ActionId = Literal["confirm", "cancel"]
+# What a tapped button says to the dialogue: an intent, not words (no classifier guessing on a tap).
+_ACTION_PAYLOADS: dict[str, str] = {"confirm": "/affirm", "cancel": "/deny"}
+_ACTION_LABELS: dict[str, tuple[str, str]] = {"confirm": ("确认", "Confirm"), "cancel": ("取消", "Cancel")}
 
 
 def awaiting_from(state: DialogueState) -> str | None:
@@ -91,16 +105,19 @@ def awaiting_from(state: DialogueState) -> str | None:
 
 class TurnPipeline:
     def __init__(self, rasa: RasaClient, documents_for_turn: DocumentsForTurn, max_text_chars: int,
-                 guide: Guide | None = None) -> None:
+                 guide: Guide | None = None, draft_of: DraftOf | None = None) -> None:
         self.scans = RecentScans()
         self._guide = guide
+        self._draft_of = draft_of
+        self._languages: dict[str, str] = {}  # device → language of its last words, for taps
         self._rasa = rasa
         self._documents_for_turn = documents_for_turn
         self._max_text_chars = max_text_chars
 
     def check_text(self, text: str, lang: str) -> str:
         """The input stage's rules for text; raises before anything reaches the dialogue."""
-        cleaned = text.strip()
+        # A leading "/" would make the words an intent payload for Rasa; only buttons send those.
+        cleaned = text.strip().lstrip("/").strip()
         if not cleaned:
             raise TurnError("input-empty", "input", 422, "没有收到内容，请再说一遍。",
                             "The message is empty; please say it again.")
@@ -118,16 +135,27 @@ class TurnPipeline:
         return TurnResult(turn_id=uuid.uuid4().hex, input=turn_input, intent=Intent(name=None, confidence=0.0),
                           entities=[], reply=Reply(text=text, language=lang), awaiting=None, documents=[])
 
+    async def run_action(self, ctx: TurnContext, action: ActionId, on_event: EventCallback = ignore_events
+                         ) -> TurnResult:
+        """A tapped button (confirm or cancel a draft): the dialogue gets the intent itself, and the reply
+        comes in the language the device last spoke."""
+        lang = self._languages.get(ctx.device, ctx.language)
+        return await self.run_text(ctx, _ACTION_PAYLOADS[action], on_event,
+                                   turn_input=TurnInput(kind="action", text=action), language=lang)
+
     async def run_text(
         self, ctx: TurnContext, text: str, on_event: EventCallback = ignore_events,
-        turn_input: TurnInput | None = None, metadata: dict[str, Any] | None = None,
+        turn_input: TurnInput | None = None, metadata: dict[str, Any] | None = None, language: str | None = None,
     ) -> TurnResult:
+        """Words typed, transcribed or read. `language` is set only for a tapped action, whose `text` is the
+        intent payload and bypasses the input checks."""
         turn_id = uuid.uuid4().hex
         started = time.perf_counter()
-        lang = detect_language(text) if text.strip() else ctx.language
+        lang = language or (detect_language(text) if text.strip() else ctx.language)
         await on_event(TurnEvent(TurnEventType.turn_start, turn_id, {"device": ctx.device}))
         try:
-            cleaned = self.check_text(text, lang)
+            cleaned = text if language else self.check_text(text, lang)
+            self._languages[ctx.device] = lang
             await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": cleaned, "language": lang}))
             await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
             scans = [*self.scans.take(ctx.device), *(metadata or {}).get("scans", [])]
@@ -153,9 +181,13 @@ class TurnPipeline:
             reply=Reply(text="\n".join(texts), language=lang, messages=dialogue.messages),
             awaiting=awaiting_from(state),
             documents=documents,
+            draft=self._draft_of(state.slots.get("proposal"), lang) if self._draft_of else None,
             timings_ms={"nlu": round(nlu_ms, 1), **dialogue.extra,
                         "total": round((time.perf_counter() - started) * 1000, 1)},
         )
+        if result.awaiting == "confirmation":
+            result.actions = [TurnAction(id=a, label=_ACTION_LABELS[a][1 if lang == "en" else 0])
+                              for a in ("confirm", "cancel")]
         if self._guide is not None:
             result.guidance = self._guide(ctx, result)
         await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": result.reply.text}))

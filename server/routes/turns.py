@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from assistant.pipeline.audio import run_audio
 from assistant.pipeline.errors import TurnError
 from assistant.pipeline.image import run_image
-from assistant.pipeline.turn import TurnContext, TurnResult
+from assistant.pipeline.turn import ActionId, TurnContext, TurnResult
 from server.deps import DeviceDep, ServicesDep
 from server.services import Services
 
@@ -20,7 +20,10 @@ router = APIRouter(prefix="/api/v1", tags=["turns"])
 
 
 class TextTurn(BaseModel):
-    text: str
+    """Words, or a tapped button of the last reply (`actions`): {"action": "confirm"}."""
+
+    text: str = ""
+    action: ActionId | None = None
 
 
 def _bad_request(code: str, zh: str, en: str, status: int = 422) -> TurnError:
@@ -51,13 +54,15 @@ async def _multipart_turn(request: Request, device: TurnContext, services: Servi
     return await services.pipeline.run_text(device, text)
 
 
-async def _text_of(request: Request) -> str:
+async def _json_turn(request: Request) -> TextTurn:
     body = await request.body()
     try:
-        return TextTurn.model_validate_json(body).text
+        return TextTurn.model_validate_json(body)
     except ValidationError as exc:
-        raise _bad_request("input-malformed", "请求格式不对：需要JSON {\"text\": \"...\"}。",
-                           "Malformed request: expected JSON {\"text\": \"...\"}.") from exc
+        raise _bad_request("input-malformed",
+                           "请求格式不对：需要JSON {\"text\": \"...\"} 或 {\"action\": \"confirm\"}。",
+                           "Malformed request: expected JSON {\"text\": \"...\"} or "
+                           "{\"action\": \"confirm\"}.") from exc
 
 
 @router.post("/turns", response_model=TurnResult,
@@ -69,6 +74,9 @@ async def post_turn(request: Request, device: DeviceDep, services: ServicesDep) 
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "multipart/form-data":
             return await _multipart_turn(request, device, services)
-        return await services.pipeline.run_text(device, await _text_of(request))
+        turn = await _json_turn(request)
+        if turn.action is not None:
+            return await services.pipeline.run_action(device, turn.action)
+        return await services.pipeline.run_text(device, turn.text)
     except TurnError as error:
         return JSONResponse(error.to_json(device.language), status_code=error.status)

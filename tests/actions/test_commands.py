@@ -12,13 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.commands import ActionCancel, ActionConfirm, ActionReadBack
 from actions.deps import ActionDeps
-from assistant.language.resolve import Resolver
-from assistant.language.vocabulary import Vocabulary
 from assistant.ledger.db import make_engine
 from assistant.ledger.migrate import upgrade
 from assistant.ledger.seed import load_world_into
 from assistant.ledger.service import Ledger
 from assistant.world.loader import load_world
+from assistant.world.master_data import MasterData
 
 TRACKERS = Path(__file__).with_name("trackers")
 
@@ -30,9 +29,7 @@ def deps(tmp_path: Path) -> ActionDeps:
     engine = make_engine(url)
     world = load_world()
     load_world_into(engine, world)
-    vocabulary = Vocabulary.from_world(world)
-    return ActionDeps(world=world, ledger=Ledger(engine, world), vocabulary=vocabulary,
-                      resolver=Resolver(world, vocabulary), timezone="Asia/Shanghai")
+    return ActionDeps(master=MasterData(world), ledger=Ledger(engine, world), timezone="Asia/Shanghai")
 
 
 def _tracker(name: str, **slots: Any) -> Tracker:
