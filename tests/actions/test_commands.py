@@ -6,30 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.commands import ActionCancel, ActionConfirm, ActionReadBack
 from actions.deps import ActionDeps
-from assistant.ledger.db import make_engine
-from assistant.ledger.migrate import upgrade
-from assistant.ledger.seed import load_world_into
-from assistant.ledger.service import Ledger
-from assistant.world.loader import load_world
-from assistant.world.master_data import MasterData
 
 TRACKERS = Path(__file__).with_name("trackers")
-
-
-@pytest.fixture
-def deps(tmp_path: Path) -> ActionDeps:
-    url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    world = load_world()
-    load_world_into(engine, world)
-    return ActionDeps(master=MasterData(world), ledger=Ledger(engine, world), timezone="Asia/Shanghai")
 
 
 def _tracker(name: str, **slots: Any) -> Tracker:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from assistant.ledger.errors import InsufficientStock, InvalidState, UnknownCustomer
+from assistant.ledger.models import StockMove
 from assistant.ledger.service import Ledger
 from assistant.ledger.views import SalesPlan
+from assistant.world.schema import World
 from tests.ledger.helpers import balances_from_moves, d, moves, stock_rows
 
 DAY = dt.date(2025, 1, 20)
@@ -102,3 +105,37 @@ def test_cancel_and_complete(ledger: Ledger, engine: Engine) -> None:
         ledger.cancel_document(other.id)
     assert [x.id for x in ledger.documents_for_turn("t2")] == [doc.id]
     assert balances_from_moves(engine) == stock_rows(engine)
+
+
+def test_a_new_customer_is_registered_with_the_sale(ledger: Ledger, engine: Engine, world: World) -> None:
+    plan = ledger.plan_sales_order("FZ", None, DAY, [("TEA-TGY", d(1000))], new_customer=" 孙七 ")
+    assert plan.customer is None and plan.new_customer == "孙七" and plan.total == d("336.00")
+    doc = ledger.confirm_sales_order(plan, turn_id="t1", **WHO)
+    assert doc.customer is not None and (doc.customer.code, doc.customer.name) == ("C011", "孙七")
+    assert [(c.code, c.name) for c in ledger.registered_customers()] == [("C011", "孙七")]
+    again = ledger.confirm_sales_order(plan, turn_id="t2", **WHO)  # the same name: the same customer
+    assert again.customer is not None and again.customer.code == "C011"
+    other = Ledger(engine, world)  # another process on the same database knows the customer too
+    assert other.document(doc.id).customer == doc.customer
+    assert other.plan_sales_order("FZ", "C011", DAY, [("TEA-LJ", d(500))]).customer == "C011"
+
+
+def test_a_new_customer_needs_a_name_and_a_failed_sale_registers_nobody(ledger: Ledger) -> None:
+    with pytest.raises(UnknownCustomer):
+        ledger.plan_sales_order("FZ", None, DAY, [("TEA-TGY", d(1000))], new_customer="  ")
+    plan = ledger.plan_sales_order("FZ", None, DAY, [("TEA-TGY", d(1000))], new_customer="孙七")
+    too_much = plan.model_copy(update={"lines": tuple(
+        line.model_copy(update={"qty_base": d(10**7)}) for line in plan.lines)})
+    with pytest.raises(InsufficientStock):
+        ledger.confirm_sales_order(too_much, turn_id="t1", **WHO)
+    assert ledger.registered_customers() == []
+
+
+def test_a_scanned_lot_is_recorded_on_the_sale(ledger: Ledger, engine: Engine) -> None:
+    plan = ledger.plan_sales_order("FZ", "C001", DAY, [("TEA-TGY", d(6000))])
+    doc = ledger.confirm_sales_order(plan, turn_id="t1", lots={"TEA-TGY": ("L2501", dt.date(2026, 6, 30))},
+                                     **WHO)
+    assert {(x.lot, x.expiry) for x in doc.lines} == {("L2501", dt.date(2026, 6, 30))}
+    with Session(engine) as session:
+        lots = session.execute(select(StockMove.lot, StockMove.expiry).where(StockMove.document_id == doc.id)).all()
+    assert set(lots) == {("L2501", dt.date(2026, 6, 30))}

@@ -83,3 +83,30 @@ async def test_rasa_down_is_a_503_naming_it():
         await pipeline.run_text(CTX, "调拨5件曲轴到总装线B区")
     assert caught.value.status == 503 and caught.value.code == "nlu-unavailable"
     assert "Rasa" in caught.value.message_zh
+
+
+async def test_a_tapped_confirm_sends_the_intent_in_the_language_last_spoken():
+    seen: list[dict] = []
+    drafts: list[tuple[object, str]] = []
+
+    def draft_of(proposal: object, lang: str) -> dict:
+        drafts.append((proposal, lang))
+        return {"type": "transfer", "status": "draft"}
+
+    pipeline = TurnPipeline(_rasa(_handler(_tracker({"proposal": {"kind": "transfer"}}), seen)), _no_documents,
+                            2000, draft_of=draft_of)
+    read_back = await pipeline.run_text(CTX, "transfer five crankshafts to line B")
+    assert read_back.draft == {"type": "transfer", "status": "draft"} and drafts[-1] == ({"kind": "transfer"}, "en")
+    assert [(a.id, a.label) for a in read_back.actions] == [("confirm", "Confirm"), ("cancel", "Cancel")]
+    tapped = await pipeline.run_action(CTX, "confirm")
+    assert seen[-1]["message"] == "/affirm" and seen[-1]["metadata"]["lang"] == "en"
+    assert tapped.input.kind == "action" and tapped.input.text == "confirm"
+
+
+async def test_typed_words_cannot_pose_as_an_intent_payload():
+    seen: list[dict] = []
+    pipeline = TurnPipeline(_rasa(_handler(_tracker(), seen)), _no_documents, 2000)
+    await pipeline.run_text(CTX, "/affirm")
+    assert seen[0]["message"] == "affirm"
+    with pytest.raises(TurnError):
+        await pipeline.run_text(CTX, "  //  ")
