@@ -112,7 +112,9 @@ class ValidateSalesOrderForm(_CommandFormValidator):
         if offered and asked and intent == "affirm":
             return {"customer": offered}
         if offered and asked and intent == "deny":
-            return {"new_customer": None}  # not that one: the form asks for the customer again
+            # Not that one: an explicit empty customer (the SDK only returns what the validators saw, and a
+            # form that fills nothing is rejected, which would cancel the order); the form asks again.
+            return {"customer": None}
         known = self._fallback("customer", "customer", tracker)
         if known or any(e.get("entity") == "customer" for e in latest.get("entities") or []):
             return known
@@ -132,6 +134,10 @@ class ValidateSalesOrderForm(_CommandFormValidator):
     ) -> dict[str, Any]:
         value = single(slot_value)
         offered = tracker.get_slot("new_customer")
+        if value is None:
+            return {"customer": None, "new_customer": None}  # the offered name was declined
         if offered and value == offered:
             return {"customer": value}  # the person said yes to registering this name
+        # Customers registered since (by another process) or gone (the demo was reset) count from here on.
+        self.deps.master.set_registered(await self.deps.in_thread(self.deps.ledger.registered_customers))
         return check_customer(self.deps, value, dispatcher, TurnMeta.of(tracker))

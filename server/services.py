@@ -115,7 +115,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     world = load_world(settings.world_path)
     engine, ledger = await asyncio.to_thread(_prepare_database, settings, world)
     master = MasterData(world)
-    master.add_customers(await asyncio.to_thread(ledger.registered_customers))  # registered in earlier runs
+    master.set_registered(await asyncio.to_thread(ledger.registered_customers))  # registered in earlier runs
     vocabulary = master.vocabulary
     router = Router(world)
     push = DevicePush()

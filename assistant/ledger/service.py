@@ -321,7 +321,8 @@ class Ledger:
         with self._reading() as session:
             rows = session.scalars(select(models.Customer).order_by(models.Customer.code)).all()
         found = [_customer_of(row) for row in rows if row.code not in self._world_customers]
-        self._customers.update((c.code, c) for c in found)
+        # What another process or a reset changed replaces what was remembered.
+        self._customers = {**{c.code: c for c in self._world.customers}, **{c.code: c for c in found}}
         return found
 
     def _register_customer(self, session: Session, name: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import structlog
 
 from assistant.language.resolve import Resolver
-from assistant.language.vocabulary import Vocabulary, match_key
+from assistant.language.vocabulary import Vocabulary
 from assistant.world.schema import Customer, World
 
 log = structlog.get_logger(__name__)
@@ -31,6 +31,7 @@ class _Snapshot:
 
 class MasterData:
     def __init__(self, world: World) -> None:
+        self._file_world = world
         vocabulary = Vocabulary.from_world(world)
         self._now = _Snapshot(world, vocabulary, Resolver(world, vocabulary))
         self._listeners: list[Listener] = []
@@ -51,20 +52,23 @@ class MasterData:
     def on_change(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def customer_named(self, name: str) -> Customer | None:
-        key = match_key(name)
-        return next((c for c in self.world.customers if key in {match_key(n) for n in c.names}), None)
-
     def add_customers(self, customers: Iterable[Customer]) -> None:
-        """Customers the ledger registered (at start: those of earlier runs). Known codes are skipped."""
+        """Customers the ledger just registered, on top of those known."""
+        known = {c.code: c for c in self._now.world.customers if c not in self._file_world.customers}
+        self.set_registered([*known.values(), *customers])
+
+    def set_registered(self, customers: Iterable[Customer]) -> None:
+        """All customers the ledger registered beyond the world file (read at start, and again before a customer
+        is looked up: the ledger may have been reset or written by another process). No change, no rebuild."""
+        registered = {c.code: c for c in customers}
         with self._lock:
-            known = {c.code for c in self._now.world.customers}
-            new = [c for c in customers if c.code not in known]
-            if not new:
+            base = tuple(c for c in self._file_world.customers if c.code not in registered)
+            merged = (*base, *registered.values())
+            if merged == self._now.world.customers:
                 return
-            world = self._now.world.model_copy(update={"customers": (*self._now.world.customers, *new)})
+            world = self._file_world.model_copy(update={"customers": merged})
             vocabulary = Vocabulary.from_world(world)
             self._now = _Snapshot(world, vocabulary, Resolver(world, vocabulary))
-        log.info("master-data.customers-added", codes=[c.code for c in new])
+        log.info("master-data.customers", registered=sorted(registered))
         for listener in self._listeners:
             listener(world, vocabulary)

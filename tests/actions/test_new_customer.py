@@ -41,7 +41,9 @@ async def test_the_name_on_the_slip_is_offered_then_registered_on_the_yes(deps: 
     assert await form.extract_customer(CollectingDispatcher(), yes, {}) == {"customer": "孙七"}
     assert await form.validate_customer("孙七", CollectingDispatcher(), yes, {}) == {"customer": "孙七"}
     no = _tracker("不是", "deny", new_customer="孙七", requested_slot="customer")
-    assert await form.extract_customer(CollectingDispatcher(), no, {}) == {"new_customer": None}
+    assert await form.extract_customer(CollectingDispatcher(), no, {}) == {"customer": None}
+    assert await form.validate_customer(None, CollectingDispatcher(), no, {}) == {"customer": None,
+                                                                                  "new_customer": None}
 
     done = _tracker("是", "affirm", loop=None, customer="孙七", new_customer="孙七", item="TEA-TGY", amount="2斤",
                     order_date="2025年1月20日")
