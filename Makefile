@@ -11,8 +11,9 @@ RASA_STAMP := $(RASA_VENV)/.installed
 setup: $(APP_STAMP) $(RASA_STAMP)
 
 $(APP_STAMP): pyproject.toml
-	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback)"
-	@dpkg -s libzbar0 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0; }
+	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback), chromium + chromium-driver (tablet screen test)"
+	@dpkg -s libzbar0 chromium chromium-driver >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0 chromium chromium-driver; }
 	@echo "==> [setup 2/3] app environment ($(VENV)): FastAPI, SQLAlchemy, rasa-sdk, PaddleOCR, Whisper, Vosk … (2-4 minutes)"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --progress-bar off -q -U pip

@@ -40,6 +40,7 @@ def evaluate_held_out(settings: Settings, echo: Echo = print) -> Report:
 
 def _print_devices(settings: Settings, echo: Echo) -> None:
     from assistant.auth import instance_secret, issue_token
+    from assistant.world.schema import DeviceKind
 
     world = load_world(settings.world_path)
     key = instance_secret(settings)
@@ -48,6 +49,8 @@ def _print_devices(settings: Settings, echo: Echo) -> None:
         worker = world.worker_for_device(device.code)
         where = f"{worker.name} @ {worker.site}" if worker else "-"
         echo(f"  {device.code:7} {device.kind.value:11} {where:12} {issue_token(key, device.code)}")
+    for code in (d.code for d in world.devices if d.kind is DeviceKind.tablet):
+        echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issue_token(key, code)}")
 
 
 def run_stack(settings: Settings, echo: Echo = print) -> None:

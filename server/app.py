@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from assistant.config import Settings
 from assistant.logs import configure_logging
-from server.routes import actions, events, fleet, headset, health, ledger, turns
+from server.routes import actions, events, fleet, headset, health, ledger, screens, turns
 from server.services import build_services
 
 
@@ -31,6 +31,6 @@ def create_app(settings: Settings | None = None,
     app = FastAPI(title="Frontline", version="0.1.0", lifespan=lifespan,
                   description="Offline-first shop-floor assistant: turns, documents and stock.")
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
-                   actions.router):
+                   actions.router, screens.router):
         app.include_router(router)
     return app

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -26,7 +25,7 @@ from speech.models import resolve_vosk_dir, resolve_whisper_dir
 from speech.results import Final, Partial, Transcript
 from speech.vad import VadSettings, speech_span
 from speech.vosk_engine import VoskTranscriber
-from speech.whisper_engine import WhisperTranscriber
+from speech.whisper_engine import WhisperTranscriber, prompted_decode
 
 log = structlog.get_logger(__name__)
 EngineChoice = Literal["auto", "vosk", "whisper"]
@@ -141,9 +140,8 @@ class SpeechService:
             language = language or self.settings.default_language
             engine = self._engine(language)
             context = self._site(language, site, engine)[1]
-            result = engine.recognize(speech, context)
-            if isinstance(engine, WhisperTranscriber) and prompt_echo(result.text, context):
-                result = engine.recognize(speech, Context(language))
+            result = (prompted_decode(engine, speech, context) if isinstance(engine, WhisperTranscriber)
+                      else engine.recognize(speech, context))
         transcript = self._finish(result, result.language or language or self.settings.default_language,
                                   site, duration)
         log.info("speech.transcribed", engine=transcript.engine, language=transcript.language,
@@ -157,9 +155,7 @@ class SpeechService:
         engine = self._engine(self.settings.default_language)
         assert isinstance(engine, WhisperTranscriber)
         language = engine.detect_language(speech)
-        result = engine.recognize(speech, self._site(language, site, engine)[1])
-        return engine.recognize(speech, Context(language)) if prompt_echo(result.text, self._site(
-            language, site, engine)[1]) else result
+        return prompted_decode(engine, speech, self._site(language, site, engine)[1])
 
 
     def _finish(self, result: EngineResult, language: str, site: str | None, duration: float) -> Transcript:
@@ -242,13 +238,3 @@ class StreamSession:
         self._samples = 0
         language = result.language if self._detect and result.language else self.language
         return self._service._finish(result, language, self._site, duration)
-
-
-_LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")
-
-
-def prompt_echo(text: str, context: Context) -> bool:
-    """Whisper on noise or a short word sometimes recites its prompt ("camshaft, camshaft,"). A command
-    is never a bare list of names, so such a transcript is decoded again without the prompt."""
-    pieces = [p.strip() for p in _LIST_SEPARATORS.split(text) if p.strip()]
-    return len(pieces) >= 2 and all(p in context.prompt for p in pieces)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -127,5 +128,44 @@ class WhisperSession:
         if not heard or not len(audio):
             return EngineResult("", 0.0, (), self._context.language)
         if self._context_for is not None:
-            return self._engine.recognize(audio, self._context_for(self._engine.detect_language(audio)))
-        return self._engine.recognize(audio, self._context)
+            return prompted_decode(self._engine, audio, self._context_for(self._engine.detect_language(audio)))
+        return prompted_decode(self._engine, audio, self._context)
+
+
+_LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")
+
+
+PROMPT_DOUBT = 0.5  # below this a prompted decode is checked against a plain one
+# A transcript that is nothing but one name of the prompt may be the prompt talking: it counts for less.
+BARE_NAME_DISCOUNT = 0.8
+
+
+def prompted_decode(engine: WhisperTranscriber, speech: Pcm, context: Context) -> EngineResult:
+    """Decode with the site's prompt (it fixes names and numerals), but not blindly: a transcript that recites
+    the prompt is decoded again without it, and a doubtful one, often a short phrase pulled towards a name
+    ("cancel that" → "camshaft,"), is compared with a plain decode; the surer of the two wins."""
+    result = engine.recognize(speech, context)
+    if not context.prompt:
+        return result
+    if prompt_echo(result.text, context):
+        return engine.recognize(speech, Context(context.language))
+    bare = _bare_name(result.text, context)
+    if result.confidence < PROMPT_DOUBT or bare:
+        plain = engine.recognize(speech, Context(context.language))
+        if plain.text.strip() and plain.confidence > result.confidence * (BARE_NAME_DISCOUNT if bare else 1.0):
+            log.info("speech.prompt-overruled", prompted=result.text, plain=plain.text,
+                     confidence=(result.confidence, plain.confidence))
+            return plain
+    return result
+
+
+def _bare_name(text: str, context: Context) -> bool:
+    pieces = [p.strip() for p in _LIST_SEPARATORS.split(text) if p.strip()]
+    return len(pieces) == 1 and pieces[0] in context.prompt
+
+
+def prompt_echo(text: str, context: Context) -> bool:
+    """Whisper on noise or a short word sometimes recites its prompt ("camshaft, camshaft,"). A command
+    is never a bare list of names, so such a transcript is decoded again without the prompt."""
+    pieces = [p.strip() for p in _LIST_SEPARATORS.split(text) if p.strip()]
+    return len(pieces) >= 2 and all(p in context.prompt for p in pieces)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.dialogue.proposal import SaleProposal, TransferProposal, parse_proposal
-from assistant.dialogue.quantities import format_qty
+from assistant.dialogue.quantities import format_qty, price_text
 from assistant.ledger.pricing import price_of
 from assistant.world.schema import World
 
@@ -30,6 +30,7 @@ def draft_json(world: World, raw_proposal: object, lang: str) -> dict[str, Any] 
     if item.price is not None:
         line["unit_price"] = float(item.price)
         line["price_unit"] = item.price_per
+        line["price_text"] = price_text(world, item, lang)
     if total is not None:
         line["line_total"] = float(total)
     customer = next((c for c in world.customers if c.code == proposal.customer), None)

@@ -37,7 +37,7 @@ def price_text(world: World, item: Item, lang: str) -> str:
     if item.price is None or not item.price_per:
         return "-"
     zh_u, en_u = _UNIT_WORDS.get(item.price_per, (item.price_per, item.price_per))
-    return f"{item.price}元/{zh_u}" if lang != "en" else f"¥{item.price}/{en_u.rstrip('s')}"
+    return f"{item.price:.2f}元/{zh_u}" if lang != "en" else f"¥{item.price:.2f}/{en_u.rstrip('s')}"
 
 
 def location_name(world: World, code: str | None, lang: str = "zh") -> str:

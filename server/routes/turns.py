@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from starlette.datastructures import UploadFile
 
 from assistant.pipeline.audio import run_audio
@@ -20,10 +20,18 @@ router = APIRouter(prefix="/api/v1", tags=["turns"])
 
 
 class TextTurn(BaseModel):
-    """Words, or a tapped button of the last reply (`actions`): {"action": "confirm"}."""
+    """Words, or a tapped button of the last reply (`actions`): {"action": "confirm"}. One of the two."""
 
-    text: str = ""
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = None
     action: ActionId | None = None
+
+    @model_validator(mode="after")
+    def _one_of_text_or_action(self) -> TextTurn:
+        if (self.text is None) == (self.action is None):
+            raise ValueError("give either text or action")
+        return self
 
 
 def _bad_request(code: str, zh: str, en: str, status: int = 422) -> TurnError:
@@ -77,6 +85,6 @@ async def post_turn(request: Request, device: DeviceDep, services: ServicesDep) 
         turn = await _json_turn(request)
         if turn.action is not None:
             return await services.pipeline.run_action(device, turn.action)
-        return await services.pipeline.run_text(device, turn.text)
+        return await services.pipeline.run_text(device, turn.text or "")
     except TurnError as error:
         return JSONResponse(error.to_json(device.language), status_code=error.status)

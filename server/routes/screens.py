@@ -1,0 +1,28 @@
+"""The screens devices open in a browser: the shop tablet (write or photograph an order, check the draft, tap
+confirm). Static files only; everything they do goes through the turn API with the device's token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+router = APIRouter(tags=["screens"], include_in_schema=False)
+
+SCREENS = Path(__file__).resolve().parent.parent / "screens"
+_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+          ".css": "text/css; charset=utf-8"}
+
+
+@router.get("/tablet")
+async def tablet() -> FileResponse:
+    return FileResponse(SCREENS / "tablet.html", media_type=_TYPES[".html"])
+
+
+@router.get("/screens/{name}")
+async def screen_file(name: str) -> FileResponse:
+    path = SCREENS / name
+    if "/" in name or path.suffix not in _TYPES or not path.is_file():
+        raise HTTPException(status_code=404)
+    return FileResponse(path, media_type=_TYPES[path.suffix])

@@ -1,0 +1,189 @@
+// The shop tablet: write or photograph an order, check the draft, tap confirm. Every step is a turn of
+// POST /api/v1/turns; the token comes in the URL fragment (#token=…), never sent in a URL to the server.
+"use strict";
+
+const WORDS = {
+  customer: ["客户", "Customer"], date: ["日期", "Date"], item: ["品名", "Item"], amount: ["数量", "Quantity"],
+  price: ["单价", "Price"], total: ["合计", "Total"], newCustomer: ["新客户", "new customer"],
+  maybe: ["也可能是：", "or maybe: "], posted: ["已入账", "posted"], noToken: ["缺少设备令牌：请用 make run 打印的链接打开本页。",
+  "No device token: open this page with the link `make run` prints."], sending: ["识别中…", "Reading…"],
+};
+const FIELD_ROWS = { customer: "customer", date: "date", item: "item", amount: "amount" };
+
+const state = { token: null, lang: "zh", busy: false };
+
+function word(key) { return WORDS[key][state.lang === "en" ? 1 : 0]; }
+
+function say(text, kind) {
+  const p = document.createElement("p");
+  p.className = `message ${kind || ""}`;
+  p.textContent = text;
+  const log = document.getElementById("conversation");
+  log.prepend(p);
+}
+
+function setLanguage(lang) {
+  state.lang = lang;
+  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+  document.getElementById("language").textContent = lang === "en" ? "中文" : "EN";
+  for (const el of document.querySelectorAll("[data-zh]")) el.textContent = el.dataset[lang === "en" ? "en" : "zh"];
+}
+
+async function turn(body) {
+  if (!state.token) { say(word("noToken"), "error"); return null; }
+  state.busy = true;
+  try {
+    const headers = { Authorization: `Bearer ${state.token}` };
+    if (!(body instanceof FormData)) headers["Content-Type"] = "application/json";
+    const response = await fetch("/api/v1/turns", {
+      method: "POST", headers, body: body instanceof FormData ? body : JSON.stringify(body),
+    });
+    const data = await response.json();
+    if (!response.ok) {
+      const error = data.error || {};
+      say(error.message || `HTTP ${response.status}`, "error");
+      return null;
+    }
+    show(data);
+    return data;
+  } catch (error) {
+    say(String(error), "error");
+    return null;
+  } finally {
+    state.busy = false;
+  }
+}
+
+function show(result) {
+  if (result.reply && result.reply.language) setLanguage(result.reply.language === "en" ? "en" : "zh");
+  if (result.reply && result.reply.text) say(result.reply.text);
+  for (const doc of result.documents || []) {
+    if (doc.type === "sales_order" || doc.type === "transfer") {
+      const total = doc.total !== undefined ? ` · ${word("total")} ${doc.total.toFixed(2)}` : "";
+      say(`${doc.id} ${word("posted")}${total}`, "done");
+    }
+  }
+  renderDraft(result.draft, result.input ? result.input.fields || [] : [], result.actions || []);
+}
+
+function renderDraft(draft, fields, actions) {
+  const section = document.getElementById("draft");
+  const rows = document.getElementById("draft-rows");
+  const buttons = document.getElementById("actions");
+  rows.replaceChildren();
+  buttons.replaceChildren();
+  if (!draft) { section.hidden = true; return; }
+  const line = (draft.lines || [])[0] || {};
+  const customer = draft.customer ? draft.customer.name : "";
+  const values = {
+    customer, date: draft.date || "", item: line.item_name || line.item || "", amount: line.qty_text || "",
+    price: line.price_text || "",
+    total: draft.total !== undefined ? draft.total.toFixed(2) : "",
+  };
+  for (const key of Object.keys(values)) {
+    if (draft.type !== "sales_order" && ["customer", "date", "price", "total"].includes(key)) continue;
+    const tr = document.createElement("tr");
+    tr.dataset.field = key;
+    const th = document.createElement("th");
+    th.textContent = word(key);
+    const td = document.createElement("td");
+    td.textContent = values[key];
+    if (key === "customer" && draft.customer && draft.customer.new) {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = word("newCustomer");
+      td.append(" ", badge);
+    }
+    const reading = fields.find((f) => FIELD_ROWS[f.name] === key);
+    if (reading && reading.low_confidence) {
+      tr.classList.add("doubtful");
+      if (reading.alternatives && reading.alternatives.length) {
+        const maybe = document.createElement("span");
+        maybe.className = "maybe";
+        maybe.textContent = word("maybe") + reading.alternatives.map((a) => a.label).join(state.lang === "en" ? ", " : "、");
+        td.append(maybe);
+      }
+    }
+    tr.append(th, td);
+    rows.append(tr);
+  }
+  for (const action of actions) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.action = action.id;
+    button.textContent = action.label;
+    button.addEventListener("click", () => { if (!state.busy) turn({ action: action.id }); });
+    buttons.append(button);
+  }
+  section.hidden = false;
+}
+
+function setUpPad() {
+  const pad = document.getElementById("pad");
+  const ink = pad.getContext("2d");
+  const clear = () => { ink.fillStyle = "#fff"; ink.fillRect(0, 0, pad.width, pad.height); };
+  clear();
+  ink.lineWidth = 7; ink.lineCap = "round"; ink.lineJoin = "round"; ink.strokeStyle = "#111";
+  let last = null;
+  const at = (event) => {
+    const box = pad.getBoundingClientRect();
+    return [(event.clientX - box.left) * pad.width / box.width, (event.clientY - box.top) * pad.height / box.height];
+  };
+  pad.addEventListener("pointerdown", (event) => { pad.setPointerCapture(event.pointerId); last = at(event); });
+  pad.addEventListener("pointermove", (event) => {
+    if (!last) return;
+    const next = at(event);
+    ink.beginPath(); ink.moveTo(...last); ink.lineTo(...next); ink.stroke();
+    last = next;
+  });
+  for (const end of ["pointerup", "pointercancel"]) pad.addEventListener(end, () => { last = null; });
+  document.getElementById("clear").addEventListener("click", clear);
+  document.getElementById("read").addEventListener("click", () => {
+    if (state.busy) return;
+    say(word("sending"), "you");
+    pad.toBlob((blob) => {
+      const form = new FormData();
+      form.append("image", blob, "note.png");
+      turn(form);
+    }, "image/png");
+  });
+}
+
+function takeToken() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("token")) {
+    localStorage.setItem("frontline-token", fragment.get("token"));
+    history.replaceState(null, "", location.pathname);  // keep the token out of the address bar
+  }
+  state.token = localStorage.getItem("frontline-token");
+  document.getElementById("device").textContent = state.token ? state.token.split(".")[0] : "";
+}
+
+function start() {
+  takeToken();
+  window.addEventListener("hashchange", takeToken);  // the link opened again, maybe for another device
+  setLanguage(navigator.language && navigator.language.startsWith("en") ? "en" : "zh");
+  document.getElementById("language").addEventListener("click", () => setLanguage(state.lang === "en" ? "zh" : "en"));
+  setUpPad();
+  document.getElementById("photo").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    if (!file || state.busy) return;
+    say(word("sending"), "you");
+    const form = new FormData();
+    form.append("image", file, file.name);
+    turn(form);
+    event.target.value = "";
+  });
+  document.getElementById("say").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = document.getElementById("text");
+    const text = input.value.trim();
+    if (!text || state.busy) return;
+    say(text, "you");
+    input.value = "";
+    turn({ text });
+  });
+  if (!state.token) say(word("noToken"), "error");
+}
+
+start();
