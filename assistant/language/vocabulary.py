@@ -71,6 +71,10 @@ class Vocabulary:
                 terms += [Term("location", loc.code, site.code, n, n == loc.name) for n in loc.names]
         for customer in world.customers:
             terms += [Term("customer", customer.code, None, n, n == customer.name) for n in customer.names]
+            # English speakers say a Chinese customer's name in pinyin: "Zhang San" for 张三.
+            spoken = pinyin_of(customer.name)
+            if spoken:
+                terms.append(Term("customer", customer.code, None, spoken, False))
         for unit in world.units:
             terms += [Term("unit", unit.code, None, n, i == 0) for i, n in enumerate(unit.names)]
         unique = tuple(dict.fromkeys(terms))  # an alias repeated in the file counts once
@@ -122,6 +126,15 @@ class Vocabulary:
                 if term.text not in names:
                     names.append(term.text)
         return result
+
+
+def pinyin_of(name: str) -> str | None:
+    """"zhang san" for 张三: toneless syllables; None unless the name is all Chinese characters."""
+    if not name or not all(_CJK.match(c) for c in name):
+        return None
+    from pypinyin import lazy_pinyin  # dictionaries load on first use, not at import
+
+    return " ".join(lazy_pinyin(name))
 
 
 def _jieba_ok(text: str, units: set[str]) -> bool:

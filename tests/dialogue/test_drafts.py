@@ -86,3 +86,10 @@ def test_a_scanned_tea_label_puts_its_lot_on_the_sale(fresh: Stack) -> None:
     line = doc_of(fresh.turn("PAD-01", "确认"))["lines"][0]
     assert (line["item"], line["lot"], line["expiry"], line["qty_base"]) == ("TEA-TGY", "TG2503", "2027-03-31",
                                                                               1000.0)
+
+
+def test_an_english_speaker_names_a_customer_in_pinyin(fresh: Stack) -> None:
+    read_back = fresh.turn("PAD-01", "Zhang San buys 2 jin of tieguanyin")
+    assert read_back["awaiting"] == "confirmation", read_back["reply"]
+    assert read_back["draft"]["customer"]["code"] == "C001" and read_back["reply"]["text"].startswith("张三")
+    assert [a["label"] for a in read_back["actions"]] == ["Confirm", "Cancel"]
