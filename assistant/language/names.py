@@ -7,7 +7,8 @@ import re
 import unicodedata
 
 # Words that are not names: order verbs, fillers, what a person says around a name.
-_NOT_NAMES = ("购", "买", "卖", "销售", "调拨", "客户", "订单", "库存", "查询", "今天", "昨天", "明天")
+_NOT_NAMES = ("购", "买", "卖", "销售", "调拨", "客户", "订单", "库存", "查询", "今天", "昨天", "明天",
+              "我", "帮", "请", "要", "这个", "那个")
 _ANSWER_LEAD = re.compile(r"^(?:客户(?:是|叫|名字是)?|(?:他|她)?(?:是|叫)|名字是|the customer is|customer is|"
                           r"it'?s|it is|name is|for)\s*", re.IGNORECASE)
 _ANSWER_TAIL = re.compile(r"(?:吧|呀|啊|的|先生|女士)?[\s。.!！,，]*$")

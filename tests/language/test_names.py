@@ -23,7 +23,8 @@ def test_what_is_not_a_name(text: str) -> None:
 @pytest.mark.parametrize(("text", "name"), [
     ("孙七,2025年1月20日,购铁观音2斤", "孙七"), ("周老板 2025-02-03 龙井 5斤", "周老板"),
     ("欧阳娜娜：龙井1斤", "欧阳娜娜"),
-    ("购铁观音2斤", None), ("卖给张三铁观音2斤", None), ("2025年1月20日,孙七", None),
+    ("购铁观音2斤", None), ("卖给张三铁观音2斤", None), ("2025年1月20日,孙七", None), ("帮我,卖铁观音2斤", None),
+    ("我要 铁观音2斤", None),
 ])
 def test_the_head_of_a_written_order(text: str, name: str | None) -> None:
     assert head_name(text) == name
