@@ -135,7 +135,7 @@ class WhisperSession:
 _LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")
 
 
-PROMPT_DOUBT = 0.5  # below this a prompted decode is checked against a plain one
+PROMPT_DOUBT = 0.5  # below this a prompted decode is checked against a plain one (a sure one costs one decode)
 # A transcript that is nothing but one name of the prompt may be the prompt talking: it counts for less.
 BARE_NAME_DISCOUNT = 0.8
 
@@ -149,8 +149,8 @@ def prompted_decode(engine: WhisperTranscriber, speech: Pcm, context: Context) -
         return result
     if prompt_echo(result.text, context):
         return engine.recognize(speech, Context(context.language))
-    bare = _bare_name(result.text, context)
-    if result.confidence < PROMPT_DOUBT or bare:
+    if result.confidence < PROMPT_DOUBT:
+        bare = _bare_name(result.text, context)
         plain = engine.recognize(speech, Context(context.language))
         if plain.text.strip() and plain.confidence > result.confidence * (BARE_NAME_DISCOUNT if bare else 1.0):
             log.info("speech.prompt-overruled", prompted=result.text, plain=plain.text,

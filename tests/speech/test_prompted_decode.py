@@ -37,7 +37,11 @@ def test_a_doubtful_bare_name_loses_to_a_nearly_as_sure_plain_reading() -> None:
 
 
 def test_a_bare_name_stays_when_the_plain_reading_is_much_worse() -> None:
-    assert _decode(("camshaft", 0.62), ("cam chaff", 0.30)) == ("camshaft", 2)
+    assert _decode(("camshaft", 0.45), ("cam chaff", 0.30)) == ("camshaft", 2)
+
+
+def test_a_sure_bare_word_is_decoded_once() -> None:
+    assert _decode(("确认", 0.75), ("確認", 0.74)) == ("确认", 1)  # "确认" costs one decode, as any sure reply
 
 
 def test_a_recited_prompt_is_decoded_plainly() -> None:
