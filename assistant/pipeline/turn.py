@@ -90,6 +90,8 @@ ActionId = Literal["confirm", "cancel"]
 # What a tapped button says to the dialogue: an intent, not words (no classifier guessing on a tap).
 _ACTION_PAYLOADS: dict[str, str] = {"confirm": "/affirm", "cancel": "/deny"}
 _ACTION_LABELS: dict[str, tuple[str, str]] = {"confirm": ("确认", "Confirm"), "cancel": ("取消", "Cancel")}
+# While a new customer is offered for registration, the same two buttons answer the offer.
+_OFFER_LABELS: dict[str, tuple[str, str]] = {"confirm": ("登记新客户", "Register"), "cancel": ("不是", "No")}
 
 
 def awaiting_from(state: DialogueState) -> str | None:
@@ -185,9 +187,7 @@ class TurnPipeline:
             timings_ms={"nlu": round(nlu_ms, 1), **dialogue.extra,
                         "total": round((time.perf_counter() - started) * 1000, 1)},
         )
-        if result.awaiting == "confirmation":
-            result.actions = [TurnAction(id=a, label=_ACTION_LABELS[a][1 if lang == "en" else 0])
-                              for a in ("confirm", "cancel")]
+        result.actions = _actions(result.awaiting, state, lang)
         if self._guide is not None:
             result.guidance = self._guide(ctx, result)
         await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": result.reply.text}))
@@ -195,6 +195,17 @@ class TurnPipeline:
         log.info("turn", turn_id=turn_id, device=ctx.device, intent=state.intent,
                  documents=[d.get("id") for d in documents], ms=result.timings_ms["total"])
         return result
+
+
+def _actions(awaiting: str | None, state: DialogueState, lang: str) -> list[TurnAction]:
+    """The buttons a device may show for what the assistant waits for: a yes/no question has two."""
+    if awaiting == "confirmation":
+        labels = _ACTION_LABELS
+    elif awaiting == "customer" and state.slots.get("new_customer"):
+        labels = _OFFER_LABELS
+    else:
+        return []
+    return [TurnAction(id=a, label=labels[a][1 if lang == "en" else 0]) for a in ("confirm", "cancel")]
 
 
 _COMMAND_BY_DOCUMENT = {"transfer": "transfer_stock", "sales_order": "create_sales_order"}

@@ -63,15 +63,31 @@ function show(result) {
       say(`${doc.id} ${word("posted")}${total}`, "done");
     }
   }
-  renderDraft(result.draft, result.input ? result.input.fields || [] : [], result.actions || []);
+  renderDraft(result.draft, result.input ? result.input.fields || [] : []);
+  renderQuestion(result.reply ? result.reply.text : "", result.actions || []);
 }
 
-function renderDraft(draft, fields, actions) {
+function renderQuestion(text, actions) {
+  // The question waiting for an answer (confirm the draft, register a new customer) with its buttons.
+  const section = document.getElementById("question");
+  const buttons = document.getElementById("actions");
+  buttons.replaceChildren();
+  section.hidden = actions.length === 0;
+  document.getElementById("asked").textContent = actions.length ? text : "";
+  for (const action of actions) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.action = action.id;
+    button.textContent = action.label;
+    button.addEventListener("click", () => { if (!state.busy) turn({ action: action.id }); });
+    buttons.append(button);
+  }
+}
+
+function renderDraft(draft, fields) {
   const section = document.getElementById("draft");
   const rows = document.getElementById("draft-rows");
-  const buttons = document.getElementById("actions");
   rows.replaceChildren();
-  buttons.replaceChildren();
   if (!draft) { section.hidden = true; return; }
   const line = (draft.lines || [])[0] || {};
   const customer = draft.customer ? draft.customer.name : "";
@@ -106,14 +122,6 @@ function renderDraft(draft, fields, actions) {
     }
     tr.append(th, td);
     rows.append(tr);
-  }
-  for (const action of actions) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.dataset.action = action.id;
-    button.textContent = action.label;
-    button.addEventListener("click", () => { if (!state.busy) turn({ action: action.id }); });
-    buttons.append(button);
   }
   section.hidden = false;
 }

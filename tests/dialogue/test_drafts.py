@@ -26,9 +26,10 @@ def _tap(stack: Stack, device: str, action: str) -> dict[str, Any]:
 def test_an_unknown_customer_is_offered_and_registered_by_the_confirm_tap(fresh: Stack) -> None:
     offered = fresh.turn("PAD-01", "孙七,2025年1月20日,购铁观音2斤")
     assert "孙七" in offered["reply"]["text"] and "新客户" in offered["reply"]["text"], offered["reply"]
-    assert offered["awaiting"] == "customer" and offered["documents"] == []
+    assert offered["awaiting"] == "customer" and offered["documents"] == [] and offered["draft"] is None
+    assert [(a["id"], a["label"]) for a in offered["actions"]] == [("confirm", "登记新客户"), ("cancel", "不是")]
 
-    read_back = fresh.turn("PAD-01", "是")
+    read_back = _tap(fresh, "PAD-01", "confirm")  # the same as saying "是"
     assert read_back["awaiting"] == "confirmation", read_back["reply"]
     assert "孙七(新客户)" in read_back["reply"]["text"]
     draft = read_back["draft"]
@@ -54,6 +55,7 @@ def test_saying_no_to_a_new_customer_asks_who_it_is(fresh: Stack) -> None:
     fresh.turn("PAD-01", "孙七,2025年1月20日,购铁观音2斤")
     asked = fresh.turn("PAD-01", "不是")
     assert asked["awaiting"] == "customer" and "客户是谁" in asked["reply"]["text"], asked["reply"]
+    assert asked["actions"] == []  # an open question: no buttons
     read_back = fresh.turn("PAD-01", "张三")
     assert read_back["draft"]["customer"]["code"] == "C001", read_back["reply"]
 

@@ -110,3 +110,18 @@ def test_typed_words_and_an_english_reply(fresh: Stack, browser: WebDriver) -> N
     assert fields["customer"] == "散客" and "Tieguanyin" in fields["item"] and fields["total"] == "336.00"
     assert [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#actions button")] == ["Confirm", "Cancel"]
     assert browser.find_element(By.CSS_SELECTOR, "#draft th").text == "Customer"
+
+
+def test_a_new_customer_is_registered_with_two_taps(fresh: Stack, browser: WebDriver) -> None:
+    wait = _open(browser, fresh, "PAD-01")
+    browser.find_element(By.ID, "text").send_keys("孙七,2025年1月20日,购铁观音2斤", Keys.ENTER)
+    register = wait.until(ready.element_to_be_clickable((By.CSS_SELECTOR, "#actions button[data-action='confirm']")))
+    assert register.text == "登记新客户" and "孙七" in browser.find_element(By.ID, "asked").text
+    register.click()
+    fields = _draft(browser, wait)
+    assert fields["customer"].startswith("孙七") and "新客户" in fields["customer"]
+    wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "#actions button").text == "确认")
+    browser.find_element(By.CSS_SELECTOR, "#actions button[data-action='confirm']").click()
+    done = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, ".message.done")))
+    assert done.text.startswith("SO-")
+    wait.until(ready.invisibility_of_element_located((By.ID, "question")))
