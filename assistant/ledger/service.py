@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 import structlog
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 
 from assistant.ledger import models, views
@@ -221,6 +222,20 @@ class Ledger:
         """Create the sales order (status confirmed) and deduct its stock, in one locked transaction; a new
         customer is registered in the same transaction. `lots` (item → lot, expiry, from a scanned GS1 label)
         are recorded on the item's lines and moves."""
+        try:
+            return self._confirm_sale(plan, device=device, worker=worker, turn_id=turn_id, lots=lots)
+        except IntegrityError:
+            if plan.customer is not None:
+                raise
+            # Another process registered a customer with the code we took: once more, with the next code (or
+            # its row, if it registered the same name).
+            log.info("ledger.customer_code_taken", turn_id=turn_id)
+            return self._confirm_sale(plan, device=device, worker=worker, turn_id=turn_id, lots=lots)
+
+    def _confirm_sale(
+        self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
+        lots: Mapping[str, tuple[str | None, dt.date | None]] | None,
+    ) -> views.Document:
         wanted = self._check_sale(plan.site, plan.customer, [(line.item, line.qty_base) for line in plan.lines],
                                   plan.new_customer)
         codes = {code for code, _ in wanted}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from assistant.ledger.errors import InsufficientStock, InvalidState, UnknownCustomer
-from assistant.ledger.models import StockMove
+from assistant.ledger.models import Customer, StockMove
 from assistant.ledger.service import Ledger
 from assistant.ledger.views import SalesPlan
 from assistant.world.schema import World
@@ -139,3 +139,32 @@ def test_a_scanned_lot_is_recorded_on_the_sale(ledger: Ledger, engine: Engine) -
     with Session(engine) as session:
         lots = session.execute(select(StockMove.lot, StockMove.expiry).where(StockMove.document_id == doc.id)).all()
     assert set(lots) == {("L2501", dt.date(2026, 6, 30))}
+
+
+def test_a_customer_code_taken_meanwhile_by_another_process_is_not_an_error(
+    ledger: Ledger, engine: Engine, world: World, db_url: str
+) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers: two registrations cannot interleave")
+
+    class Racing(Ledger):
+        """Registers like the ledger, but another process commits C011 between choosing the code and inserting it."""
+
+        raced = False
+
+        def _register_customer(self, session: Session, name: str) -> str:
+            if self.raced:
+                return super()._register_customer(session, name)
+            self.raced = True
+            with engine.begin() as other:
+                other.execute(insert(Customer).values(code="C011", name="周八", aliases=[]))
+            session.add(Customer(code="C011", name=name, phone=None, aliases=[]))
+            session.flush()
+            return "C011"
+
+    racing = Racing(engine, world)
+    plan = racing.plan_sales_order("FZ", None, DAY, [("TEA-TGY", d(1000))], new_customer="孙七")
+    doc = racing.confirm_sales_order(plan, turn_id="t1", **WHO)
+    assert doc.customer is not None and (doc.customer.code, doc.customer.name) == ("C012", "孙七")
+    assert [(c.code, c.name) for c in racing.registered_customers()] == [("C011", "周八"), ("C012", "孙七")]
+    assert len(racing.documents_for_turn("t1")) == 1
