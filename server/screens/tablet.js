@@ -5,7 +5,8 @@
 const WORDS = {
   customer: ["客户", "Customer"], date: ["日期", "Date"], item: ["品名", "Item"], amount: ["数量", "Quantity"],
   price: ["单价", "Price"], total: ["合计", "Total"], newCustomer: ["新客户", "new customer"],
-  maybe: ["也可能是：", "or maybe: "], posted: ["已入账", "posted"], noToken: ["缺少设备令牌：请用 make run 打印的链接打开本页。",
+  maybe: ["也可能是：", "or maybe: "], stop: ["⏹ 说完了", "⏹ Done"], listening: ["正在听…", "Listening…"],
+  noMic: ["无法使用麦克风。", "The microphone is not available."], posted: ["已入账", "posted"], noToken: ["缺少设备令牌：请用 make run 打印的链接打开本页。",
   "No device token: open this page with the link `make run` prints."], sending: ["识别中…", "Reading…"],
 };
 const FIELD_ROWS = { customer: "customer", date: "date", item: "item", amount: "amount" };
@@ -167,12 +168,59 @@ function takeToken() {
   document.getElementById("device").textContent = state.token ? state.token.split(".")[0] : "";
 }
 
+function sendAudio(blob, name) {
+  const form = new FormData();
+  form.append("audio", blob, name);
+  turn(form);
+}
+
+function setUpVoice() {
+  // Tap to speak, tap again when done. Browsers give the microphone only to secure pages (HTTPS or this
+  // machine); elsewhere the tablet's own recorder app records the clip instead.
+  const talk = document.getElementById("talk");
+  const fallback = document.getElementById("recording");
+  let recorder = null;
+  talk.addEventListener("click", async () => {
+    if (recorder) { recorder.stop(); return; }
+    if (state.busy) return;
+    if (!navigator.mediaDevices || !window.MediaRecorder) { fallback.click(); return; }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (error) {
+      say(word("noMic"), "error");
+      return;
+    }
+    const chunks = [];
+    recorder = new MediaRecorder(stream);
+    recorder.addEventListener("dataavailable", (event) => chunks.push(event.data));
+    recorder.addEventListener("stop", () => {
+      for (const track of stream.getTracks()) track.stop();
+      const type = recorder.mimeType || "audio/webm";
+      recorder = null;
+      talk.classList.remove("recording");
+      talk.textContent = talk.dataset[state.lang === "en" ? "en" : "zh"];
+      sendAudio(new Blob(chunks, { type }), "voice.webm");
+    });
+    recorder.start();
+    talk.classList.add("recording");
+    talk.textContent = word("stop");
+    say(word("listening"), "you");
+  });
+  fallback.addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    if (file && !state.busy) sendAudio(file, file.name);
+    event.target.value = "";
+  });
+}
+
 function start() {
   takeToken();
   window.addEventListener("hashchange", takeToken);  // the link opened again, maybe for another device
   setLanguage(navigator.language && navigator.language.startsWith("en") ? "en" : "zh");
   document.getElementById("language").addEventListener("click", () => setLanguage(state.lang === "en" ? "zh" : "en"));
   setUpPad();
+  setUpVoice();
   document.getElementById("photo").addEventListener("change", (event) => {
     const file = event.target.files[0];
     if (!file || state.busy) return;

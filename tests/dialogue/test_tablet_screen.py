@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,22 +24,34 @@ from tests.dialogue.conftest import Stack
 pytestmark = pytest.mark.rasa
 
 NOTES = Path(__file__).resolve().parent.parent / "fixtures" / "notes"
+VOICE = Path(__file__).resolve().parent.parent / "fixtures" / "voice"
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
+def _chromium(*flags: str) -> Iterator[WebDriver]:
     if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
         pytest.fail("Chromium and ChromeDriver are installed by `make setup` (Debian chromium, chromium-driver)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400",
-                 "--lang=zh-CN"):
+                 "--lang=zh-CN", *flags):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    yield from _chromium()
+
+
+@pytest.fixture(scope="module")
+def speaking_browser() -> Iterator[WebDriver]:
+    """A browser whose microphone hears the recorded command "张三买两斤铁观音" once (3.4 s), then silence."""
+    yield from _chromium("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                         f"--use-file-for-fake-audio-capture={VOICE / 'zh11.wav'}%noloop")
 
 
 def _open(browser: WebDriver, stack: Stack, device: str) -> WebDriverWait[WebDriver]:
@@ -125,3 +138,16 @@ def test_a_new_customer_is_registered_with_two_taps(fresh: Stack, browser: WebDr
     done = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, ".message.done")))
     assert done.text.startswith("SO-")
     wait.until(ready.invisibility_of_element_located((By.ID, "question")))
+
+
+def test_a_spoken_order_on_the_tablet(fresh: Stack, speaking_browser: WebDriver) -> None:
+    browser = speaking_browser
+    wait = _open(browser, fresh, "PAD-01")
+    talk = browser.find_element(By.ID, "talk")
+    talk.click()
+    wait.until(lambda b: "recording" in (talk.get_attribute("class") or ""))
+    time.sleep(4.0)  # the command is 3.4 s long: let it be said, then tap "说完了"
+    talk.click()
+    fields = _draft(browser, wait)
+    assert fields["customer"] == "张三" and fields["item"] == "铁观音" and fields["amount"].startswith("2斤")
+    assert "recording" not in (talk.get_attribute("class") or "")
