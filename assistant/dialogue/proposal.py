@@ -19,29 +19,29 @@ from assistant.ledger.views import Document
 from assistant.world.schema import World
 
 
-class TransferProposal(BaseModel):
-    kind: Literal["transfer"] = "transfer"
+class _GoodsProposal(BaseModel):
+    """An amount of one item at a site; `lot`/`expiry` come from a scanned GS1 label of that item."""
+
     site: str
     item: str
     qty_base: Decimal
-    destination: str
-    source: str | None = None
-    lot: str | None = None  # from a scanned GS1 label of this item
+    lot: str | None = None
     expiry: date | None = None
 
 
-class SaleProposal(BaseModel):
+class TransferProposal(_GoodsProposal):
+    kind: Literal["transfer"] = "transfer"
+    destination: str
+    source: str | None = None
+
+
+class SaleProposal(_GoodsProposal):
     """`customer` is a code; or None with `new_customer` the name the person agreed to register."""
 
     kind: Literal["sale"] = "sale"
-    site: str
     customer: str | None
-    item: str
-    qty_base: Decimal
     order_date: date
     new_customer: str | None = None
-    lot: str | None = None  # from a scanned GS1 label of this item
-    expiry: date | None = None
 
 
 class CancelProposal(BaseModel):
