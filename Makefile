@@ -6,14 +6,13 @@ RASA_VENV := .venv-rasa
 APP_STAMP := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 
-.PHONY: setup run test lint nlu bench clean
+.PHONY: setup run test lint nlu bench clean browser
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
 $(APP_STAMP): pyproject.toml
-	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback), chromium + chromium-driver (tablet screen test)"
-	@dpkg -s libzbar0 chromium chromium-driver >/dev/null 2>&1 || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0 chromium chromium-driver; }
+	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback)"
+	@dpkg -s libzbar0 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0; }
 	@echo "==> [setup 2/3] app environment ($(VENV)): FastAPI, SQLAlchemy, rasa-sdk, PaddleOCR, Whisper, Vosk … (2-4 minutes)"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --progress-bar off -q -U pip
@@ -48,7 +47,12 @@ lint: $(APP_STAMP)
 	@echo "==> ruff"; $(VENV)/bin/ruff check .
 	@echo "==> mypy"; $(VENV)/bin/mypy
 
-test: setup lint
+# Only the tests need a browser (the tablet screen's test drives Debian's Chromium); `make run` does not.
+browser:
+	@dpkg -s chromium chromium-driver >/dev/null 2>&1 || { echo "==> test browser: chromium + chromium-driver (about 30 s)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+test: setup lint browser
 	@$(VENV)/bin/frontline nlu train  # visible progress; the test fixtures then find the model cached
 	@echo "==> pytest (ledger on SQLite and PostgreSQL, NLU and dialogue against a real Rasa server)"
 	@$(VENV)/bin/pytest

@@ -30,7 +30,7 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 def _chromium(*flags: str) -> Iterator[WebDriver]:
     if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.fail("Chromium and ChromeDriver are installed by `make setup` (Debian chromium, chromium-driver)")
+        pytest.fail("Chromium and ChromeDriver are installed by `make test` (Debian chromium, chromium-driver)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400",
