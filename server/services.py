@@ -114,7 +114,7 @@ def _fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> Any:
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
     world = load_world(settings.world_path)
     engine, ledger = await asyncio.to_thread(_prepare_database, settings, world)
-    master = MasterData(world)
+    master = await asyncio.to_thread(MasterData, world)  # names and their pinyin: ~0.2 s, off the event loop
     master.set_registered(await asyncio.to_thread(ledger.registered_customers))  # registered in earlier runs
     vocabulary = master.vocabulary
     router = Router(world)

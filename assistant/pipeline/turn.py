@@ -141,22 +141,29 @@ class TurnPipeline:
                          ) -> TurnResult:
         """A tapped button (confirm or cancel a draft): the dialogue gets the intent itself, and the reply
         comes in the language the device last spoke."""
-        lang = self._languages.get(ctx.device, ctx.language)
-        return await self.run_text(ctx, _ACTION_PAYLOADS[action], on_event,
-                                   turn_input=TurnInput(kind="action", text=action), language=lang)
+        payload = _ACTION_PAYLOADS[action]
+        return await self._converse(ctx, self._languages.get(ctx.device, ctx.language), lambda: payload, on_event,
+                                    TurnInput(kind="action", text=action), None)
 
     async def run_text(
         self, ctx: TurnContext, text: str, on_event: EventCallback = ignore_events,
-        turn_input: TurnInput | None = None, metadata: dict[str, Any] | None = None, language: str | None = None,
+        turn_input: TurnInput | None = None, metadata: dict[str, Any] | None = None,
     ) -> TurnResult:
-        """Words typed, transcribed or read. `language` is set only for a tapped action, whose `text` is the
-        intent payload and bypasses the input checks."""
+        """Words typed, transcribed or read: checked by the input stage, answered in their own language."""
+        lang = detect_language(text) if text.strip() else ctx.language
+        return await self._converse(ctx, lang, lambda: self.check_text(text, lang), on_event, turn_input, metadata)
+
+    async def _converse(
+        self, ctx: TurnContext, lang: str, message_of: Callable[[], str], on_event: EventCallback,
+        turn_input: TurnInput | None, metadata: dict[str, Any] | None,
+    ) -> TurnResult:
+        """One exchange with the dialogue engine. `message_of` gives what Rasa receives (checked words, or an
+        intent payload); it runs inside the turn, so its TurnError is reported as the turn's."""
         turn_id = uuid.uuid4().hex
         started = time.perf_counter()
-        lang = language or (detect_language(text) if text.strip() else ctx.language)
         await on_event(TurnEvent(TurnEventType.turn_start, turn_id, {"device": ctx.device}))
         try:
-            cleaned = text if language else self.check_text(text, lang)
+            cleaned = message_of()
             self._languages[ctx.device] = lang
             await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": cleaned, "language": lang}))
             await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
