@@ -3,6 +3,7 @@ with the trained model calling the app's action endpoint. Training runs once per
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 
 from assistant.auth import issue_token
 from assistant.config import REPO_ROOT, Settings
@@ -24,6 +27,17 @@ from tests.support import free_port, serve
 
 SECRET = "dialogue-tests-secret"
 MOSQUITTO = "mqtt://127.0.0.1:1883"
+
+
+def label_png(content: str, fmt: zxingcpp.BarcodeFormat, gs1: bool = False) -> bytes:
+    """A printed label as zxing-cpp's writer draws it, with a quiet zone, as PNG bytes."""
+    barcode = zxingcpp.create_barcode(content, fmt, **({"gs1": True} if gs1 else {}))
+    image = Image.fromarray(zxingcpp.write_barcode_to_image(barcode, scale=4)).convert("L")
+    canvas = Image.new("L", (image.width + 120, max(image.height, 100) + 120), 255)
+    canvas.paste(image.resize((image.width, max(image.height, 100))), (60, 60))
+    out = io.BytesIO()
+    canvas.save(out, format="PNG")
+    return out.getvalue()
 
 
 def doc_of(turn: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +63,23 @@ class Stack:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    def tap(self, device: str, action: str) -> dict[str, Any]:
+        """A button of the last reply (`actions`), tapped."""
+        response = self.client.post("/api/v1/turns", json={"action": action},
+                                    headers={"Authorization": f"Bearer {self.token(device)}"})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def image(self, device: str, data: bytes, name: str = "photo.png", text: str | None = None
+              ) -> tuple[int, dict[str, Any]]:
+        """A photo turn (multipart `image`, optional `text`): status and body."""
+        response = self.client.post("/api/v1/turns", files={"image": (name, data, "image/png")},
+                                    data={"text": text} if text else None,
+                                    headers={"Authorization": f"Bearer {self.token(device)}"})
+        body: dict[str, Any] = response.json()
+        return response.status_code, body
 
     def stock(self, device: str, item: str) -> dict[str, dict[str, float]]:
         response = self.client.get("/api/v1/stock", params={"item": item},

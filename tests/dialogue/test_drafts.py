@@ -3,24 +3,12 @@ offered, read back as new, and registered only when the order is confirmed; a sc
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
 import pytest
 import zxingcpp
-from PIL import Image
 
-from tests.dialogue.conftest import Stack, doc_of
+from tests.dialogue.conftest import Stack, doc_of, label_png
 
 pytestmark = pytest.mark.rasa
-
-
-def _tap(stack: Stack, device: str, action: str) -> dict[str, Any]:
-    response = stack.client.post("/api/v1/turns", json={"action": action},
-                                 headers={"Authorization": f"Bearer {stack.token(device)}"})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_an_unknown_customer_is_offered_and_registered_by_the_confirm_tap(fresh: Stack) -> None:
@@ -29,7 +17,7 @@ def test_an_unknown_customer_is_offered_and_registered_by_the_confirm_tap(fresh:
     assert offered["awaiting"] == "customer" and offered["documents"] == [] and offered["draft"] is None
     assert [(a["id"], a["label"]) for a in offered["actions"]] == [("confirm", "登记新客户"), ("cancel", "不是")]
 
-    read_back = _tap(fresh, "PAD-01", "confirm")  # the same as saying "是"
+    read_back = fresh.tap("PAD-01", "confirm")  # the same as saying "是"
     assert read_back["awaiting"] == "confirmation", read_back["reply"]
     assert "孙七(新客户)" in read_back["reply"]["text"]
     draft = read_back["draft"]
@@ -40,7 +28,7 @@ def test_an_unknown_customer_is_offered_and_registered_by_the_confirm_tap(fresh:
     assert [a["id"] for a in read_back["actions"]] == ["confirm", "cancel"]
     assert [a["label"] for a in read_back["actions"]] == ["确认", "取消"]
 
-    confirmed = _tap(fresh, "PAD-01", "confirm")
+    confirmed = fresh.tap("PAD-01", "confirm")
     assert confirmed["intent"]["name"] == "create_sales_order" and confirmed["input"]["kind"] == "action"
     order = doc_of(confirmed)
     assert order["customer"] == {"code": "C011", "name": "孙七"} and order["total"] == 336.0
@@ -64,23 +52,16 @@ def test_the_cancel_tap_drops_the_draft_and_writes_nothing(fresh: Stack) -> None
     before = fresh.stock("PAD-01", "TEA-LJ")
     read_back = fresh.turn("PAD-01", "李四 2025-02-03 龙井 5斤")
     assert read_back["awaiting"] == "confirmation" and read_back["draft"]["customer"]["code"] == "C002"
-    cancelled = _tap(fresh, "PAD-01", "cancel")
+    cancelled = fresh.tap("PAD-01", "cancel")
     assert "取消" in cancelled["reply"]["text"] and cancelled["documents"] == [] and cancelled["draft"] is None
     assert fresh.stock("PAD-01", "TEA-LJ") == before
-    nothing = _tap(fresh, "PAD-01", "confirm")
+    nothing = fresh.tap("PAD-01", "confirm")
     assert nothing["documents"] == []
 
 
 def test_a_scanned_tea_label_puts_its_lot_on_the_sale(fresh: Stack) -> None:
-    barcode = zxingcpp.create_barcode("(01)06931234500773(10)TG2503(17)270331", zxingcpp.BarcodeFormat.Code128,
-                                      gs1=True)
-    image = Image.fromarray(zxingcpp.write_barcode_to_image(barcode, scale=4)).convert("L")
-    canvas = Image.new("L", (image.width + 120, 220), 255)
-    canvas.paste(image.resize((image.width, 100)), (60, 60))
-    png = io.BytesIO()
-    canvas.save(png, format="PNG")
-    scanned = fresh.client.post("/api/v1/turns", files={"image": ("label.png", png.getvalue(), "image/png")},
-                                headers={"Authorization": f"Bearer {fresh.token('PAD-01')}"}).json()
+    label = label_png("(01)06931234500773(10)TG2503(17)270331", zxingcpp.BarcodeFormat.Code128, gs1=True)
+    _, scanned = fresh.image("PAD-01", label, "label.png")
     assert scanned["input"]["codes"][0]["match"]["code"] == "TEA-TGY"
     read_back = fresh.turn("PAD-01", "张三买这个2斤")
     assert read_back["awaiting"] == "confirmation", read_back["reply"]

@@ -16,10 +16,7 @@ NOTES = Path(__file__).resolve().parent.parent / "fixtures" / "notes"
 
 
 def _image_turn(stack: Stack, device: str, path: Path, text: str | None = None) -> tuple[int, dict[str, Any]]:
-    files = {"image": (path.name, path.read_bytes(), "image/png")}
-    response = stack.client.post("/api/v1/turns", files=files, data={"text": text} if text else None,
-                                 headers={"Authorization": f"Bearer {stack.token(device)}"})
-    return response.status_code, response.json()
+    return stack.image(device, path.read_bytes(), path.name, text)
 
 
 def _order_matches(doc: dict[str, Any], expect: dict[str, Any]) -> bool:

@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 import zxingcpp
-from PIL import Image
 
-from tests.dialogue.conftest import Stack, doc_of
+from tests.dialogue.conftest import Stack, doc_of, label_png
 
 pytestmark = pytest.mark.rasa
 
 
-def _label(content: str, fmt: zxingcpp.BarcodeFormat, gs1: bool = False) -> bytes:
-    barcode = zxingcpp.create_barcode(content, fmt, **({"gs1": True} if gs1 else {}))
-    image = Image.fromarray(zxingcpp.write_barcode_to_image(barcode, scale=4)).convert("L")
-    canvas = Image.new("L", (image.width + 120, max(image.height, 100) + 120), 255)
-    canvas.paste(image.resize((image.width, max(image.height, 100))), (60, 60))
-    out = io.BytesIO()
-    canvas.save(out, format="PNG")
-    return out.getvalue()
-
-
 def _scan(stack: Stack, device: str, png: bytes) -> dict[str, Any]:
-    response = stack.client.post("/api/v1/turns", files={"image": ("label.png", png, "image/png")},
-                                 headers={"Authorization": f"Bearer {stack.token(device)}"})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    status, body = stack.image(device, png, "label.png")
+    assert status == 200, body
     return body
 
 
 def test_a_scanned_part_is_what_this_means(fresh: Stack) -> None:
-    scanned = _scan(fresh, "HMD-01", _label("6931234500070", zxingcpp.BarcodeFormat.EAN13))
+    scanned = _scan(fresh, "HMD-01", label_png("6931234500070", zxingcpp.BarcodeFormat.EAN13))
     assert scanned["input"]["codes"][0]["match"]["code"] == "CS-1001"
     assert "曲轴" in scanned["reply"]["text"] and scanned["documents"] == []
     read_back = fresh.turn("HMD-01", "这个调拨5件到总装线A区")
@@ -44,19 +30,19 @@ def test_a_scanned_part_is_what_this_means(fresh: Stack) -> None:
 
 
 def test_a_scanned_shelf_is_the_source(fresh: Stack) -> None:
-    _scan(fresh, "HMD-01", _label("B-01", zxingcpp.BarcodeFormat.Code128))
+    _scan(fresh, "HMD-01", label_png("B-01", zxingcpp.BarcodeFormat.Code128))
     fresh.turn("HMD-01", "调拨10个活塞到总装线A区")
     doc = doc_of(fresh.turn("HMD-01", "确认"))
     assert doc["lines"][0]["from"] == "B-01" and doc["lines"][0]["item"] == "PS-2001"
 
 
 def test_an_unknown_code_says_so(fresh: Stack) -> None:
-    reply = _scan(fresh, "HMD-01", _label("6931234500780", zxingcpp.BarcodeFormat.EAN13))
+    reply = _scan(fresh, "HMD-01", label_png("6931234500780", zxingcpp.BarcodeFormat.EAN13))
     assert "没有对应的物料" in reply["reply"]["text"] and reply["documents"] == []
 
 
 def test_a_gs1_label_records_lot_and_expiry_on_the_moved_stock(fresh: Stack) -> None:
-    label = _label("(01)06931234500070(10)CS2406(17)270630", zxingcpp.BarcodeFormat.Code128, gs1=True)
+    label = label_png("(01)06931234500070(10)CS2406(17)270630", zxingcpp.BarcodeFormat.Code128, gs1=True)
     scanned = _scan(fresh, "HMD-01", label)
     assert scanned["input"]["codes"][0]["gs1"]["lot"] == "CS2406"
     read_back = fresh.turn("HMD-01", "这个调拨5件到总装线B区")
