@@ -102,3 +102,10 @@ def test_note_without_customer_leaves_it_out(readings) -> None:
 
 def test_no_network_during_load_and_read(service, network_attempts) -> None:
     assert network_attempts == []
+
+
+def test_fields_read_by_paddleocr_carry_alternatives(readings) -> None:
+    item = next(f for f in readings["nd08"]["prepared"].fields if f.name == "item")  # 红茶, written on a photo
+    assert item.value == "TEA-HC" and "TEA-LC" in [a.value for a in item.alternatives]  # 绿茶 looks alike
+    date_field = next(f for f in readings["nd08"]["prepared"].fields if f.name == "date")
+    assert date_field.alternatives == ()  # the year is written
