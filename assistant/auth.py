@@ -4,22 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
-from pathlib import Path
-
-from assistant.config import Settings
-
-
-def instance_secret(settings: Settings) -> bytes:
-    """The configured secret, else one generated on first use and kept under var/ (mode 600)."""
-    if settings.secret is not None:
-        return settings.secret.get_secret_value().encode()
-    path: Path = settings.var_dir / "secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
 
 
 def _signature(key: bytes, device: str) -> str:

@@ -19,9 +19,9 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 from assistant.auth import issue_token
-from assistant.config import REPO_ROOT, Settings
-from assistant.runner import prepare_model, rasa_server
 from server.app import create_app
+from server.launch import prepare_model, rasa_server
+from server.settings import REPO_ROOT, Settings
 from tests.support import free_port, serve
 
 CHUNK = 8000  # bytes: 0.25 s of 16 kHz 16-bit mono

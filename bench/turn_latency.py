@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 
 from assistant.auth import issue_token
-from assistant.config import REPO_ROOT, Settings
-from assistant.runner import prepare_model, rasa_server
 from server.app import create_app
+from server.launch import prepare_model, rasa_server
+from server.settings import REPO_ROOT, Settings
 from tests.support import free_port, serve
 
 SCRIPT: list[tuple[str, str, str]] = [

@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from assistant.config import Settings
 from assistant.logs import configure_logging
 from server.routes import actions, events, fleet, headset, health, ledger, screens, turns
 from server.services import build_services
+from server.settings import Settings
 
 
 def create_app(settings: Settings | None = None,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -16,8 +14,6 @@ from sqlalchemy import Engine
 
 from actions.deps import ActionDeps
 from actions.registry import build_executor
-from assistant.auth import instance_secret
-from assistant.config import Settings
 from assistant.dialogue.draft import draft_json
 from assistant.dialogue.progress import notice
 from assistant.fleet import FleetConfig, FleetEvent, FleetService
@@ -35,6 +31,7 @@ from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
 from server.push import DevicePush
+from server.settings import Settings
 from speech import SpeechService, SpeechSettings
 from vision import VisionService
 
@@ -57,12 +54,8 @@ class Services:
     fleet: FleetService
     router: Router
     push: DevicePush
-    simulator: subprocess.Popen[bytes] | None = field(default=None)
 
     async def aclose(self) -> None:
-        if self.simulator is not None:
-            self.simulator.terminate()
-            await asyncio.to_thread(self.simulator.wait, 10)
         await self.fleet.stop()
         await self.http.aclose()
         self.engine.dispose()
@@ -77,16 +70,6 @@ def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]
     if not is_seeded(engine):
         load_world_into(engine, world)
     return engine, Ledger(engine, world)
-
-
-def _start_simulator(settings: Settings, broker_url: str) -> subprocess.Popen[bytes]:
-    """The demo's AGVs as a VDA 5050 simulator process (`frontline agv-sim`), on the same broker."""
-    log_file = settings.var_dir / "log" / "agv-sim.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "assistant.fleet.sim", "--broker", broker_url, "--base",
-               settings.fleet_base_topic, "--world", str(settings.world_path), "--speed", str(settings.agv_sim_speed)]
-    with log_file.open("ab") as log_out:
-        return subprocess.Popen(command, stdout=log_out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 def _fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> Any:
@@ -120,13 +103,13 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     router = Router(world)
     push = DevicePush()
     fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, _fleet_listener(world, ledger, push),
+                         embedded_port=settings.embedded_mqtt_port,
                          config=FleetConfig(base_topic=settings.fleet_base_topic,
                                             # unique per process: two masters with one client id on a broker
                                             # would disconnect each other in turn
                                             client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
                          router=router)
     await fleet.start()
-    simulator = _start_simulator(settings, fleet.broker_url) if settings.start_agv_sim else None
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     rasa = RasaClient(http)
@@ -155,6 +138,5 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     return Services(
         settings=settings, world=world, engine=engine, ledger=ledger, actions=build_executor(deps), rasa=rasa,
         http=http, pipeline=pipeline,
-        token_key=instance_secret(settings), vision=vision, speech=speech, fleet=fleet, router=router, push=push,
-        simulator=simulator,
+        token_key=settings.token_key(), vision=vision, speech=speech, fleet=fleet, router=router, push=push,
     )

@@ -62,12 +62,12 @@ class FleetConfig:
 class FleetService:
     def __init__(self, engine: Engine, world: World, ledger: Ledger, broker_url: str | None,
                  on_event: EventSink | None = None, *, config: FleetConfig | None = None,
-                 router: Router | None = None) -> None:
+                 router: Router | None = None, embedded_port: int = 0) -> None:
         self._world, self._ledger, self._on_event = world, ledger, on_event
         self._config = config or FleetConfig()
         self._router = router or Router(world)
         self._store = FleetStore(engine)
-        self._embedded = EmbeddedBroker() if broker_url is None else None
+        self._embedded = EmbeddedBroker(port=embedded_port) if broker_url is None else None
         self._broker = self._embedded.address if self._embedded else BrokerAddress.from_url(broker_url or "")
         self._vehicles = {(a.manufacturer, a.serial): Vehicle(a) for a in world.agvs}
         self._headers = messages.Headers()

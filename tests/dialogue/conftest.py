@@ -15,14 +15,14 @@ import zxingcpp
 from PIL import Image
 
 from assistant.auth import issue_token
-from assistant.config import REPO_ROOT, Settings
 from assistant.fleet.store import FleetStore
 from assistant.ledger.db import make_engine
 from assistant.ledger.seed import load_world_into
 from assistant.nlu.build import BuiltProject
-from assistant.runner import prepare_model, rasa_server
 from assistant.world.loader import load_world
 from server.app import create_app
+from server.launch import prepare_model, rasa_server
+from server.settings import REPO_ROOT, Settings
 from tests.support import free_port, serve
 
 SECRET = "dialogue-tests-secret"

@@ -5,34 +5,32 @@ and progress on its WebSocket."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 from websockets.sync.client import connect
 
+from assistant.fleet.sim import SimConfig
+from server.launch import ChildProcess, simulator_process
 from tests.dialogue.conftest import Stack
 
 pytestmark = pytest.mark.rasa
 
 
 @pytest.fixture
-def simulator(fresh: Stack) -> Iterator[subprocess.Popen[bytes]]:
+def simulator(fresh: Stack) -> Iterator[ChildProcess]:
     settings = fresh.settings
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.fleet.sim", "--broker", settings.mqtt_url or "", "--base",
-         settings.fleet_base_topic, "--speed", "25", "--action-seconds", "0.3", "--state-period", "0.2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = simulator_process(settings.mqtt_url or "", base=settings.fleet_base_topic, world=settings.world_path,
+                                log_file=settings.var_dir / "log" / "agv-sim.log",
+                                config=SimConfig(speed_m_s=25, action_s=0.3, state_period_s=0.2)).start()
     headers = {"Authorization": f"Bearer {fresh.token('HMD-01')}"}
     deadline = time.monotonic() + 30
     while not all(agv["online"] for agv in fresh.client.get("/api/v1/agv", headers=headers).json()):
         assert time.monotonic() < deadline, "the simulated AGVs did not come online"
         time.sleep(0.2)
     yield process
-    process.terminate()
-    process.wait(10)
+    process.stop()
 
 
 def test_transfer_is_fetched_by_an_agv_and_the_wearer_is_guided(fresh: Stack, simulator: object) -> None:

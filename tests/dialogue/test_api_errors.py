@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from assistant.auth import issue_token
-from assistant.config import Settings
 from server.app import create_app
+from server.settings import Settings
 from tests.dialogue.conftest import SECRET, Stack, doc_of
 from tests.support import free_port, serve
 

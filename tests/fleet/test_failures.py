@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,9 +11,9 @@ import pytest
 from assistant.fleet import AgvError, AgvOffline, CancelRefused, LinkStatus, TransferWaiting, WaitReason
 from assistant.fleet.sim import SimConfig
 from assistant.ledger.states import DocStatus
+from assistant.world.loader import DEMO_WORLD
+from server.launch import simulator_process
 from tests.fleet.support import FAST, harness, wait_until
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _waiting(h, reason: WaitReason) -> list[TransferWaiting]:
@@ -42,19 +38,16 @@ async def test_no_agv_online_waits_then_dispatches_when_one_comes(broker_kind: s
 async def test_vehicle_process_killed_mid_order_puts_transfer_back_to_waiting(broker_kind: str,
                                                                               tmp_path: Path) -> None:
     async with harness(broker_kind, tmp_path) as h:
-        # A real `python -m assistant.fleet.sim` process, slow enough to be killed on the way to the rack.
-        sim = subprocess.Popen(
-            [sys.executable, "-m", "assistant.fleet.sim", "--broker", h.broker.url, "--base", h.base,
-             "--serial", "AGV-01", "--speed", "1", "--state-period", "0.2"],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)})
+        # A real simulator process (`frontline agv-sim`), slow enough to be killed on the way to the rack.
+        sim = simulator_process(h.broker.url, base=h.base, world=DEMO_WORLD, log_file=tmp_path / "agv-sim.log",
+                                config=SimConfig(speed_m_s=1, state_period_s=0.2), serials=["AGV-01"]).start()
         try:
             await wait_until(lambda: h.fleet.agvs()[0].available, timeout=20, what="subprocess AGV online")
             doc_id = h.transfer()
             assert (await h.fleet.dispatch_transfer(doc_id)).status is LinkStatus.assigned
             await wait_until(lambda: h.fleet.agvs()[0].driving, what="AGV driving")
         finally:
-            sim.send_signal(signal.SIGKILL)
-            sim.wait()
+            sim.kill()
         await wait_until(lambda: bool(_waiting(h, WaitReason.agv_offline)), what="waiting after the vehicle died")
         offline = [e for e in h.events if isinstance(e, AgvOffline) and e.doc_id == doc_id]
         assert [e.connection for e in offline] == ["CONNECTIONBROKEN"]

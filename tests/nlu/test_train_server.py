@@ -1,4 +1,5 @@
-"""assistant.nlu.train and .server without Rasa: the fingerprint cache, failures, endpoints and command."""
+"""Training and running Rasa (server.launch.rasa) without Rasa: the fingerprint cache, failures, endpoints and
+command."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import pytest
 import yaml
 
 from assistant.nlu.build import BuiltProject
-from assistant.nlu.server import RasaServer, RasaServerError
-from assistant.nlu.train import TrainingError, ensure_model, rasa_env
+from server.launch.rasa import RasaServer, RasaServerError, TrainingError, ensure_model, rasa_env
 
 
 def _fake_rasa(tmp_path: Path, body: str) -> Path:

@@ -1,7 +1,9 @@
-"""The one settings object. Built by `create_app` and the CLI, never at import."""
+"""The one settings object (pydantic-settings, prefix `FRONTLINE_`). Built by `create_app`'s caller and the CLI,
+never at import; everything below the edge receives the values it needs, not this object."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
 
     mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
+    embedded_mqtt_port: int = 0  # the embedded broker's port on loopback; 0: a free one, chosen at start
     fleet_base_topic: str = "uagv/v2"
     start_agv_sim: bool = True  # `frontline run` drives the demo's AGVs with the VDA 5050 simulator
     agv_sim_speed: float = 1.0  # metres per second
@@ -56,3 +59,15 @@ class Settings(BaseSettings):
     @property
     def action_endpoint(self) -> str:
         return f"http://{self.host}:{self.port}/webhook"
+
+    def token_key(self) -> bytes:
+        """The key device tokens are signed with: the configured secret, else one generated on first use and
+        kept under var/ (mode 600)."""
+        if self.secret is not None:
+            return self.secret.get_secret_value().encode()
+        path = self.var_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

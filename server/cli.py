@@ -1,10 +1,13 @@
-"""`frontline`: run the assistant, reset the demo world, issue device tokens, build the NLU model."""
+"""`frontline`: run the assistant, reset the demo world, issue device tokens, build the NLU model, simulate AGVs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from assistant.config import Settings
+from server.settings import Settings
 
 app = typer.Typer(help="Frontline shop-floor assistant", no_args_is_help=True, add_completion=False)
 demo_app = typer.Typer(help="The demo world", no_args_is_help=True)
@@ -19,10 +22,10 @@ app.add_typer(db_app, name="db")
 
 @app.command()
 def run() -> None:
-    """Build the NLU model if needed, start Rasa and the app on the embedded defaults."""
-    from assistant.runner import run_stack
+    """Build the NLU model if needed, start Rasa, the AGV simulator and the app on the embedded defaults."""
+    from server.launch import run_stack
 
-    run_stack(Settings())
+    run_stack(Settings(), echo=typer.echo)
 
 
 @demo_app.command("reset")
@@ -44,36 +47,63 @@ def demo_reset() -> None:
     typer.echo(f"demo world restored ({settings.world_path.name})")
 
 
-@app.command("agv-sim", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def agv_sim(ctx: typer.Context) -> None:
-    """Run the VDA 5050 vehicle simulator (options: --broker URL --speed M/S --serial AGV-01 …, see --help)."""
-    from assistant.fleet.sim.__main__ import main as simulate
+def _pairs(values: list[str]) -> dict[str, str]:
+    pairs = dict(v.split("=", 1) for v in values)
+    return {k.strip(): v.strip() for k, v in pairs.items()}
 
-    simulate(list(ctx.args))
+
+@app.command("agv-sim")
+def agv_sim(
+    broker: Annotated[str, typer.Option(help="MQTT broker URL")] = "mqtt://127.0.0.1:1883",
+    base: Annotated[str, typer.Option(help="topic base (interfaceName/majorVersion)")] = "uagv/v2",
+    world: Annotated[Path | None, typer.Option(help="world file (default: the configured one)")] = None,
+    serial: Annotated[list[str] | None, typer.Option(help="only these AGVs (repeatable)")] = None,
+    speed: Annotated[float, typer.Option(help="metres per second")] = 1.0,
+    action_seconds: Annotated[float, typer.Option(help="duration of pick and drop")] = 2.0,
+    state_period: Annotated[float, typer.Option(help="seconds between state messages")] = 1.0,
+    start: Annotated[list[str] | None, typer.Option(help="SERIAL=NODE start position (repeatable)")] = None,
+    error_at: Annotated[list[str] | None, typer.Option(help="SERIAL=NODE: FATAL error on arrival (repeatable)")]
+    = None,
+) -> None:
+    """Simulate the world's AGVs as VDA 5050 vehicles on an MQTT broker (`frontline run` starts one)."""
+    import asyncio
+
+    from assistant.fleet.broker import BrokerAddress
+    from assistant.fleet.sim import SimConfig, run_vehicles, vehicles_for
+    from assistant.logs import configure_logging
+    from assistant.world.loader import load_world
+
+    configure_logging()
+    config = SimConfig(speed_m_s=speed, action_s=action_seconds, state_period_s=state_period,
+                       visualization_period_s=min(0.5, state_period))
+    vehicles = vehicles_for(load_world(world or Settings().world_path), BrokerAddress.from_url(broker), base=base,
+                            config=config, serials=serial or (), start=_pairs(start or []),
+                            error_at=_pairs(error_at or []))
+    asyncio.run(run_vehicles(vehicles))
 
 
 @devices_app.command("token")
 def device_token(device: str) -> None:
     """Print the bearer token of a device of the world (the token alone, for scripts)."""
-    from assistant.auth import instance_secret, issue_token
+    from assistant.auth import issue_token
     from assistant.world.loader import load_world
 
     settings = Settings()
     if load_world(settings.world_path).device(device) is None:
         typer.echo(f"没有设备 {device} / unknown device {device}", err=True)
         raise typer.Exit(2)
-    typer.echo(issue_token(instance_secret(settings), device))
+    typer.echo(issue_token(settings.token_key(), device))
 
 
 @devices_app.command("list")
 def device_list() -> None:
     """Every device of the world with its kind, site and token."""
-    from assistant.auth import instance_secret, issue_token
+    from assistant.auth import issue_token
     from assistant.world.loader import load_world
 
     settings = Settings()
     world = load_world(settings.world_path)
-    key = instance_secret(settings)
+    key = settings.token_key()
     for device in world.devices:
         worker = world.worker_for_device(device.code)
         typer.echo(f"{device.code:8} {device.kind.value:11} {worker.site if worker else '-':3} "
@@ -94,16 +124,16 @@ def db_upgrade() -> None:
 @nlu_app.command("train")
 def nlu_train() -> None:
     """Build the Rasa project from nlu_data/ and the world; train only when an input changed."""
-    from assistant.runner import prepare_model
+    from server.launch import prepare_model
 
-    model = prepare_model(Settings(), echo=typer.echo)
+    _built, model = prepare_model(Settings(), echo=typer.echo)
     typer.echo(f"model: {model}")
 
 
 @nlu_app.command("evaluate")
 def nlu_evaluate() -> None:
-    """Score the model on the held-back split through a real Rasa server."""
-    from assistant.runner import evaluate_held_out
+    """Score the model on the held-out split through a real Rasa server."""
+    from server.launch import evaluate_held_out
 
     report = evaluate_held_out(Settings(), echo=typer.echo)
     typer.echo(report.summary())

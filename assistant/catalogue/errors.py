@@ -1,0 +1,50 @@
+"""Every error a turn, an API call or a device socket can end with, by machine code: what went wrong, in
+words, and that nothing was written where that matters."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # input stage
+    "input-empty": ("没有收到内容，请再说一遍。", "The message is empty; please say it again."),
+    "input-too-long": ("内容太长(最多{max_chars}字)，请分开说。",
+                       "The message is too long (at most {max_chars} characters); please split it."),
+    "input-too-large": ("文件太大(最多{max_mb} MB)。", "The file is too large (at most {max_mb} MB)."),
+    "input-malformed": ("请求格式不对：需要JSON {{\"text\": \"...\"}} 或 {{\"action\": \"confirm\"}}，"
+                        "或者带 audio / image 文件的表单。",
+                        "Malformed request: expected JSON {{\"text\": \"...\"}} or {{\"action\": \"confirm\"}}, "
+                        "or a form with an audio or image file."),
+    # speech
+    "audio-unsupported": ("这不是能识别的音频，请发送 WAV、OGG、MP3、AMR 或 WebM。",
+                          "That is not audio I can read; send WAV, OGG, MP3, AMR or WebM."),
+    "audio-corrupt": ("音频文件已损坏或不完整。", "The audio file is damaged or incomplete."),
+    "audio-too-large": ("音频文件太大。", "The audio file is too large."),
+    "audio-too-long": ("语音太长，请一句一句说。", "The recording is too long; say one command at a time."),
+    "stt-unavailable": ("语音识别模型没有安装(请运行 make setup)。",
+                        "The speech models are not installed (run make setup)."),
+    # vision
+    "image-unsupported": ("这不是能识别的图片，请上传 PNG 或 JPEG 照片。",
+                          "That is not an image I can read; send a PNG or JPEG."),
+    "image-corrupt": ("图片已损坏，无法读取。", "The image is damaged and cannot be read."),
+    "image-too-large": ("图片太大，请缩小后再发。", "The image is too large; please send a smaller one."),
+    "vision-models-missing": ("文字识别模型没有安装(请运行 make setup)。",
+                              "The OCR models are not installed (run make setup)."),
+    # dialogue engine
+    "nlu-unavailable": ("对话引擎(Rasa)暂时不可用，请稍后再试。什么都没有写入。",
+                        "The dialogue engine (Rasa) is not available right now; nothing was written."),
+    # who is calling, and what they may see
+    "auth-invalid-token": ("设备令牌无效或缺失。", "Missing or invalid device token."),
+    "document-not-found": ("没有单据{doc}。", "No document {doc}."),
+    "site-forbidden": ("只能查看本场地的库存。", "A device may only see its own site."),
+    "unknown-item-code": ("没有找到物料“{item}”。", "No item called '{item}'."),
+    # the headset socket
+    "ws-bad-config": ("配置不对：sample_rate 须在8000到48000之间，且只能在两句话之间更改。",
+                      "Bad config: sample_rate must be 8000..48000, and it may change only between utterances."),
+    "ws-bad-message": ("消息格式不对：应为 config、音频或 eof。", "Unexpected message: expected config, audio or eof."),
+    "ws-bad-audio": ("音频帧须是16位PCM(字节数为偶数)。", "Audio frames must be 16-bit PCM (an even number of bytes)."),
+    "ws-frame-too-big": ("音频帧太大(最多{max_bytes}字节)。", "Audio frames must be at most {max_bytes} bytes."),
+    "ws-utterance-too-long": ("一句话最长{max_s}秒。", "An utterance may last at most {max_s} s."),
+    "ws-timeout": ("太久没有收到音频，这句话已放弃。", "No audio for too long; the utterance was dropped."),
+    # anything else: never a stack trace
+    "internal-error": ("出了点问题，什么都没有写入。请再试一次。",
+                       "Something went wrong; nothing was written. Please try again."),
+}

@@ -1,0 +1,181 @@
+"""Rasa's two processes: `rasa train` (once per fingerprint of the built project) and `rasa run` (the server the
+app talks to on loopback). The app never imports Rasa: it lives in `.venv-rasa` and is only ever started here."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+import yaml
+
+from assistant.nlu.build import BuiltProject
+from server.launch.process import ChildProcess, Echo, ProcessError, ProcessSpec, echo_stderr, run_to_completion
+
+# Lines of `rasa train` worth showing; tqdm's progress bars at most every 10 s.
+_PROGRESS = ("Epochs:", "Finished training", "Your Rasa model is trained", "Starting to train",
+             "Error", "ERROR", "Traceback", "InvalidDomain", "YamlSyntaxException")
+_BAR = re.compile(r"\d+it \[|\d+%\||it/s")
+CHANNEL_SECRET_ENV = "FRONTLINE_RASA_CHANNEL_SECRET"  # read by nlu_data/credentials.yml
+
+
+class TrainingError(ProcessError):
+    """`rasa train` failed; the message ends with the tail of its log."""
+
+
+class RasaServerError(ProcessError):
+    """The Rasa server did not come up (the message ends with the tail of its log)."""
+
+
+def rasa_env() -> dict[str, str]:
+    """For every Rasa process: quiet TensorFlow, no telemetry, nothing fetched online."""
+    return {
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+
+
+def model_path(built: BuiltProject, models_dir: Path) -> Path:
+    return models_dir.resolve() / f"{built.fingerprint}.tar.gz"
+
+
+class _TrainingProgress:
+    """Which `rasa train` lines to echo: the named steps, and a progress bar at most every 10 s."""
+
+    def __init__(self) -> None:
+        self._last_bar = float("-inf")
+
+    def __call__(self, line: str, elapsed: float) -> bool:
+        if not any(key in line for key in _PROGRESS):
+            return False
+        if _BAR.search(line):
+            if elapsed - self._last_bar < 10:
+                return False
+            self._last_bar = elapsed
+        return True
+
+
+def ensure_model(built: BuiltProject, models_dir: Path, rasa_bin: Path, *, echo: Echo = echo_stderr,
+                 log_file: Path | None = None, timeout_s: float = 1800.0) -> Path:
+    """The model for `built`, trained first when `models_dir/<fingerprint>.tar.gz` is missing.
+
+    Progress lines are echoed with the elapsed time; the full output goes to `log_file` (default
+    `models_dir/train-<fingerprint>.log`). Raises `TrainingError` on failure."""
+    target = model_path(built, models_dir)
+    if target.is_file():
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    spec = ProcessSpec(
+        name="rasa train",
+        command=[str(rasa_bin), "train", "--fixed-model-name", built.fingerprint, "--out", str(models_dir.resolve()),
+                 "--config", "config.yml", "--domain", "domain.yml", "--data", "data"],
+        log_file=log_file or models_dir.resolve() / f"train-{built.fingerprint[:12]}.log",
+        cwd=built.path, env=rasa_env())
+    echo("training the NLU model (about 2–3 minutes on 2 cores)…")
+    started = time.monotonic()
+    try:
+        run_to_completion(spec, show=_TrainingProgress(), echo=echo, timeout_s=timeout_s)
+    except ProcessError as error:
+        raise TrainingError(str(error)) from error
+    if not target.is_file():
+        raise TrainingError(f"rasa train finished without writing {target}; log: {spec.log_file}")
+    echo(f"NLU model trained in {time.monotonic() - started:.0f} s: {target}")
+    return target
+
+
+class RasaServer:
+    """`rasa run` on `host:port` with the given model, calling the app's action endpoint; the app reaches it
+    through the Frontline input channel (`components.channel`), authenticated with `channel_secret`.
+
+    >>> with RasaServer(built, model, action_endpoint="http://127.0.0.1:8000/webhook", rasa_bin=...,
+    ...                 log_file=Path("var/log/rasa.log"), channel_secret="…") as rasa:
+    ...     httpx.post(rasa.parse_url, json={"text": "调拨5件曲轴到总装线B区"})
+    """
+
+    def __init__(self, built: BuiltProject, model: Path, *, action_endpoint: str, rasa_bin: Path, log_file: Path,
+                 channel_secret: str = "", port: int = 5005, host: str = "127.0.0.1", cors: str = "*",
+                 startup_timeout_s: float = 180.0, echo: Echo = echo_stderr,
+                 extra_env: Mapping[str, str] | None = None) -> None:
+        self.built = built
+        self.model = model.resolve()
+        self.action_endpoint = action_endpoint
+        self.rasa_bin = rasa_bin
+        self.host, self.port, self.cors = host, port, cors
+        self._env = {**rasa_env(), CHANNEL_SECRET_ENV: channel_secret, **(extra_env or {})}
+        self._log_file = log_file.resolve()
+        self._startup_timeout_s, self._echo = startup_timeout_s, echo
+        self._child: ChildProcess | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def parse_url(self) -> str:
+        return f"{self.url}/model/parse"
+
+    @property
+    def running(self) -> bool:
+        return self._child is not None and self._child.running
+
+    def write_endpoints(self) -> Path:
+        """endpoints.yml for this run: the app's action endpoint, and the compacting tracker store that keeps
+        long-lived device conversations (and so turn latency) bounded."""
+        path = self.built.endpoints
+        endpoints = {
+            "action_endpoint": {"url": self.action_endpoint},
+            "tracker_store": {"type": "components.tracker_store.CompactingTrackerStore", "max_events": 80,
+                              "keep_turns": 5},
+        }
+        path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+        return path
+
+    def command(self) -> list[str]:
+        return [
+            str(self.rasa_bin), "run", "--enable-api", "-m", str(self.model),
+            "--endpoints", str(self.write_endpoints()), "--credentials", str(self.built.credentials),
+            "-i", self.host, "-p", str(self.port), "--cors", self.cors,
+        ]
+
+    def _probe(self) -> str | None:
+        try:
+            response = httpx.get(f"{self.url}/status", timeout=2.0, trust_env=False)
+        except httpx.TransportError:
+            return "waiting for the HTTP port (loading TensorFlow and the model)"
+        if response.status_code != 200:
+            return f"HTTP up, /status answered {response.status_code}"
+        status = response.json()
+        return None if status.get("model_file") and status.get("model_id") else "HTTP up, loading the model"
+
+    def start(self) -> RasaServer:
+        """Start the server and wait until `GET /status` reports the model loaded."""
+        if not self.model.is_file():
+            raise RasaServerError(f"no model at {self.model}")
+        if self.running:
+            return self
+        spec = ProcessSpec(name="the Rasa server", command=self.command(), log_file=self._log_file,
+                           cwd=self.built.path, env=self._env)
+        self._child = ChildProcess(spec, probe=self._probe, startup_timeout_s=self._startup_timeout_s,
+                                   echo=self._echo)
+        try:
+            self._child.start()
+        except ProcessError as error:
+            raise RasaServerError(str(error)) from error
+        return self
+
+    def stop(self) -> None:
+        if self._child is not None:
+            self._child.stop()
+
+    def __enter__(self) -> RasaServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

@@ -1,0 +1,111 @@
+"""`frontline run`: the whole embedded stack from one place — the NLU model, the Rasa server, the AGV simulator
+and the app. Each child is a `ChildProcess`; the app is served in the foreground and the children stop with it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from pathlib import Path
+
+from assistant.auth import issue_token
+from assistant.fleet.broker import free_port
+from assistant.nlu.build import BuiltProject, build_project
+from assistant.nlu.evaluate import Report, evaluate
+from assistant.world.loader import load_world
+from assistant.world.schema import DeviceKind
+from server.launch.process import ChildProcess, Echo, echo_stderr
+from server.launch.rasa import RasaServer, RasaServerError, ensure_model
+from server.launch.simulator import simulator_process
+from server.settings import Settings
+
+
+def rasa_channel_secret(settings: Settings) -> str:
+    """The secret the app and Rasa share for the Frontline input channel, derived from the instance key (so both
+    ends agree without another setting, and a device token cannot be used for it)."""
+    return hmac.new(settings.token_key(), b"rasa-channel", hashlib.sha256).hexdigest()
+
+
+def prepare_model(settings: Settings, echo: Echo = echo_stderr) -> tuple[BuiltProject, Path]:
+    """Build the Rasa project from nlu_data/ and the world; train only when its fingerprint is new."""
+    echo("==> NLU: building the Rasa project from nlu_data/ and the world's vocabulary")
+    built = build_project(load_world(settings.world_path), settings.nlu_dir, settings.var_dir / "nlu" / "project")
+    model = ensure_model(built, settings.var_dir / "nlu" / "models", settings.rasa_bin, echo=echo,
+                         log_file=settings.var_dir / "log" / "rasa-train.log")
+    echo(f"==> NLU model {model.name}")
+    return built, model
+
+
+def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo = echo_stderr) -> RasaServer:
+    port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
+    return RasaServer(built, model, action_endpoint=settings.action_endpoint, rasa_bin=settings.rasa_bin,
+                      log_file=settings.var_dir / "log" / "rasa.log", port=port, echo=echo,
+                      channel_secret=rasa_channel_secret(settings))
+
+
+def evaluate_held_out(settings: Settings, echo: Echo = echo_stderr) -> Report:
+    built, model = prepare_model(settings, echo)
+    with rasa_server(settings, built, model, echo) as rasa:
+        return evaluate(rasa.parse_url, built.test_files)
+
+
+def broker_url(settings: Settings) -> str:
+    """Where the fleet's broker is: the configured one, or the broker embedded in the app."""
+    return settings.mqtt_url or f"mqtt://127.0.0.1:{settings.embedded_mqtt_port}"
+
+
+def simulator(settings: Settings, echo: Echo = echo_stderr) -> ChildProcess:
+    from assistant.fleet.sim import SimConfig
+
+    return simulator_process(broker_url(settings), base=settings.fleet_base_topic, world=settings.world_path,
+                             log_file=settings.var_dir / "log" / "agv-sim.log",
+                             config=SimConfig(speed_m_s=settings.agv_sim_speed), echo=echo)
+
+
+def print_devices(settings: Settings, echo: Echo) -> None:
+    world = load_world(settings.world_path)
+    key = settings.token_key()
+    echo("Demo devices (Authorization: Bearer <token>):")
+    for device in world.devices:
+        worker = world.worker_for_device(device.code)
+        where = f"{worker.name} @ {worker.site}" if worker else "-"
+        echo(f"  {device.code:7} {device.kind.value:11} {where:12} {issue_token(key, device.code)}")
+    for code in (d.code for d in world.devices if d.kind is DeviceKind.tablet):
+        echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issue_token(key, code)}")
+
+
+def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:
+    """Start Rasa in the background (it takes ~30 s to load), the simulator beside it, and serve the app in the
+    foreground; /health answers 503 until the database and Rasa are ready."""
+    import uvicorn
+
+    from server.app import create_app
+
+    if not settings.mqtt_url and not settings.embedded_mqtt_port:
+        # The embedded broker's port is chosen now, so the simulator can be pointed at it before the app is up.
+        settings = settings.model_copy(update={"embedded_mqtt_port": free_port()})
+    children: list[ChildProcess | RasaServer] = []
+    if settings.start_rasa:
+        built, model = prepare_model(settings, echo)
+        rasa = rasa_server(settings, built, model, echo)
+        children.append(rasa)
+        threading.Thread(target=_start_rasa, args=(rasa, settings, echo), name="rasa-start", daemon=True).start()
+    else:
+        echo(f"==> using the Rasa server at {settings.rasa_url} (FRONTLINE_START_RASA=false)")
+    if settings.start_agv_sim:
+        children.append(simulator(settings, echo).start())
+    print_devices(settings, echo)
+    echo(f"==> app on http://{settings.host}:{settings.port} (Rasa on {settings.rasa_url})")
+    try:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        for child in reversed(children):
+            child.stop()
+
+
+def _start_rasa(rasa: RasaServer, settings: Settings, echo: Echo) -> None:
+    try:
+        rasa.start()
+        echo(f"==> ready: http://{settings.host}:{settings.port}  (API docs at /docs)")
+    except RasaServerError as error:
+        echo(f"!! the Rasa server did not start: {error}")
