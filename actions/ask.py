@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import FrontlineAction
 from actions.checks import choice_question, item_code
 from actions.deps import TurnMeta
-from assistant.dialogue.messages import join_choices, say
+from assistant.catalogue import join_choices, say
 from assistant.dialogue.quantities import item_name
 
 

@@ -12,13 +12,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import ActionDeps, TurnMeta
-from assistant.dialogue.messages import join_choices, say
+from assistant.catalogue import join_choices, say
 from assistant.dialogue.quantities import format_qty, item_name
 from assistant.language.names import answered_name
 from assistant.language.quantities import UnitMismatch, parse_amount, to_base
 from assistant.language.resolve import Ambiguous, InOtherSite, Match, NotFound
 
-SOURCE_MARKERS = ("从", "由", "from")
 DEICTIC = frozenset({"这个", "这些", "这", "它", "这件", "这种", "this", "these", "it", "this one"})
 
 
@@ -104,12 +103,10 @@ def _location_entities(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 def split_source(tracker: Tracker) -> tuple[str | None, str | None]:
-    """(source words, destination words) of the latest message: a location after 从/from is the source."""
-    text: str = (tracker.latest_message or {}).get("text") or ""
+    """(source, destination) of the latest message, as its reading marked them (role "source")."""
     source = destination = None
     for entity in _location_entities(tracker):
-        before = text[: entity["start"]].rstrip().lower()
-        if entity.get("role") == "source" or before.endswith(SOURCE_MARKERS):
+        if entity.get("role") == "source":
             source = str(entity["value"])
         else:
             destination = str(entity["value"])

@@ -15,8 +15,8 @@ from actions.base import FrontlineAction
 from actions.checks import item_code
 from actions.deps import ActionDeps, TurnMeta
 from actions.slots import forget_command
+from assistant.catalogue import say
 from assistant.dialogue.errors import describe
-from assistant.dialogue.messages import say
 from assistant.dialogue.proposal import (
     CancelProposal,
     Proposal,

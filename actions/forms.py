@@ -10,9 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.checks import check_amount, check_customer, check_item, resolve_location, single, split_source
 from actions.deps import ActionDeps, TurnMeta
-from assistant.language.extract import extract_mentions
-from assistant.language.names import answered_name, head_name
-from assistant.language.resolve import NotFound
+from assistant.language.names import answered_name
 
 _FILLING_INTENTS = {"transfer_stock", "create_sales_order", "inform"}
 
@@ -26,34 +24,23 @@ class _CommandFormValidator(FormValidationAction):
     def name(self) -> str:
         return f"validate_{self.form}"
 
-    def _fallback(self, slot: str, entity: str, tracker: Tracker) -> dict[str, Any]:
-        """Fill a slot the NLU left empty from the deterministic extractor over the raw words.
+    def _scanned(self, slot: str, kind: str, tracker: Tracker) -> dict[str, Any]:
+        """A slot the words leave empty, filled from a label scanned just before ("这个调拨5件到总装线A区").
 
-        Only for command and answer turns, and only when no entity of that kind was tagged."""
+        The words themselves were read once by the app (the message's entities fill the slots through the
+        domain's mappings); this only adds what the device scanned, for command and answer turns."""
         latest = tracker.latest_message or {}
         if tracker.get_slot(slot) or (latest.get("intent") or {}).get("name") not in _FILLING_INTENTS:
             return {}
-        if any(e.get("entity") == entity for e in latest.get("entities") or []):
+        if any(e.get("entity") == kind for e in latest.get("entities") or []):
             return {}
-        meta = TurnMeta.of(tracker)
-        scanned = meta.scanned({"item": "item", "destination": "location"}.get(slot, ""))
-        if scanned:
-            return {slot: scanned}
-        mentions = extract_mentions(latest.get("text") or "", self.deps.vocabulary, self.deps.resolver,
-                                    meta.site or None, self.deps.today())
-        found = {"item": mentions.item, "amount": mentions.amount, "destination": mentions.destination,
-                 "customer": mentions.customer, "order_date": mentions.date}[slot]
-        return {slot: found.text} if found else {}
+        scanned = TurnMeta.of(tracker).scanned(kind)
+        return {slot: scanned} if scanned else {}
 
     async def extract_item(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._fallback("item", "item", tracker)
-
-    async def extract_amount(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self._fallback("amount", "amount", tracker)
+        return self._scanned("item", "item", tracker)
 
     async def validate_item(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -72,7 +59,7 @@ class ValidateTransferForm(_CommandFormValidator):
     async def extract_destination(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._fallback("destination", "location", tracker)
+        return self._scanned("destination", "location", tracker)
 
     async def validate_destination(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -101,8 +88,9 @@ class ValidateSalesOrderForm(_CommandFormValidator):
     async def extract_customer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Besides known names: the yes or no to registering an offered new customer, and an unknown name at the
-        head of a written order or as the whole answer to "客户是谁?" (checked, then offered, by the validator)."""
+        """Besides the customer the message names (an entity): the yes or no to registering an offered new
+        customer, and an unknown name given as the whole answer to "客户是谁?" (checked, then offered, by the
+        validator)."""
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
         asked = tracker.get_slot("requested_slot") == "customer"
@@ -115,19 +103,12 @@ class ValidateSalesOrderForm(_CommandFormValidator):
             # Not that one: an explicit empty customer (the SDK only returns what the validators saw, and a
             # form that fills nothing is rejected, which would cancel the order); the form asks again.
             return {"customer": None}
-        known = self._fallback("customer", "customer", tracker)
-        if known or any(e.get("entity") == "customer" for e in latest.get("entities") or []):
-            return known
-        text = latest.get("text") or ""
+        if any(e.get("entity") == "customer" for e in latest.get("entities") or []):
+            return {}
         if asked and intent in _FILLING_INTENTS | {"nlu_fallback", "out_of_scope", "greet"}:
-            name = answered_name(text)
-        elif intent == "create_sales_order":
-            name = head_name(text)
-            if name and not isinstance(self.deps.resolver.item(name), NotFound):
-                name = None  # the slip starts with the item
-        else:
-            name = None
-        return {"customer": name} if name else {}
+            name = answered_name(latest.get("text") or "")
+            return {"customer": name} if name else {}
+        return {}
 
     async def validate_customer(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

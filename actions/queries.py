@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import FrontlineAction, latest_entity
 from actions.checks import DEICTIC, check_item, resolve_location
 from actions.deps import TurnMeta
-from assistant.dialogue.messages import say
+from assistant.catalogue import say
 from assistant.dialogue.quantities import format_qty, item_name
 from assistant.ledger.views import LocationStock
 

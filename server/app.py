@@ -9,6 +9,8 @@ import httpx
 from fastapi import FastAPI
 
 from assistant.logs import configure_logging
+from server.errors import install_error_handlers
+from server.openapi import install_openapi
 from server.routes import actions, events, fleet, headset, health, ledger, screens, turns
 from server.services import build_services
 from server.settings import Settings
@@ -33,4 +35,6 @@ def create_app(settings: Settings | None = None,
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
                    actions.router, screens.router):
         app.include_router(router)
+    install_error_handlers(app)
+    install_openapi(app, turns.REQUEST_MODELS)
     return app

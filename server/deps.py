@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from assistant.auth import verify_token
-from assistant.pipeline.turn import TurnContext
+from assistant.pipeline import TurnContext
+from server.errors import ApiError
 from server.services import Services
 
 
@@ -17,9 +18,6 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-
-_UNAUTHORIZED = {"code": "auth-invalid-token", "message": "设备令牌无效或缺失。",
-                 "message_en": "Missing or invalid device token."}
 
 
 def context_for_token(services: Services, token: str | None) -> TurnContext | None:
@@ -41,7 +39,7 @@ def bearer(authorization: str) -> str | None:
 def get_device(request: Request, services: ServicesDep) -> TurnContext:
     ctx = context_for_token(services, bearer(request.headers.get("authorization", "")))
     if ctx is None:
-        raise HTTPException(status_code=401, detail=_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError("auth-invalid-token", headers={"WWW-Authenticate": "Bearer"})
     return ctx
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,19 +15,20 @@ from sqlalchemy import Engine
 
 from actions.deps import ActionDeps
 from actions.registry import build_executor
-from assistant.dialogue.draft import draft_json
 from assistant.dialogue.progress import notice
-from assistant.fleet import FleetConfig, FleetEvent, FleetService
+from assistant.fleet import AgvOrderView, FleetConfig, FleetEvent, FleetService
+from assistant.language.codes import CodeMatcher
+from assistant.language.reading import MessageReader
 from assistant.ledger.db import make_engine
 from assistant.ledger.errors import DocumentNotFound
 from assistant.ledger.migrate import upgrade
 from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
+from assistant.ledger.states import DocType
+from assistant.ledger.views import Document
+from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
-from assistant.pipeline.rasa_client import RasaClient
-from assistant.pipeline.render import agv_order_json, document_json
-from assistant.pipeline.turn import TurnContext, TurnPipeline, TurnResult
-from assistant.routing import Router
+from assistant.routing import Guidance, Router
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
@@ -42,10 +44,11 @@ log = structlog.get_logger(__name__)
 class Services:
     settings: Settings
     world: World
+    master: MasterData  # the world of this moment: the file plus customers registered since
     engine: Engine
     ledger: Ledger
     actions: ActionExecutor
-    rasa: RasaClient
+    dialogue: DialogueClient
     http: httpx.AsyncClient
     pipeline: TurnPipeline
     token_key: bytes
@@ -54,6 +57,10 @@ class Services:
     fleet: FleetService
     router: Router
     push: DevicePush
+
+    def code_matcher(self) -> CodeMatcher:
+        """Barcodes → items and locations of the world of this moment."""
+        return CodeMatcher(self.master.world, self.master.resolver)
 
     async def aclose(self) -> None:
         await self.fleet.stop()
@@ -112,31 +119,27 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     await fleet.start()
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
-    rasa = RasaClient(http)
+    dialogue = DialogueClient(http, settings.rasa_channel_secret())
 
-    async def documents_for_turn(turn_id: str) -> list[dict[str, Any]]:
-        documents = await asyncio.to_thread(ledger.documents_for_turn, turn_id)
-        shown = [document_json(d) for d in documents]
-        for document in documents:  # the AGV order a confirmed transfer got, linked to it
-            order = fleet.order(document.id) if document.type == "transfer" else None
-            if order is not None:
-                shown.append(agv_order_json(order))
-        return shown
+    async def collect(turn_id: str) -> tuple[tuple[Document, ...], tuple[AgvOrderView, ...]]:
+        """The documents a turn created or changed, and the AGV order each transfer got."""
+        documents = tuple(await asyncio.to_thread(ledger.documents_for_turn, turn_id))
+        orders = tuple(o for d in documents if d.type is DocType.transfer and (o := fleet.order(d.id)) is not None)
+        return documents, orders
 
-    def guide(ctx: TurnContext, turn: TurnResult) -> dict[str, Any] | None:
-        return guidance_for(world, router, fleet, ctx, turn, pipeline.scans.last_location(ctx.device))
+    def guide(ctx: TurnContext, documents: Sequence[Document], _lang: str) -> Guidance | None:
+        return guidance_for(router, fleet, ctx, documents, pipeline.scans.last_location(ctx.device))
 
-    pipeline = TurnPipeline(rasa, documents_for_turn, settings.max_text_chars, guide,
-                            draft_of=lambda proposal, lang: draft_json(master.world, proposal, lang))
-    vision = VisionService(master.world, settings.models_dir / "ocr", variant=settings.ocr_variant,
-                           vocabulary=vocabulary)
+    pipeline = TurnPipeline(dialogue, MessageReader(master, today=settings.today), collect, settings.max_text_chars,
+                            guide)
+    vision = VisionService(vocabulary, settings.models_dir / "ocr", variant=settings.ocr_variant)
     await vision.start()  # ~1 s: load once at start, not on the first photo
     speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)
     await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
-    master.on_change(vision.use_vocabulary)
+    master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
     return Services(
-        settings=settings, world=world, engine=engine, ledger=ledger, actions=build_executor(deps), rasa=rasa,
-        http=http, pipeline=pipeline,
+        settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
+        dialogue=dialogue, http=http, pipeline=pipeline,
         token_key=settings.token_key(), vision=vision, speech=speech, fleet=fleet, router=router, push=push,
     )

@@ -3,6 +3,8 @@ never at import; everything below the edge receives the values it needs, not thi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import date, datetime
 from pathlib import Path
@@ -71,3 +73,8 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+    def rasa_channel_secret(self) -> str:
+        """The secret the app and Rasa share for the Frontline input channel, derived from the token key (both ends
+        agree without another setting, and no device token can be turned into it)."""
+        return hmac.new(self.token_key(), b"rasa-channel", hashlib.sha256).hexdigest()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import WebSocket
 
-from assistant.pipeline.turn import TurnContext
+from assistant.pipeline import TurnContext
 from server.deps import bearer, context_for_token
+from server.render.errors import error_out
 from server.services import Services
 
 CLOSE_POLICY = 1008
@@ -18,8 +19,7 @@ async def accept_device(websocket: WebSocket) -> tuple[Services, TurnContext] | 
     ctx = context_for_token(services, token)
     await websocket.accept()
     if ctx is None:
-        await websocket.send_json({"error": {"code": "auth-invalid-token", "message": "设备令牌无效或缺失。",
-                                             "message_en": "Missing or invalid device token."}})
+        await websocket.send_json(error_out("auth-invalid-token", None).model_dump(exclude_none=True))
         await websocket.close(CLOSE_POLICY)
         return None
     return services, ctx

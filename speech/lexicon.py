@@ -1,6 +1,7 @@
 """What can be said at a site, per language: command phrases and numerals (defined here) plus the
-item, location, customer and unit names of the live vocabulary. Feeds Whisper's prompt, Vosk's
-grammar and the transcript corrector.
+item, location, customer and unit names of the master data. Feeds Whisper's prompt, Vosk's grammar and the
+transcript corrector. The names come through `Names`, a small protocol the assistant's vocabulary fulfils:
+speech imports nothing of the assistant.
 """
 
 from __future__ import annotations
@@ -8,10 +9,48 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
-from assistant.language.vocabulary import TermKind, Vocabulary, has_cjk
+NameKind = Literal["item", "location", "customer", "unit"]
+PhraseKind = NameKind | str  # "command" and "numeral" besides the names' kinds
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
-PhraseKind = TermKind | str  # "command" and "numeral" besides the vocabulary's kinds
+
+class Name(Protocol):
+    """One way of naming a thing; `is_primary` marks the name it is shown with."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def is_primary(self) -> bool: ...
+
+
+class SharedStem(Protocol):
+    """The shared beginning of several locations' names at a site ("总装线" of 总装线A区 and B区)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def site(self) -> str: ...
+
+
+class Names(Protocol):
+    """What speech needs of the master data (`assistant.language.vocabulary.Vocabulary` is one): the names of
+    each kind said at a site, and the stems people say for a group of locations."""
+
+    def terms(self, kind: NameKind, site: str | None = None) -> Sequence[Name]: ...
+
+    @property
+    def stems(self) -> Sequence[SharedStem]: ...
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
 
 # The command phrases of the shop floor, per language. Single words stay in for the prompt and the
 # grammar; the corrector only fuzzy-matches phrases of two syllables or more.
@@ -74,7 +113,7 @@ def _in_language(text: str, language: str) -> bool:
 
 
 def build_lexicon(
-    vocabulary: Vocabulary,
+    vocabulary: Names,
     language: str,
     site: str | None,
     commands: Mapping[str, Sequence[str]] | None = None,
@@ -84,7 +123,8 @@ def build_lexicon(
     command_words = (commands or {}).get(language, COMMANDS.get(language, ()))
     numeral_words = tuple((numerals or {}).get(language, NUMERALS.get(language, ())))
     phrases: list[Phrase] = []
-    for kind in ("item", "location", "customer"):
+    kinds: tuple[NameKind, ...] = ("item", "location", "customer")
+    for kind in kinds:
         terms = sorted(vocabulary.terms(kind, site), key=lambda t: not t.is_primary)
         phrases += [Phrase(t.text, kind, t.code, t.is_primary) for t in terms if _in_language(t.text, language)]
     phrases += [Phrase(s.text, "location", None) for s in vocabulary.stems

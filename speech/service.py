@@ -15,12 +15,11 @@ import numpy as np
 import structlog
 import zhconv
 
-from assistant.language.vocabulary import Vocabulary
 from speech.audio import SAMPLE_RATE, AudioLimits, Pcm, decode, resample
 from speech.correct import Corrector
 from speech.engine import Context, EngineResult, EngineSession, Transcriber
 from speech.errors import SpeechUnavailable
-from speech.lexicon import build_lexicon
+from speech.lexicon import Names, build_lexicon
 from speech.models import resolve_vosk_dir, resolve_whisper_dir
 from speech.results import Final, Partial, Transcript
 from speech.vad import VadSettings, speech_span
@@ -54,7 +53,7 @@ class SpeechSettings:
 
 
 class SpeechService:
-    def __init__(self, settings: SpeechSettings, vocabulary: Vocabulary) -> None:
+    def __init__(self, settings: SpeechSettings, vocabulary: Names) -> None:
         self.settings = settings
         self._vocabulary = vocabulary
         self._engines: dict[str, Transcriber] = {}
@@ -68,7 +67,7 @@ class SpeechService:
             return "vosk" if self._vosk_dir(language) is not None else "whisper"
         return choice
 
-    def use_vocabulary(self, vocabulary: Vocabulary) -> None:
+    def use_vocabulary(self, vocabulary: Names) -> None:
         """Names changed (a customer registered): lexicons and grammars are rebuilt on the next recognition."""
         with self._lock:
             self._vocabulary = vocabulary

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from assistant.language.vocabulary import Vocabulary, has_cjk
+from typing import Protocol
 
 # Traditional / variant → simplified, for characters of names, units and note words.
 _CHAR_MAP = str.maketrans(
@@ -36,6 +36,34 @@ MIN_FUZZY_LEN = 3
 _LEADING_MARKS = re.compile(r"^[^\u4e00-\u9fff\s]{1,2}(?=[\u4e00-\u9fff])")
 
 
+class Name(Protocol):
+    """One way of naming a thing of the master data."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...  # "item", "location", "customer" or "unit"
+
+    @property
+    def code(self) -> str: ...
+
+
+class Names(Protocol):
+    """What OCR correction needs of the master data: every name, with the kind and code of what it names
+    (`assistant.language.vocabulary.Vocabulary` is one)."""
+
+    @property
+    def all_terms(self) -> Sequence[Name]: ...
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Corrected:
     text: str
@@ -43,9 +71,9 @@ class Corrected:
 
 
 class Corrector:
-    """Built once from the vocabulary (names and units change only with the world file)."""
+    """Built once from the master data's names (rebuilt when a customer is registered)."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
+    def __init__(self, vocabulary: Names) -> None:
         names = {t.text for t in vocabulary.all_terms if t.kind != "unit" and has_cjk(t.text)}
         self._names = sorted(names, key=len, reverse=True)
         self._codes: dict[str, set[str]] = {}

@@ -1,11 +1,11 @@
-"""Typed errors of the vision package. Each carries a stable `code` and the HTTP status the turn API answers with."""
+"""Typed errors of the vision package. Each carries a stable `code`; what it means to a person, and to HTTP, is
+said at the edge."""
 
 from __future__ import annotations
 
 
 class VisionError(Exception):
     code: str = "vision-error"
-    http_status: int = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -16,25 +16,21 @@ class ImageUnsupported(VisionError):
     """Not an image, or an image format we do not read (PNG, JPEG, WebP, BMP, TIFF, GIF are read)."""
 
     code = "image-unsupported"
-    http_status = 415
 
 
 class ImageCorrupt(VisionError):
     """Looks like an image but cannot be decoded (truncated, damaged)."""
 
     code = "image-corrupt"
-    http_status = 400
 
 
 class ImageTooLarge(VisionError):
     """Too many bytes or pixels to decode safely (decompression bombs included)."""
 
     code = "image-too-large"
-    http_status = 413
 
 
 class ModelsMissing(VisionError):
     """The OCR model folders are not prepared (run `make setup`, which calls `vision.models.prepare_models`)."""
 
     code = "vision-models-missing"
-    http_status = 503

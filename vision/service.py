@@ -1,26 +1,21 @@
 """The one entry point the turn API uses: bytes of a photo or screenshot → text lines, a turn text for the
-NLU, the fields in it with confidences, and decoded barcodes matched to the world."""
+NLU with the confidence of each of its characters, and the decoded barcodes. What the text and the codes mean
+(an order's fields, an item's GTIN) is the assistant's business, not this package's."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 import structlog
 
-from assistant.language.resolve import Resolver
-from assistant.language.vocabulary import Vocabulary
-from assistant.world.schema import World
 from vision.barcodes import decode_codes
-from vision.correct import Corrector
+from vision.correct import Corrector, Names
 from vision.errors import ModelsMissing
-from vision.fields import CharInfo, read_fields
 from vision.gs1 import gs1_fields
 from vision.imageio import decode_image
-from vision.match import CodeMatcher
 from vision.models import Variant
 from vision.ocr import NoteReader, RawLine
 from vision.preprocess import Image, Prepared, prepare
@@ -35,29 +30,17 @@ class VisionService:
     """Build once per process. Models load on `load()` (or the first read), never at import or construction.
     Blocking work runs in a worker thread, so `read` can be awaited from the event loop."""
 
-    def __init__(
-        self,
-        world: World,
-        models_dir: Path,
-        *,
-        variant: Variant = "tiny",
-        site: str | None = None,
-        threads: int = 2,
-        vocabulary: Vocabulary | None = None,
-    ) -> None:
-        self.use_vocabulary(world, vocabulary or Vocabulary.from_world(world))
+    def __init__(self, names: Names, models_dir: Path, *, variant: Variant = "tiny", threads: int = 2) -> None:
+        self.use_names(names)
         self._models_dir = models_dir
         self._variant: Variant = variant
         self._threads = threads
-        self._site = site
         self._reader: NoteReader | None = None
         self._load_lock = threading.Lock()
 
-    def use_vocabulary(self, world: World, vocabulary: Vocabulary) -> None:
-        """Names changed (a customer registered): correct and match against the new ones from the next read."""
-        resolver = Resolver(world, vocabulary)
-        self._vocabulary, self._resolver = vocabulary, resolver
-        self._corrector, self._matcher = Corrector(vocabulary), CodeMatcher(world, resolver)
+    def use_names(self, names: Names) -> None:
+        """Names changed (a customer registered): correct against the new ones from the next read."""
+        self._corrector = Corrector(names)
 
     def load(self) -> None:
         """Load the OCR models (about 0.3 s after a 1 s import); idempotent and thread-safe."""
@@ -71,20 +54,10 @@ class VisionService:
     async def start(self) -> None:
         await asyncio.to_thread(self.load)
 
-    async def read(
-        self, image: bytes, content_type: str | None, *, site: str | None = None, today: date | None = None
-    ) -> VisionResult:
-        return await asyncio.to_thread(self.read_sync, image, content_type, site=site, today=today)
+    async def read(self, image: bytes, content_type: str | None) -> VisionResult:
+        return await asyncio.to_thread(self.read_sync, image, content_type)
 
-    def read_sync(
-        self,
-        image: bytes,
-        content_type: str | None,
-        *,
-        site: str | None = None,
-        today: date | None = None,
-        preprocess: bool = True,
-    ) -> VisionResult:
+    def read_sync(self, image: bytes, content_type: str | None, *, preprocess: bool = True) -> VisionResult:
         """Raises ImageUnsupported, ImageCorrupt, ImageTooLarge (VisionError); an image without text or code
         gives an empty result. `preprocess=False` reads the photo as it is (for measuring what preparing earns)."""
         timings: dict[str, float] = {}
@@ -107,16 +80,14 @@ class VisionService:
         raw = [ln for ln in self._reader.read(prepared.image) if ln.confidence >= MIN_LINE_CONFIDENCE]
         lap("ocr")
         lines = tuple(self._line(ln, prepared, scale) for ln in raw)
-        text, chars = _join(lines, self._corrector)
-        fields = read_fields(
-            text, chars, self._vocabulary, self._resolver, site or self._site, today or date.today()
-        ) if text else ()
-        lap("fields")
+        text, confidence, corrected = _join(lines, self._corrector)
+        lap("correct")
         result = VisionResult(
             ocr_lines=lines,
             text_for_nlu=text,
             raw_text=" ".join(ln.raw_text for ln in lines),
-            fields=fields,
+            char_confidence=confidence,
+            char_corrected=corrected,
             codes=tuple(codes),
             steps=tuple(prepared.steps),
             timings_ms=timings,
@@ -126,7 +97,6 @@ class VisionService:
             lines=len(lines),
             codes=len(codes),
             steps=prepared.steps,
-            low_confidence=[f.name for f in fields if f.low_confidence],
             ms=timings,
         )
         return result
@@ -141,7 +111,6 @@ class VisionService:
                 text=code.text,
                 decoder=code.decoder,
                 gs1=gs1,
-                match=self._matcher.match(code.text, gs1),
                 box=box,
             ))
         return out
@@ -153,7 +122,7 @@ class VisionService:
         return OcrLine(text=corrected.text, raw_text=line.text, confidence=round(line.confidence, 4), box=box)
 
 
-def _join(lines: tuple[OcrLine, ...], corrector: Corrector) -> tuple[str, CharInfo]:
+def _join(lines: tuple[OcrLine, ...], corrector: Corrector) -> tuple[str, tuple[float, ...], tuple[bool, ...]]:
     """Lines joined with spaces (the extractor reads across them), and per-character confidence and
     correction flags so a field can be scored by the characters it came from."""
     parts: list[str] = []
@@ -168,7 +137,7 @@ def _join(lines: tuple[OcrLine, ...], corrector: Corrector) -> tuple[str, CharIn
         parts.append(line.text)
         confidence += [line.confidence] * len(line.text)
         changed += list(flags)
-    return "".join(parts), CharInfo(tuple(confidence), tuple(changed))
+    return "".join(parts), tuple(confidence), tuple(changed)
 
 
 def _scaled(box: Box, scale: float) -> Box:

@@ -75,6 +75,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ask-agv-destination": ("小车派到哪里?", "Where should the AGV go?"),
     # speech
     "not-heard": ("没听清，请再说一遍。", "Sorry, I didn't catch that; please say it again."),
+    "not-heard-confirm": ("没听清。要执行刚才复述的操作，请说“确认”；不要就说“取消”。",
+                          "Sorry, I didn't catch that. Say 'yes' to go ahead with what I read back, or 'cancel'."),
     # images
     "image-empty": ("图片里没有找到文字或条码，请重拍。", "I found no text or code in the image; please retake it."),
     "scan-result": ("扫描到：{found}。要做什么?", "Scanned: {found}. What should I do with it?"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assistant.dialogue.messages import say
+from assistant.catalogue import say
 from assistant.dialogue.quantities import format_qty, item_name
 from assistant.ledger.errors import (
     InsufficientStock,

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.dialogue.messages import say
+from assistant.catalogue import say
 from assistant.dialogue.quantities import format_qty, item_name, location_name, price_text
 from assistant.ledger.pricing import price_of
 from assistant.ledger.service import Ledger

@@ -1,12 +1,13 @@
-"""A deterministic fallback extractor: item, locations, customer, amount and date spans in raw text.
+"""The extractor: item, locations, customer, amount and date spans in the words of one message.
 
-Used when the NLU model misses an entity, and for OCR lines and speech transcripts. It knows only the
-vocabulary's names, so it works on a fresh install and never guesses a name it has not heard of
-(except the words right after an amount with a unit: "调5件飞机到…" → item "飞机", NotFound).
+Deterministic and built on the vocabulary's names, so it works on a fresh install. A name the vocabulary does not
+know comes from two places only: a span the NLU model tagged (`tagged`: "飞机", "B区"), and the words right after
+an amount with a unit ("调5件飞机到…" → item "飞机", NotFound). `assistant.language.reading` calls it once per
+message; its result is what the dialogue fills and what the reply shows.
 
 Order matters: dates first (the digits of "26.4.6" are not a quantity), then names longest first
-(the 二 of "总装二线", the 2 of "2号月台", the 6204 of "轴承6204" belong to names), then amounts in
-what is left.
+(the 二 of "总装二线", the 2 of "2号月台", the 6204 of "轴承6204" belong to names), then the tagged names in
+the gaps, then amounts in what is left.
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ class Mentions:
 
 
 @dataclass(frozen=True, slots=True)
+class Tagged:
+    """A span of the message the NLU model tagged as an entity (offsets in the original text)."""
+
+    kind: str  # "item", "location", "customer", "amount", "date"
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Hit:
     start: int  # offsets in the normalised text
     end: int
@@ -106,9 +116,18 @@ class _Text:
         a, b = self.origin[start], self.origin[end - 1] + 1
         return self.original[a:b], a, b
 
+    def normalised(self, start: int, end: int) -> tuple[int, int] | None:
+        """The normalised offsets of an original span (None when it is empty or out of range)."""
+        inside = [i for i, o in enumerate(self.origin) if start <= o < end]
+        return (inside[0], inside[-1] + 1) if inside else None
+
+
+_NAME_KINDS: dict[str, TermKind] = {"item": "item", "location": "location", "customer": "customer"}
+
 
 def extract_mentions(
-    text: str, vocabulary: Vocabulary, resolver: Resolver, site: str | None, today: date
+    text: str, vocabulary: Vocabulary, resolver: Resolver, site: str | None, today: date,
+    tagged: tuple[Tagged, ...] = (),
 ) -> Mentions:
     t = _Text(text)
     dates = []
@@ -116,14 +135,14 @@ def extract_mentions(
         t.take(found.start, found.end)
         dates.append(DateMention(*t.span(found.start, found.end), found.value))
 
-    hits = _names(t, vocabulary)
+    hits = sorted([*_names(t, vocabulary), *_tagged_names(t, tagged)], key=lambda h: h.start)
     items = [_mention(t, h, resolver, site) for h in hits if h.kind == "item"]
     customers = [_mention(t, h, resolver, site) for h in hits if h.kind == "customer"]
     location_hits = [h for h in hits if h.kind == "location"]
     locations = [_mention(t, h, resolver, site) for h in location_hits]
 
     item_hit = next((h for h in hits if h.kind == "item"), None)
-    amount_span = _amount(t, vocabulary, item_hit)
+    amount_span = _amount(t, vocabulary, item_hit) or _tagged_amount(t, tagged)
     amount = None
     if amount_span is not None:
         start, end, value = amount_span
@@ -176,6 +195,37 @@ def _names(t: _Text, vocabulary: Vocabulary) -> list[_Hit]:
             t.take(start, end)
             hits.append(_Hit(start, end, kind))
     return sorted(hits, key=lambda h: h.start)
+
+
+def _tagged_names(t: _Text, tagged: tuple[Tagged, ...]) -> list[_Hit]:
+    """Names the NLU model tagged where the vocabulary found nothing: unknown names, or parts of known ones."""
+    hits: list[_Hit] = []
+    for span in tagged:
+        kind = _NAME_KINDS.get(span.kind)
+        at = t.normalised(span.start, span.end) if kind else None
+        if kind is None or at is None:
+            continue
+        start, end = at
+        while start < end and not t.norm[start].isalnum():  # the model's span may carry punctuation
+            start += 1
+        while end > start and not t.norm[end - 1].isalnum():
+            end -= 1
+        if end > start and t.free(start, end):
+            t.take(start, end)
+            hits.append(_Hit(start, end, kind))
+    return hits
+
+
+def _tagged_amount(t: _Text, tagged: tuple[Tagged, ...]) -> tuple[int, int, Amount] | None:
+    """An amount the model tagged that the rules did not find ("一打"): taken only when it parses."""
+    for span in tagged:
+        at = t.normalised(span.start, span.end) if span.kind == "amount" else None
+        if at is None or not t.free(*at):
+            continue
+        amount = parse_amount(t.norm[at[0]:at[1]].strip())
+        if amount is not None and amount.number > 0:
+            return at[0], at[1], amount
+    return None
 
 
 def _mention(t: _Text, hit: _Hit, resolver: Resolver, site: str | None) -> NameMention:

@@ -6,7 +6,8 @@ Generated (never hand-written, never in `nlu_data/`):
 - `generated/jieba/userdict.txt` — the Jieba user dictionary, read by `components.tokenizer`.
 
 The fingerprint (sha256) covers every file that shapes the model: the copied project except the
-held-out split `tests/` (scoring data never changes the model), the generated files and the Rasa pin
+held-out split `tests/` (scoring data never changes the model) and the files only `rasa run` reads (the input
+channel, the tracker store, credentials), the generated files and the Rasa pin
 (`requirements-rasa.txt`). Same world + same `nlu_data/` → same fingerprint → the cached model is reused.
 """
 
@@ -29,6 +30,8 @@ PIN_FILE = "requirements-rasa.txt"
 TEST_DIR = Path("tests/nlu")
 # Not copied: caches, run-time files and anything a previous run left in nlu_data/.
 _SKIP_NAMES = {"__pycache__", ".rasa", "models", "results", "endpoints.yml", "generated", ".pytest_cache"}
+# Read only by `rasa run`, never by training: changing them must not cost a new model.
+RUN_TIME_ONLY = frozenset({Path("credentials.yml"), Path("components/channel.py"), Path("components/tracker_store.py")})
 _DICTIONARY_LINE = re.compile(r"^(\s*dictionary_path:).*$", re.MULTILINE)
 
 
@@ -130,7 +133,8 @@ def fingerprint(project: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in project.rglob("*") if p.is_file()):
         rel = path.relative_to(project)
-        if rel.parts[0] in _SKIP_NAMES or rel.is_relative_to(TEST_DIR) or "__pycache__" in rel.parts:
+        if rel.parts[0] in _SKIP_NAMES or rel.is_relative_to(TEST_DIR) or "__pycache__" in rel.parts \
+                or rel in RUN_TIME_ONLY:
             continue
         digest.update(rel.as_posix().encode())
         digest.update(b"\0")

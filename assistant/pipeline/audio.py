@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from assistant.dialogue.messages import say
+import re
+
+from assistant.catalogue import lang_of
+from assistant.language.fields import CharConfidence
 from assistant.pipeline.errors import TurnError
-from assistant.pipeline.turn import TurnContext, TurnInput, TurnPipeline, TurnResult
+from assistant.pipeline.results import TurnContext, TurnInput, TurnResult
+from assistant.pipeline.turn import TurnPipeline
 from speech import AudioError, SpeechService, SpeechUnavailable, Transcript
 
-_ERRORS = {
-    "audio-unsupported": ("这不是能识别的音频，请发送 WAV、OGG、MP3、AMR 或 WebM。",
-                          "That is not audio I can read; send WAV, OGG, MP3, AMR or WebM."),
-    "audio-corrupt": ("音频文件已损坏或不完整。", "The audio file is damaged or incomplete."),
-    "audio-too-large": ("音频文件太大。", "The audio file is too large."),
-    "audio-too-long": ("语音太长，请一句一句说。", "The recording is too long; say one command at a time."),
-}
-
-
-def _error(error: AudioError) -> TurnError:
-    zh, en = _ERRORS.get(error.code, ("音频无法处理。", "The audio could not be processed."))
-    status = {"audio-unsupported": 415, "audio-corrupt": 400}.get(error.code, 413)
-    return TurnError(error.code, "stt", status, zh, en)
+# A lone word right after a read-back answers it: yes or no to a stock change. Heard with less than this
+# confidence it is asked again rather than taken as a new command (half-way between the engine's floor for a
+# whole command, where the other words back each other up, and certainty).
+LONE_WORD_MIN_CONFIDENCE = 0.6
+_LONE_ZH = re.compile(r"[\u3400-\u9fff]{1,4}")
+_LONE_EN = re.compile(r"[A-Za-z'-]+")
 
 
 def transcript_input(transcript: Transcript) -> TurnInput:
@@ -27,14 +24,25 @@ def transcript_input(transcript: Transcript) -> TurnInput:
                      transcript_raw=transcript.raw, confidence=round(transcript.confidence, 3))
 
 
+def lone_word(text: str) -> bool:
+    """One word and nothing else: "Camshaft," or "确认" (a command names at least a thing and an amount)."""
+    bare = re.sub(r"[\s,，.。!！?？;；:：、\"'“”]+", " ", text).strip()
+    return bool(_LONE_ZH.fullmatch(bare) or _LONE_EN.fullmatch(bare))
+
+
 async def run_transcript(pipeline: TurnPipeline, ctx: TurnContext, transcript: Transcript) -> TurnResult:
     """Act on a transcript, or ask again when nothing clear was heard (never act on a guess)."""
     turn_input = transcript_input(transcript)
-    lang = "en" if transcript.language == "en" else "zh"
-    if transcript.no_speech or transcript.low_confidence or not transcript.text_for_nlu.strip():
-        return pipeline.reply_only(ctx, turn_input, say("not-heard", lang), lang)
-    return await pipeline.run_text(ctx, transcript.text_for_nlu, turn_input=turn_input,
-                                   metadata={"stt_confidence": transcript.confidence})
+    lang = lang_of(transcript.language)
+    text = transcript.text_for_nlu
+    if transcript.no_speech or transcript.low_confidence or not text.strip():
+        return pipeline.not_heard(ctx, turn_input, lang)
+    if pipeline.awaiting(ctx.device) == "confirmation" and lone_word(text) \
+            and transcript.confidence < LONE_WORD_MIN_CONFIDENCE:
+        return pipeline.not_heard(ctx, turn_input, lang)
+    return await pipeline.run_text(ctx, text, turn_input=turn_input,
+                                   metadata={"stt_confidence": transcript.confidence},
+                                   chars=CharConfidence.uniform(text, transcript.confidence))
 
 
 async def run_audio(pipeline: TurnPipeline, speech: SpeechService, ctx: TurnContext, audio: bytes,
@@ -42,8 +50,7 @@ async def run_audio(pipeline: TurnPipeline, speech: SpeechService, ctx: TurnCont
     try:
         transcript = await speech.transcribe(audio, content_type, lang_hint=None, site=ctx.site)
     except AudioError as error:
-        raise _error(error) from error
+        raise TurnError(error.code, "stt") from error
     except SpeechUnavailable as error:
-        raise TurnError("stt-unavailable", "stt", 503, "语音识别模型没有安装(请运行 make setup)。",
-                        "The speech models are not installed (run make setup).") from error
+        raise TurnError("stt-unavailable", "stt") from error
     return await run_transcript(pipeline, ctx, transcript)

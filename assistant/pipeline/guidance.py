@@ -1,20 +1,21 @@
-"""The guidance stage: after a transfer is confirmed on a mapped site, show the best route on the device."""
+"""The guidance stage: after a transfer is confirmed on a mapped site, the best route for the device to show."""
 
 from __future__ import annotations
 
-import base64
-from typing import Any
+from collections.abc import Sequence
 
 from assistant.fleet import FleetService
-from assistant.pipeline.turn import TurnContext, TurnResult
-from assistant.routing import AgvMarker, Router, RoutingError
-from assistant.world.schema import World
+from assistant.ledger.states import DocStatus, DocType
+from assistant.ledger.views import Document
+from assistant.pipeline.results import TurnContext
+from assistant.routing import AgvMarker, Guidance, Router, RoutingError
+
+GUIDED_DEVICES = ("ar_headset", "tablet")
 
 
-def _start_node(world: World, router: Router, ctx: TurnContext, last_location: str | None,
-                transfer: dict[str, Any]) -> str | None:
+def _start_node(router: Router, ctx: TurnContext, last_location: str | None, transfer: Document) -> str | None:
     """Where the worker is: the location they scanned last, else where the parts are picked up."""
-    for code in (last_location, transfer["lines"][0].get("from")):
+    for code in (last_location, transfer.lines[0].from_location):
         if code:
             try:
                 site, _location, node = router.location_node(code)
@@ -25,26 +26,18 @@ def _start_node(world: World, router: Router, ctx: TurnContext, last_location: s
     return None
 
 
-def guidance_for(world: World, router: Router, fleet: FleetService, ctx: TurnContext, turn: TurnResult,
-                 last_location: str | None) -> dict[str, Any] | None:
-    transfer = next((d for d in turn.documents if d["type"] == "transfer" and d["status"] == "confirmed"), None)
-    if transfer is None or ctx.device_kind not in ("ar_headset", "tablet"):
+def guidance_for(router: Router, fleet: FleetService, ctx: TurnContext, documents: Sequence[Document],
+                 last_location: str | None) -> Guidance | None:
+    transfer = next((d for d in documents if d.type is DocType.transfer and d.status is DocStatus.confirmed), None)
+    if transfer is None or ctx.device_kind not in GUIDED_DEVICES:
         return None
-    start = _start_node(world, router, ctx, last_location, transfer)
-    if start is None:
+    start = _start_node(router, ctx, last_location, transfer)
+    destination = transfer.lines[0].to_location
+    if start is None or destination is None:
         return None
     agvs = [AgvMarker(serial=a.serial, x=a.x, y=a.y) for a in fleet.agvs()
             if a.site == ctx.site and a.x is not None and a.y is not None]
     try:
-        guidance = router.guidance(ctx.site, start, transfer["lines"][0]["to"], agvs=agvs)
+        return router.guidance(ctx.site, start, destination, agvs=agvs)
     except RoutingError:
         return None
-    shown: dict[str, Any] = {
-        "card": guidance.card.model_dump(), "tts": guidance.tts_en if turn.reply.language == "en" else guidance.tts_zh,
-        "destination": guidance.destination, "distance_m": round(guidance.distance_m, 1),
-        "eta_s": round(guidance.eta_s), "waypoints": [w.model_dump() for w in guidance.route.waypoints],
-        "svg": guidance.svg,
-    }
-    if ctx.device_kind == "tablet":
-        shown["png_base64"] = base64.b64encode(guidance.png).decode()
-    return shown

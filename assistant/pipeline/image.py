@@ -1,91 +1,81 @@
-"""The image input stage: OCR and barcodes → the turn text, with lines, fields and codes kept for the reply."""
+"""The image input stage: OCR and barcodes → the turn text, with its per-character confidences, the lines and
+the codes kept for the reply. What the codes name is looked up here; what the text says is read by the one
+reading of the turn."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from assistant.dialogue.messages import say
+from assistant.catalogue import join_list, lang_of, say
+from assistant.language.codes import CodeMatcher, ScannedCode
+from assistant.language.fields import CharConfidence, FieldReading
 from assistant.pipeline.errors import TurnError
-from assistant.pipeline.turn import TurnContext, TurnInput, TurnPipeline, TurnResult
+from assistant.pipeline.results import TurnContext, TurnInput, TurnResult
+from assistant.pipeline.scans import Scan
+from assistant.pipeline.turn import TurnPipeline
 from vision import VisionError, VisionResult, VisionService
 
-_ERRORS = {
-    "image-unsupported": ("这不是能识别的图片，请上传 PNG 或 JPEG 照片。",
-                          "That is not an image I can read; send a PNG or JPEG."),
-    "image-corrupt": ("图片已损坏，无法读取。", "The image is damaged and cannot be read."),
-    "image-too-large": ("图片太大，请缩小后再发。", "The image is too large; please send a smaller one."),
-    "vision-models-missing": ("文字识别模型没有安装(请运行 make setup)。",
-                              "The OCR models are not installed (run make setup)."),
-}
-_FIELD_NAMES = {"customer": ("客户", "customer"), "date": ("日期", "date"), "item": ("品名", "item"),
-                "amount": ("数量", "amount")}
 
-
-def _error(error: VisionError) -> TurnError:
-    zh, en = _ERRORS.get(error.code, ("图片无法处理。", "The image could not be processed."))
-    return TurnError(error.code, "ocr", error.http_status, zh, en)
-
-
-def _scan_metadata(result: VisionResult) -> dict[str, Any]:
+def _scans(codes: tuple[ScannedCode, ...]) -> list[Scan]:
     """Codes that name an item or a location, for the dialogue to fill slots with."""
-    scans = [{"kind": c.match.kind, "code": c.match.code, "lot": c.gs1.lot if c.gs1 else None,
-              "expiry": c.gs1.expiry.isoformat() if c.gs1 and c.gs1.expiry else None}
-             for c in result.codes if c.match.kind != "none"]
-    return {"scans": scans} if scans else {}
+    return [{"kind": c.match.kind, "code": c.match.code, "lot": c.gs1.lot if c.gs1 else None,
+             "expiry": c.gs1.expiry.isoformat() if c.gs1 and c.gs1.expiry else None}
+            for c in codes if c.match.kind != "none"]
 
 
-def _codes_reply(result: VisionResult, lang: str) -> str:
-    found = [f"{c.match.name}({c.match.code})" for c in result.codes if c.match.kind != "none" and c.match.name]
+def _codes_reply(codes: tuple[ScannedCode, ...], lang: str) -> str:
+    found = [f"{c.match.name}({c.match.code})" for c in codes if c.match.kind != "none" and c.match.name]
     if found:
-        return say("scan-result", lang, found="、".join(found) if lang != "en" else ", ".join(found))
-    texts = ", ".join(c.text for c in result.codes)
-    suggestions = [s for c in result.codes for s in c.match.suggestions]
+        return say("scan-result", lang, found=join_list(found, lang))
+    texts = ", ".join(c.text for c in codes)
+    suggestions = [s for c in codes for s in c.match.suggestions]
     if suggestions:
         return say("scan-unknown-suggest", lang, text=texts, suggestions="、".join(suggestions))
     return say("scan-unknown", lang, text=texts)
 
 
-async def run_image(
-    pipeline: TurnPipeline, vision: VisionService, ctx: TurnContext, image: bytes, content_type: str | None,
-    text: str, today: date,
-) -> TurnResult:
-    lang = "en" if ctx.language == "en" else "zh"
+def _chars(typed: str, result: VisionResult) -> CharConfidence:
+    """The confidences of `typed + "\\n" + OCR text`: typed words are sure."""
+    read = CharConfidence(result.char_confidence, result.char_corrected)
+    if not typed:
+        return read
+    if not result.text_for_nlu:
+        return CharConfidence.sure(typed)
+    return CharConfidence.sure(typed + "\n") + read
+
+
+async def run_image(pipeline: TurnPipeline, vision: VisionService, matcher: CodeMatcher, ctx: TurnContext,
+                    image: bytes, content_type: str | None, text: str) -> TurnResult:
+    lang = lang_of(ctx.language)
     try:
-        result = await vision.read(image, content_type, site=ctx.site, today=today)
+        result = await vision.read(image, content_type)
     except VisionError as error:
-        raise _error(error) from error
-    combined = "\n".join(part for part in (text.strip(), result.text_for_nlu) if part)
-    turn_input = TurnInput(
-        kind="image", text=combined,
-        ocr_lines=[{"text": ln.text, "raw_text": ln.raw_text, "confidence": round(ln.confidence, 3)}
-                   for ln in result.ocr_lines],
-        fields=[f.model_dump(mode="json") for f in result.fields],
-        codes=[c.model_dump(mode="json", exclude={"box"}) for c in result.codes],
-    )
+        raise TurnError(error.code, "ocr") from error
+    typed = text.strip()
+    combined = "\n".join(part for part in (typed, result.text_for_nlu) if part)
+    codes = tuple(matcher.scanned(code) for code in result.codes)
+    turn_input = TurnInput(kind="image", text=combined, ocr_lines=result.ocr_lines, codes=codes)
+    scans = _scans(codes)
     if not combined:
         # A label alone: remember what it names for the next command, and say what it is.
-        pipeline.scans.remember(ctx.device, _scan_metadata(result).get("scans", []))
-        reply = _codes_reply(result, lang) if result.codes else say("image-empty", lang)
-        return pipeline.reply_only(ctx, turn_input, reply, lang)
-    scans = _scan_metadata(result)
-    pipeline.scans.note_position(ctx.device, scans.get("scans", []))
-    turn = await pipeline.run_text(ctx, combined, turn_input=turn_input, metadata=scans)
-    note = _check_note(result, turn.reply.language)
-    if note:
-        turn.reply.text = f"{turn.reply.text}\n{note}" if turn.reply.text else note
-    return turn
+        pipeline.scans.remember(ctx.device, scans)
+        return pipeline.reply_only(ctx, turn_input, _codes_reply(codes, lang) if codes else say("image-empty", lang),
+                                   lang)
+    pipeline.scans.note_position(ctx.device, scans)
+    turn = await pipeline.run_text(ctx, combined, turn_input=turn_input, scans=scans, chars=_chars(typed, result))
+    note = check_note(turn.input.fields, turn.reply.language)
+    if note is None:
+        return turn
+    text_now = f"{turn.reply.text}\n{note}" if turn.reply.text else note
+    return turn.model_copy(update={"reply": turn.reply.model_copy(update={"text": text_now})})
 
 
-def _check_note(result: VisionResult, lang: str) -> str | None:
+def check_note(fields: tuple[FieldReading, ...], lang: str) -> str | None:
     """"请核对：品名(也可能是绿茶)": the doubtful fields, each with what else it may say."""
-    sep = ", " if lang == "en" else "、"
     doubtful = []
-    for f in result.fields:
+    for f in fields:
         if not f.low_confidence:
             continue
-        name = _FIELD_NAMES[f.name][1 if lang == "en" else 0]
+        name = say(f"field-{f.name}", lang)
         if f.alternatives:
-            name = say("field-or", lang, field=name, alternatives=sep.join(a.label for a in f.alternatives))
+            name = say("field-or", lang, field=name, alternatives=join_list([a.label for a in f.alternatives], lang))
         doubtful.append(name)
-    return say("check-fields", lang, fields=sep.join(doubtful)) if doubtful else None
+    return say("check-fields", lang, fields=join_list(doubtful, lang)) if doubtful else None

@@ -1,103 +1,60 @@
-"""One turn: check the input, hand it to the dialogue engine, collect what changed, render the reply."""
+"""One turn: check the input, read it once, hand it to the dialogue engine, collect what changed.
+
+Turns of one device are taken one at a time, in arrival order (a second message waits for the first to finish,
+it is never dropped): the dialogue's answer, documents and buttons of a turn are always that turn's own."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
-from pydantic import BaseModel, Field
+from pydantic import JsonValue
 
+from assistant.catalogue import say
+from assistant.dialogue.proposal import CancelProposal, parse_proposal
+from assistant.fleet import AgvOrderView
 from assistant.language.detect import detect_language
+from assistant.language.fields import CharConfidence
+from assistant.language.reading import MessageReader
+from assistant.ledger.views import Document
+from assistant.pipeline.dialogue import DialogueClient, DialogueState, Exchange, Parse
 from assistant.pipeline.errors import TurnError
 from assistant.pipeline.events import EventCallback, TurnEvent, TurnEventType, ignore_events
-from assistant.pipeline.rasa_client import DialogueState, RasaClient
-from assistant.pipeline.scans import RecentScans
+from assistant.pipeline.results import (
+    ActionId,
+    Awaiting,
+    Buttons,
+    Intent,
+    Reply,
+    TurnContext,
+    TurnInput,
+    TurnResult,
+)
+from assistant.pipeline.scans import RecentScans, Scan
+from assistant.routing import Guidance
 
 log = structlog.get_logger(__name__)
 
 # Slots the forms ask for, as the turn API names what it is waiting for.
-_AWAITING_BY_SLOT = {"amount": "quantity", "destination": "destination", "item": "item", "customer": "customer"}
-
-
-@dataclass(frozen=True)
-class TurnContext:
-    """Who is speaking: resolved from the bearer token before the turn starts."""
-
-    device: str
-    device_kind: str
-    site: str
-    worker: str | None
-    language: str  # the worker's usual language; the text's own language wins
-
-
-class TurnInput(BaseModel):
-    """What came in and what the input stage made of it (the text the NLU saw, OCR lines, codes…)."""
-
-    kind: Literal["text", "audio", "image", "action"] = "text"
-    text: str
-    transcript: str | None = None
-    transcript_raw: str | None = None
-    confidence: float | None = None
-    ocr_lines: list[dict[str, Any]] = Field(default_factory=list)
-    fields: list[dict[str, Any]] = Field(default_factory=list)
-    codes: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class Intent(BaseModel):
-    """What the turn did. A yes that executes a read-back command reports that command (its documents are
-    this turn's); `utterance` is always what the words themselves were classified as ("affirm")."""
-
-    name: str | None
-    confidence: float
-    utterance: str | None = None
-
-
-class Reply(BaseModel):
-    text: str
-    language: str
-    messages: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class TurnAction(BaseModel):
-    """A button the device may show: sending `{"action": id}` as the next turn is the same as saying it."""
-
-    id: Literal["confirm", "cancel"]
-    label: str
-
-
-class TurnResult(BaseModel):
-    turn_id: str
-    input: TurnInput
-    intent: Intent
-    entities: list[dict[str, Any]]
-    reply: Reply
-    awaiting: str | None
-    documents: list[dict[str, Any]]
-    draft: dict[str, Any] | None = None  # the command read back and waiting for a yes: nothing written yet
-    actions: list[TurnAction] = Field(default_factory=list)
-    guidance: dict[str, Any] | None = None  # route card, waypoints and map for headsets and tablets
-    timings_ms: dict[str, float] = Field(default_factory=dict)
-
-
-DocumentsForTurn = Callable[[str], Awaitable[list[dict[str, Any]]]]
-Guide = Callable[[TurnContext, "TurnResult"], dict[str, Any] | None]
-DraftOf = Callable[[object, str], dict[str, Any] | None]  # (proposal slot, language) → draft document
-ActionId = Literal["confirm", "cancel"]
+_AWAITING_BY_SLOT: dict[str, Awaiting] = {"amount": "quantity", "destination": "destination", "item": "item",
+                                          "customer": "customer"}
 # What a tapped button says to the dialogue: an intent, not words (no classifier guessing on a tap).
-_ACTION_PAYLOADS: dict[str, str] = {"confirm": "/affirm", "cancel": "/deny"}
-_ACTION_LABELS: dict[str, tuple[str, str]] = {"confirm": ("确认", "Confirm"), "cancel": ("取消", "Cancel")}
-# While a new customer is offered for registration, the same two buttons answer the offer.
-_OFFER_LABELS: dict[str, tuple[str, str]] = {"confirm": ("登记新客户", "Register"), "cancel": ("不是", "No")}
+_ACTION_INTENTS: dict[ActionId, str] = {"confirm": "affirm", "cancel": "deny"}
+_COMMAND_BY_DOCUMENT = {"transfer": "transfer_stock", "sales_order": "create_sales_order"}
+
+Collected = tuple[tuple[Document, ...], tuple[AgvOrderView, ...]]
+Collect = Callable[[str], Awaitable[Collected]]  # turn id → the documents it touched and their AGV orders
+Guide = Callable[[TurnContext, Sequence[Document], str], Guidance | None]  # (who, documents, language)
 
 
-def awaiting_from(state: DialogueState) -> str | None:
+def awaiting_from(state: DialogueState) -> Awaiting | None:
     """What the assistant waits for next, derived from the dialogue state (never stored twice)."""
     if state.requested_slot:
-        return _AWAITING_BY_SLOT.get(state.requested_slot, state.requested_slot)
+        return _AWAITING_BY_SLOT.get(state.requested_slot)
     if state.slots.get("choices"):
         return "choice"
     if state.slots.get("proposal"):
@@ -106,124 +63,155 @@ def awaiting_from(state: DialogueState) -> str | None:
 
 
 class TurnPipeline:
-    def __init__(self, rasa: RasaClient, documents_for_turn: DocumentsForTurn, max_text_chars: int,
-                 guide: Guide | None = None, draft_of: DraftOf | None = None) -> None:
+    def __init__(self, dialogue: DialogueClient, reader: MessageReader, collect: Collect, max_text_chars: int,
+                 guide: Guide | None = None) -> None:
         self.scans = RecentScans()
+        self._dialogue = dialogue
+        self._reader = reader
+        self._collect = collect
         self._guide = guide
-        self._draft_of = draft_of
-        self._languages: dict[str, str] = {}  # device → language of its last words, for taps
-        self._rasa = rasa
-        self._documents_for_turn = documents_for_turn
         self._max_text_chars = max_text_chars
+        self._languages: dict[str, str] = {}  # device → language of its last words, for taps
+        self._awaiting: dict[str, tuple[Awaiting | None, Buttons | None]] = {}  # device → after its last turn
+        self._turns: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)  # device → one turn at a time
 
-    def check_text(self, text: str, lang: str) -> str:
+    def awaiting(self, device: str) -> Awaiting | None:
+        """What the device's conversation waited for after its last turn."""
+        return self._awaiting.get(device, (None, None))[0]
+
+    def check_text(self, text: str) -> str:
         """The input stage's rules for text; raises before anything reaches the dialogue."""
         # A leading "/" would make the words an intent payload for Rasa; only buttons send those.
         cleaned = text.strip().lstrip("/").strip()
         if not cleaned:
-            raise TurnError("input-empty", "input", 422, "没有收到内容，请再说一遍。",
-                            "The message is empty; please say it again.")
+            raise TurnError("input-empty", "input")
         if len(cleaned) > self._max_text_chars:
-            raise TurnError(
-                "input-too-long", "input", 413,
-                f"内容太长(最多{self._max_text_chars}字)，请分开说。",
-                f"The message is too long (at most {self._max_text_chars} characters); please split it.",
-                details={"max_chars": self._max_text_chars, "chars": len(cleaned)},
-            )
+            raise TurnError("input-too-long", "input", {"max_chars": self._max_text_chars, "chars": len(cleaned)})
         return cleaned
 
     def reply_only(self, ctx: TurnContext, turn_input: TurnInput, text: str, lang: str) -> TurnResult:
-        """A turn the input stage answers itself (nothing to understand): nothing reaches the dialogue."""
+        """A turn the input stage answers itself (nothing to understand): nothing reaches the dialogue, and the
+        conversation still waits for what it waited for."""
+        awaiting, buttons = self._awaiting.get(ctx.device, (None, None))
         return TurnResult(turn_id=uuid.uuid4().hex, input=turn_input, intent=Intent(name=None, confidence=0.0),
-                          entities=[], reply=Reply(text=text, language=lang), awaiting=None, documents=[])
+                          entities=(), reply=Reply(text=text, language=lang), awaiting=awaiting, buttons=buttons)
 
     async def run_action(self, ctx: TurnContext, action: ActionId, on_event: EventCallback = ignore_events
                          ) -> TurnResult:
         """A tapped button (confirm or cancel a draft): the dialogue gets the intent itself, and the reply
         comes in the language the device last spoke."""
-        payload = _ACTION_PAYLOADS[action]
-        return await self._converse(ctx, self._languages.get(ctx.device, ctx.language), lambda: payload, on_event,
-                                    TurnInput(kind="action", text=action), None)
+        lang = self._languages.get(ctx.device, ctx.language)
+        intent = _ACTION_INTENTS[action]
+        payload = f"/{intent}"
+
+        def tapped() -> tuple[str, CharConfidence]:
+            return payload, CharConfidence.sure(payload)
+
+        return await self._converse(ctx, lang, tapped, on_event, TurnInput(kind="action", text=action), {},
+                                    Parse(payload, intent, 1.0, ((intent, 1.0),)), ())
 
     async def run_text(
         self, ctx: TurnContext, text: str, on_event: EventCallback = ignore_events,
-        turn_input: TurnInput | None = None, metadata: dict[str, Any] | None = None,
+        turn_input: TurnInput | None = None, metadata: dict[str, JsonValue] | None = None,
+        chars: CharConfidence | None = None, scans: Sequence[Scan] = (),
     ) -> TurnResult:
-        """Words typed, transcribed or read: checked by the input stage, answered in their own language."""
+        """Words typed, transcribed or read: checked by the input stage, read once, answered in their own
+        language. `chars` are the recogniser's per-character confidences of `text` (typed words: sure); `scans`
+        the codes photographed with them."""
         lang = detect_language(text) if text.strip() else ctx.language
-        return await self._converse(ctx, lang, lambda: self.check_text(text, lang), on_event, turn_input, metadata)
+
+        def checked() -> tuple[str, CharConfidence]:
+            cleaned = self.check_text(text)
+            known = chars or CharConfidence.sure(text)
+            at = text.find(cleaned)
+            return cleaned, CharConfidence(known.confidence[at:at + len(cleaned)],
+                                           known.changed[at:at + len(cleaned)])
+
+        return await self._converse(ctx, lang, checked, on_event, turn_input, metadata or {}, None, scans)
 
     async def _converse(
-        self, ctx: TurnContext, lang: str, message_of: Callable[[], str], on_event: EventCallback,
-        turn_input: TurnInput | None, metadata: dict[str, Any] | None,
+        self, ctx: TurnContext, lang: str, message_of: Callable[[], tuple[str, CharConfidence]],
+        on_event: EventCallback, turn_input: TurnInput | None, metadata: dict[str, JsonValue],
+        parsed: Parse | None, scans: Sequence[Scan],
     ) -> TurnResult:
         """One exchange with the dialogue engine. `message_of` gives what Rasa receives (checked words, or an
-        intent payload); it runs inside the turn, so its TurnError is reported as the turn's."""
+        intent payload) with its character confidences; it runs inside the turn, so its TurnError is reported
+        as the turn's. `parsed`: the intent is already known (a tapped button), no NLU parse."""
         turn_id = uuid.uuid4().hex
         started = time.perf_counter()
         await on_event(TurnEvent(TurnEventType.turn_start, turn_id, {"device": ctx.device}))
         try:
-            cleaned = message_of()
-            self._languages[ctx.device] = lang
-            await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": cleaned, "language": lang}))
-            await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
-            scans = [*self.scans.take(ctx.device), *(metadata or {}).get("scans", [])]
-            metadata = {**(metadata or {}), "scans": scans, "turn_id": turn_id, "device": ctx.device,
-                        "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang}
-            nlu_started = time.perf_counter()
-            dialogue = await self._rasa.send(ctx.device, cleaned, metadata)
-            nlu_ms = (time.perf_counter() - nlu_started) * 1000
-            state = dialogue.state
-            await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,
-                                     {"intent": state.intent, "confidence": state.confidence}))
-            documents = await self._documents_for_turn(turn_id)
+            message, chars = message_of()
+            await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": message, "language": lang}))
+            async with self._turns[ctx.device]:
+                self._languages[ctx.device] = lang
+                await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
+                nlu_started = time.perf_counter()
+                parse = parsed or await self._dialogue.parse(message)
+                parse_ms = (time.perf_counter() - nlu_started) * 1000
+                reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
+                                            tagged=parse.tagged)
+                scanned: list[JsonValue] = [*self.scans.take(ctx.device), *scans]
+                sent: dict[str, JsonValue] = {
+                    **metadata, "scans": scanned, "turn_id": turn_id, "device": ctx.device,
+                    "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang}
+                exchange = await self._dialogue.exchange(ctx.device, message, parse.data(reading.entities()), sent)
+                nlu_ms = (time.perf_counter() - nlu_started) * 1000
+                await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,
+                                         {"intent": parse.intent, "confidence": parse.confidence}))
+                documents, orders = await self._collect(turn_id)
+                awaiting = awaiting_from(exchange.state)
+                buttons = _buttons(awaiting, exchange.state)
+                self._awaiting[ctx.device] = (awaiting, buttons)
         except TurnError as error:
             await on_event(TurnEvent(TurnEventType.error, turn_id, {"code": error.code, "stage": error.stage}))
             log.info("turn-failed", turn_id=turn_id, device=ctx.device, code=error.code)
             raise
-        texts = [m["text"] for m in dialogue.messages if m.get("text")]
+        shown_input = turn_input or TurnInput(kind="text", text=message)
+        if reading.text:
+            shown_input = shown_input.model_copy(update={"fields": self._reader.fields(reading, chars)})
+        proposal = parse_proposal(exchange.state.slots.get("proposal"))
         result = TurnResult(
             turn_id=turn_id,
-            input=turn_input or TurnInput(kind="text", text=cleaned),
-            intent=_turn_intent(state, documents),
-            entities=[_public_entity(e) for e in state.entities],
-            reply=Reply(text="\n".join(texts), language=lang, messages=dialogue.messages),
-            awaiting=awaiting_from(state),
+            input=shown_input,
+            intent=_turn_intent(parse, documents),
+            entities=tuple(reading.entities()),
+            reply=Reply(text=_reply_text(exchange), language=lang, messages=exchange.messages),
+            awaiting=awaiting,
             documents=documents,
-            draft=self._draft_of(state.slots.get("proposal"), lang) if self._draft_of else None,
-            timings_ms={"nlu": round(nlu_ms, 1), **dialogue.extra,
+            agv_orders=orders,
+            draft=None if isinstance(proposal, CancelProposal) else proposal,
+            buttons=buttons,
+            guidance=self._guide(ctx, documents, lang) if self._guide is not None else None,
+            timings_ms={"parse": round(parse_ms, 1), "nlu": round(nlu_ms, 1), **exchange.timings_ms,
                         "total": round((time.perf_counter() - started) * 1000, 1)},
         )
-        result.actions = _actions(result.awaiting, state, lang)
-        if self._guide is not None:
-            result.guidance = self._guide(ctx, result)
         await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": result.reply.text}))
         await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": result.awaiting}))
-        log.info("turn", turn_id=turn_id, device=ctx.device, intent=state.intent,
-                 documents=[d.get("id") for d in documents], ms=result.timings_ms["total"])
+        log.info("turn", turn_id=turn_id, device=ctx.device, intent=parse.intent,
+                 documents=[d.id for d in documents], ms=result.timings_ms["total"])
         return result
 
+    def not_heard(self, ctx: TurnContext, turn_input: TurnInput, lang: str) -> TurnResult:
+        """Nothing clear was heard: ask again, and say what answers a pending read-back."""
+        confirming = self.awaiting(ctx.device) == "confirmation"
+        return self.reply_only(ctx, turn_input, say("not-heard-confirm" if confirming else "not-heard", lang), lang)
 
-def _actions(awaiting: str | None, state: DialogueState, lang: str) -> list[TurnAction]:
+
+def _reply_text(exchange: Exchange) -> str:
+    return "\n".join(m.text for m in exchange.messages if m.text)
+
+
+def _buttons(awaiting: Awaiting | None, state: DialogueState) -> Buttons | None:
     """The buttons a device may show for what the assistant waits for: a yes/no question has two."""
     if awaiting == "confirmation":
-        labels = _ACTION_LABELS
-    elif awaiting == "customer" and state.slots.get("new_customer"):
-        labels = _OFFER_LABELS
-    else:
-        return []
-    return [TurnAction(id=a, label=labels[a][1 if lang == "en" else 0]) for a in ("confirm", "cancel")]
+        return "confirm"
+    if awaiting == "customer" and state.slots.get("new_customer"):
+        return "register"
+    return None
 
 
-_COMMAND_BY_DOCUMENT = {"transfer": "transfer_stock", "sales_order": "create_sales_order"}
-
-
-def _turn_intent(state: DialogueState, documents: list[dict[str, Any]]) -> Intent:
-    executed = next((_COMMAND_BY_DOCUMENT[d["type"]] for d in documents if d["type"] in _COMMAND_BY_DOCUMENT), None)
-    name = executed if executed and state.intent == "affirm" else state.intent
-    return Intent(name=name, confidence=round(state.confidence, 4), utterance=state.intent)
-
-
-def _public_entity(entity: dict[str, Any]) -> dict[str, Any]:
-    keys = ("entity", "value", "start", "end", "confidence_entity", "extractor", "role")
-    return {k: entity[k] for k in keys if k in entity}
+def _turn_intent(parse: Parse, documents: Sequence[Document]) -> Intent:
+    executed = next((_COMMAND_BY_DOCUMENT[d.type] for d in documents if d.type in _COMMAND_BY_DOCUMENT), None)
+    name = executed if executed and parse.intent == "affirm" else parse.intent
+    return Intent(name=name, confidence=round(parse.confidence, 4), utterance=parse.intent)

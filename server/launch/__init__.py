@@ -8,12 +8,11 @@ from server.launch.stack import (
     broker_url,
     evaluate_held_out,
     prepare_model,
-    rasa_channel_secret,
     rasa_server,
     run_stack,
     simulator,
 )
 
 __all__ = ["ChildProcess", "ProcessError", "ProcessSpec", "RasaServer", "RasaServerError", "TrainingError",
-           "broker_url", "ensure_model", "evaluate_held_out", "prepare_model", "rasa_channel_secret", "rasa_server",
+           "broker_url", "ensure_model", "evaluate_held_out", "prepare_model", "rasa_server",
            "run_stack", "run_to_completion", "simulator", "simulator_process"]

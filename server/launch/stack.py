@@ -3,8 +3,6 @@ and the app. Each child is a `ChildProcess`; the app is served in the foreground
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 from pathlib import Path
 
@@ -18,12 +16,6 @@ from server.launch.process import ChildProcess, Echo, echo_stderr
 from server.launch.rasa import RasaServer, RasaServerError, ensure_model
 from server.launch.simulator import simulator_process
 from server.settings import Settings
-
-
-def rasa_channel_secret(settings: Settings) -> str:
-    """The secret the app and Rasa share for the Frontline input channel, derived from the instance key (so both
-    ends agree without another setting, and a device token cannot be used for it)."""
-    return hmac.new(settings.token_key(), b"rasa-channel", hashlib.sha256).hexdigest()
 
 
 def prepare_model(settings: Settings, echo: Echo = echo_stderr) -> tuple[BuiltProject, Path]:
@@ -40,7 +32,7 @@ def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo
     port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
     return RasaServer(built, model, action_endpoint=settings.action_endpoint, rasa_bin=settings.rasa_bin,
                       log_file=settings.var_dir / "log" / "rasa.log", port=port, echo=echo,
-                      channel_secret=rasa_channel_secret(settings))
+                      channel_secret=settings.rasa_channel_secret())
 
 
 def evaluate_held_out(settings: Settings, echo: Echo = echo_stderr) -> Report:

@@ -16,10 +16,11 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.pipeline import TurnContext, TurnError
 from assistant.pipeline.audio import run_transcript
-from assistant.pipeline.errors import TurnError
-from assistant.pipeline.render import headset_reply
-from assistant.pipeline.turn import TurnContext
+from server.render.errors import error_out, turn_error_out
+from server.render.headset import headset_reply
+from server.render.turn import turn_out
 from server.services import Services
 from server.ws import CLOSE_POLICY, accept_device
 from speech import AudioError, Final, Partial, StreamSession, Transcript
@@ -39,16 +40,18 @@ class StreamConfig(BaseModel):
 
 
 class _Protocol(Exception):
-    def __init__(self, code: str, message: str, close_code: int) -> None:
-        super().__init__(message)
-        self.code, self.message, self.close_code = code, message, close_code
+    """The client broke the protocol: say which rule (a catalogue code) and close the socket."""
+
+    def __init__(self, code: str, close_code: int, **values: str | int | float) -> None:
+        super().__init__(code)
+        self.code, self.close_code, self.values = code, close_code, values
 
 
 def _config(message: dict[str, Any]) -> StreamConfig:
     try:
         return StreamConfig.model_validate(message["config"])
     except (ValidationError, TypeError) as exc:
-        raise _Protocol("ws-bad-config", "config must be {\"sample_rate\": 8000..48000}", CLOSE_UNSUPPORTED) from exc
+        raise _Protocol("ws-bad-config", CLOSE_UNSUPPORTED) from exc
 
 
 class HeadsetConnection:
@@ -72,7 +75,7 @@ class HeadsetConnection:
                 frame = await asyncio.wait_for(self.ws.receive(), timeout=IDLE_TIMEOUT_S if self.utterance_bytes
                                                else None)
             except TimeoutError as exc:
-                raise _Protocol("ws-timeout", "no audio for too long; utterance dropped", CLOSE_TIMEOUT) from exc
+                raise _Protocol("ws-timeout", CLOSE_TIMEOUT) from exc
             if frame["type"] == "websocket.disconnect":
                 return
             if frame.get("bytes") is not None:
@@ -82,15 +85,12 @@ class HeadsetConnection:
 
     async def _audio(self, pcm: bytes) -> None:
         if len(pcm) > MAX_FRAME_BYTES:
-            raise _Protocol("ws-frame-too-big", f"audio frames must be at most {MAX_FRAME_BYTES} bytes",
-                            CLOSE_TOO_BIG)
+            raise _Protocol("ws-frame-too-big", CLOSE_TOO_BIG, max_bytes=MAX_FRAME_BYTES)
         if len(pcm) % 2:
-            raise _Protocol("ws-bad-audio", "audio frames must be 16-bit PCM (an even number of bytes)",
-                            CLOSE_UNSUPPORTED)
+            raise _Protocol("ws-bad-audio", CLOSE_UNSUPPORTED)
         self.utterance_bytes += len(pcm)
         if self.utterance_bytes > MAX_UTTERANCE_S * self.config.sample_rate * 2:
-            raise _Protocol("ws-utterance-too-long", f"an utterance may last at most {MAX_UTTERANCE_S:.0f} s",
-                            CLOSE_TOO_BIG)
+            raise _Protocol("ws-utterance-too-long", CLOSE_TOO_BIG, max_s=round(MAX_UTTERANCE_S))
         result = await self._session().accept(pcm)
         if isinstance(result, Partial) and result.text:
             await self.ws.send_json({"partial": result.text})
@@ -101,32 +101,31 @@ class HeadsetConnection:
         try:
             message = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise _Protocol("ws-bad-message", "text frames must be JSON", CLOSE_UNSUPPORTED) from exc
+            raise _Protocol("ws-bad-message", CLOSE_UNSUPPORTED) from exc
         if not isinstance(message, dict):
-            raise _Protocol("ws-bad-message", "text frames must be JSON objects", CLOSE_UNSUPPORTED)
+            raise _Protocol("ws-bad-message", CLOSE_UNSUPPORTED)
         if "config" in message:
             if self.utterance_bytes:
-                raise _Protocol("ws-bad-config", "config may change only between utterances", CLOSE_POLICY)
+                raise _Protocol("ws-bad-config", CLOSE_POLICY)
             self.config, self.session = _config(message), None
         elif message.get("eof"):
             if self.utterance_bytes:
                 await self._answer(await self._session().finish())
         else:
-            raise _Protocol("ws-bad-message", "expected config, audio or eof", CLOSE_UNSUPPORTED)
+            raise _Protocol("ws-bad-message", CLOSE_UNSUPPORTED)
 
     async def _answer(self, transcript: Transcript) -> None:
         self.utterance_bytes = 0
         await self.ws.send_json({"text": transcript.corrected, "raw": transcript.raw,
                                  "confidence": round(transcript.confidence, 3), "language": transcript.language})
         try:
-            turn = await run_transcript(self.services.pipeline, self.ctx, transcript)
+            result = await run_transcript(self.services.pipeline, self.ctx, transcript)
         except TurnError as error:
-            await self.ws.send_json(error.to_json(transcript.language))
+            await self.ws.send_json(turn_error_out(error, transcript.language).model_dump(exclude_none=True))
             return
-        reply = headset_reply(turn)
-        if turn.guidance:
-            reply["guidance"] = turn.guidance
-        await self.ws.send_json({"reply": reply, "turn": turn.model_dump(mode="json")})
+        turn = turn_out(result, self.ctx, self.services.master.world)
+        await self.ws.send_json({"reply": headset_reply(turn).model_dump(mode="json", by_alias=True),
+                                 "turn": turn.model_dump(mode="json", by_alias=True)})
 
 
 @router.websocket("/ws/headset")
@@ -141,10 +140,11 @@ async def headset(websocket: WebSocket) -> None:
         await connection.run()
     except _Protocol as problem:
         log.info("headset-closed", device=ctx.device, code=problem.code)
-        await websocket.send_json({"error": {"code": problem.code, "message": problem.message}})
+        await websocket.send_json(error_out(problem.code, ctx.language, values=problem.values)
+                                  .model_dump(exclude_none=True))
         await websocket.close(problem.close_code)
     except AudioError as error:
-        await websocket.send_json({"error": {"code": error.code, "message": str(error)}})
+        await websocket.send_json(error_out(error.code, ctx.language, stage="stt").model_dump(exclude_none=True))
         await websocket.close(CLOSE_UNSUPPORTED)
     except WebSocketDisconnect:
         log.info("headset-gone", device=ctx.device)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from server.deps import ServicesDep
+from server.schemas.ledger import HealthOut
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
 async def health(services: ServicesDep) -> JSONResponse:
     def database_ok() -> bool:
         try:
@@ -25,15 +25,15 @@ async def health(services: ServicesDep) -> JSONResponse:
             return False
 
     db_ok = await asyncio.to_thread(database_ok)
-    rasa_status = await services.rasa.status()
+    rasa_status = await services.dialogue.status()
     nlu_ok = bool(rasa_status and rasa_status.get("model_file"))
-    body: dict[str, Any] = {
-        "status": "ok" if db_ok and nlu_ok else "unavailable",
-        "database": "ok" if db_ok else "unavailable",
-        "nlu": "ok" if nlu_ok else "unavailable",
-        "model": (rasa_status or {}).get("model_file"),
-        "world": [s.code for s in services.world.sites],
-    }
-    if not (db_ok and nlu_ok):
-        body["not_ready"] = [name for name, ok in (("database", db_ok), ("nlu", nlu_ok)) if not ok]
-    return JSONResponse(body, status_code=200 if db_ok and nlu_ok else 503)
+    ready = db_ok and nlu_ok
+    body = HealthOut(
+        status="ok" if ready else "unavailable",
+        database="ok" if db_ok else "unavailable",
+        nlu="ok" if nlu_ok else "unavailable",
+        model=(rasa_status or {}).get("model_file"),
+        world=[s.code for s in services.world.sites],
+        not_ready=None if ready else [name for name, ok in (("database", db_ok), ("nlu", nlu_ok)) if not ok],
+    )
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if ready else 503)

@@ -1,4 +1,4 @@
-"""POST /api/v1/turns: one thing a person said, typed, or (later) spoke or photographed."""
+"""POST /api/v1/turns: one thing a person said, typed, spoke or photographed, or a button they tapped."""
 
 from __future__ import annotations
 
@@ -6,43 +6,41 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from assistant.pipeline import TurnContext, TurnError, TurnResult
 from assistant.pipeline.audio import run_audio
-from assistant.pipeline.errors import TurnError
 from assistant.pipeline.image import run_image
-from assistant.pipeline.turn import ActionId, TurnContext, TurnResult
 from server.deps import DeviceDep, ServicesDep
+from server.render.errors import status_of, turn_error_out
+from server.render.turn import turn_out
+from server.schemas.errors import ErrorOut
+from server.schemas.turns import TextTurn, TurnOut, UploadTurn
 from server.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["turns"])
 
-
-class TextTurn(BaseModel):
-    """Words, or a tapped button of the last reply (`actions`): {"action": "confirm"}. One of the two."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: str | None = None
-    action: ActionId | None = None
-
-    @model_validator(mode="after")
-    def _one_of_text_or_action(self) -> TextTurn:
-        if (self.text is None) == (self.action is None):
-            raise ValueError("give either text or action")
-        return self
-
-
-def _bad_request(code: str, zh: str, en: str, status: int = 422) -> TurnError:
-    return TurnError(code, "input", status, zh, en)
+# The endpoint reads its body by content type (JSON words or a button; a multipart form with a recording or a
+# photo), so OpenAPI is told both shapes here; the schemas are registered by `server.openapi`.
+REQUEST_MODELS = (TextTurn, UploadTurn)
+_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/TextTurn"}},
+    "multipart/form-data": {"schema": {"$ref": "#/components/schemas/UploadTurn"}},
+}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "missing or invalid device token"},
+    413: {"model": ErrorOut, "description": "text, file or recording too large"},
+    415: {"model": ErrorOut, "description": "not audio or an image we can read"},
+    422: {"model": ErrorOut, "description": "empty or malformed"},
+    503: {"model": ErrorOut, "description": "the NLU (Rasa) or a model is not available"},
+}
 
 
 async def _upload(part: UploadFile, limit: int) -> bytes:
     data = await part.read(limit + 1)
     if len(data) > limit:
-        raise _bad_request("input-too-large", f"文件太大(最多{limit // 2**20} MB)。",
-                           f"The file is too large (at most {limit // 2**20} MB).", 413)
+        raise TurnError("input-too-large", "input", {"max_mb": limit // 2**20})
     return data
 
 
@@ -53,8 +51,8 @@ async def _multipart_turn(request: Request, device: TurnContext, services: Servi
     image = form.get("image")
     if isinstance(image, UploadFile):
         data = await _upload(image, services.settings.max_upload_bytes)
-        return await run_image(services.pipeline, services.vision, device, data, image.content_type, text,
-                               services.settings.today())
+        return await run_image(services.pipeline, services.vision, services.code_matcher(), device, data,
+                               image.content_type, text)
     audio = form.get("audio")
     if isinstance(audio, UploadFile):
         data = await _upload(audio, services.settings.max_upload_bytes)
@@ -63,28 +61,28 @@ async def _multipart_turn(request: Request, device: TurnContext, services: Servi
 
 
 async def _json_turn(request: Request) -> TextTurn:
-    body = await request.body()
     try:
-        return TextTurn.model_validate_json(body)
+        return TextTurn.model_validate_json(await request.body())
     except ValidationError as exc:
-        raise _bad_request("input-malformed",
-                           "请求格式不对：需要JSON {\"text\": \"...\"} 或 {\"action\": \"confirm\"}。",
-                           "Malformed request: expected JSON {\"text\": \"...\"} or "
-                           "{\"action\": \"confirm\"}.") from exc
+        raise TurnError("input-malformed", "input") from exc
 
 
-@router.post("/turns", response_model=TurnResult,
-             responses={401: {"description": "missing or invalid device token"},
-                        413: {"description": "text too long"}, 422: {"description": "empty or malformed"},
-                        503: {"description": "the NLU (Rasa) is not available"}})
+async def _turn(request: Request, device: TurnContext, services: Services) -> TurnResult:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        return await _multipart_turn(request, device, services)
+    turn = await _json_turn(request)
+    if turn.action is not None:
+        return await services.pipeline.run_action(device, turn.action)
+    return await services.pipeline.run_text(device, turn.text or "")
+
+
+@router.post("/turns", response_model=TurnOut, responses=_ERRORS, openapi_extra=_BODY,
+             summary="One turn: words, a button, a recording or a photo")
 async def post_turn(request: Request, device: DeviceDep, services: ServicesDep) -> Any:
     try:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "multipart/form-data":
-            return await _multipart_turn(request, device, services)
-        turn = await _json_turn(request)
-        if turn.action is not None:
-            return await services.pipeline.run_action(device, turn.action)
-        return await services.pipeline.run_text(device, turn.text or "")
+        turn = await _turn(request, device, services)
     except TurnError as error:
-        return JSONResponse(error.to_json(device.language), status_code=error.status)
+        return JSONResponse(turn_error_out(error, device.language).model_dump(exclude_none=True),
+                            status_code=status_of(error))
+    return turn_out(turn, device, services.master.world)

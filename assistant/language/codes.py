@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
 from assistant.language.resolve import Match, NotFound, Resolver
 from assistant.language.vocabulary import match_key
 from assistant.world.schema import Item, Location, World
-from vision.results import CodeMatch, Gs1Fields
+from vision import CodeReading, Gs1Fields
 
 MAX_SUGGESTIONS = 3
 MAX_GTIN_DIGITS = 2
+
+
+class CodeMatch(BaseModel):
+    """What a code refers to in the world. `kind` "none": nothing matched; `suggestions` are close item codes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["item", "location", "none"]
+    code: str | None = None
+    name: str | None = None
+    suggestions: tuple[str, ...] = ()
+
+
+class ScannedCode(BaseModel):
+    """A decoded barcode and what it names here."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: str
+    text: str
+    decoder: str
+    gs1: Gs1Fields | None
+    match: CodeMatch
 
 
 class CodeMatcher:
@@ -22,6 +49,10 @@ class CodeMatcher:
                 for name in loc.names:
                     self._locations.setdefault(match_key(name), loc)
         self._resolver = resolver
+
+    def scanned(self, code: CodeReading) -> ScannedCode:
+        return ScannedCode(format=code.format, text=code.text, decoder=code.decoder, gs1=code.gs1,
+                           match=self.match(code.text, code.gs1))
 
     def match(self, text: str, gs1: Gs1Fields | None) -> CodeMatch:
         if gs1 is not None and gs1.gtin is not None:

@@ -1,6 +1,6 @@
 import string
 
-from assistant.dialogue.messages import MESSAGES, join_choices, say
+from assistant.catalogue import MESSAGES, join_choices, say
 
 
 def _fields(template: str) -> set[str]:

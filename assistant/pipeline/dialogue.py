@@ -1,0 +1,118 @@
+"""The dialogue engine (Rasa) as the pipeline sees it, through the app's own input channel
+(`nlu_data/components/channel.py`): parse a message, then hand it over with the entities the app read, and get
+the bot's messages and the conversation state of that same exchange back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, JsonValue
+
+from assistant.language.extract import Tagged
+from assistant.language.reading import Entity
+from assistant.pipeline.errors import TurnError
+
+CHANNEL = "/webhooks/frontline"
+SECRET_HEADER = "X-Frontline-Secret"
+
+
+class BotMessage(BaseModel):
+    """One message of the bot: words, and/or a structured payload (a stock answer's lines)."""
+
+    text: str | None = None
+    custom: dict[str, JsonValue] | None = None
+
+
+@dataclass(frozen=True)
+class Parse:
+    """What the NLU model made of the words: the intent and the spans it tagged (hints for the reading)."""
+
+    text: str
+    intent: str | None
+    confidence: float
+    ranking: tuple[tuple[str, float], ...] = ()
+    tagged: tuple[Tagged, ...] = ()
+
+    def data(self, entities: Sequence[Entity]) -> dict[str, Any]:
+        """Rasa's parse data for this message, with the app's entities instead of the model's."""
+        return {
+            "text": self.text,
+            "intent": {"name": self.intent, "confidence": self.confidence},
+            "intent_ranking": [{"name": name, "confidence": c} for name, c in self.ranking],
+            "entities": [dict(e) for e in entities],
+        }
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    """What a turn needs of the conversation right after its message was handled."""
+
+    slots: dict[str, JsonValue]
+    active_loop: str | None
+    requested_slot: str | None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    messages: tuple[BotMessage, ...]
+    state: DialogueState
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def _unavailable(exc: Exception) -> TurnError:
+    return TurnError("nlu-unavailable", "nlu", {"service": "rasa", "reason": type(exc).__name__})
+
+
+class DialogueClient:
+    """Talks to `rasa run` on loopback through one shared connection pool; every call carries the secret."""
+
+    def __init__(self, http: httpx.AsyncClient, secret: str) -> None:
+        self._http = http
+        self._headers = {SECRET_HEADER: secret}
+
+    async def parse(self, text: str) -> Parse:
+        body = await self._post(f"{CHANNEL}/parse", {"text": text})
+        intent = body.get("intent") or {}
+        ranking = tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
+                        for r in body.get("intent_ranking") or [])
+        tagged = tuple(Tagged(str(e["entity"]), int(e["start"]), int(e["end"]))
+                       for e in body.get("entities") or [] if "start" in e and "end" in e)
+        return Parse(text, intent.get("name"), float(intent.get("confidence") or 0.0), ranking, tagged)
+
+    async def exchange(self, sender: str, text: str, parse_data: dict[str, Any],
+                       metadata: dict[str, JsonValue]) -> Exchange:
+        started = time.perf_counter()
+        body = await self._post(f"{CHANNEL}/webhook", {"sender": sender, "message": text, "metadata": metadata,
+                                                       "parse_data": parse_data})
+        messages = tuple(BotMessage(text=m.get("text"), custom=m.get("custom")) for m in body.get("messages") or [])
+        return Exchange(messages, _state(body.get("tracker") or {}),
+                        {"rasa_dialogue_ms": round((time.perf_counter() - started) * 1000, 1)})
+
+    async def status(self) -> dict[str, Any] | None:
+        """Rasa's /status (with the loaded model), or None while it is not answering."""
+        try:
+            response = await self._http.get("/status", timeout=2.0)
+            response.raise_for_status()
+        except httpx.HTTPError:
+            return None
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self._http.post(path, json=payload, headers=self._headers)
+            response.raise_for_status()
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            raise _unavailable(exc) from exc
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def _state(tracker: dict[str, Any]) -> DialogueState:
+    slots = dict(tracker.get("slots") or {})
+    loop = (tracker.get("active_loop") or {}).get("name")
+    return DialogueState(slots=slots, active_loop=loop, requested_slot=slots.get("requested_slot") if loop else None)
