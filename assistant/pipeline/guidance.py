@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import asdict
 from typing import Any
 
+from assistant.dialogue.directions import card, spoken
 from assistant.fleet import FleetService
 from assistant.pipeline.turn import TurnContext, TurnResult
 from assistant.routing import AgvMarker, Router, RoutingError
@@ -39,8 +41,9 @@ def guidance_for(world: World, router: Router, fleet: FleetService, ctx: TurnCon
         guidance = router.guidance(ctx.site, start, transfer["lines"][0]["to"], agvs=agvs)
     except RoutingError:
         return None
+    lang = turn.reply.language  # the words in the language of the reply they come with
     shown: dict[str, Any] = {
-        "card": guidance.card.model_dump(), "tts": guidance.tts_en if turn.reply.language == "en" else guidance.tts_zh,
+        "card": asdict(card(guidance, lang)), "tts": spoken(guidance, lang),
         "destination": guidance.destination, "distance_m": round(guidance.distance_m, 1),
         "eta_s": round(guidance.eta_s), "waypoints": [w.model_dump() for w in guidance.route.waypoints],
         "svg": guidance.svg,
