@@ -15,6 +15,7 @@ from actions.base import FrontlineAction
 from actions.checks import item_code
 from actions.deps import ActionDeps, TurnMeta
 from actions.slots import forget_command
+from assistant.dialogue.agv import why_waiting
 from assistant.dialogue.errors import describe
 from assistant.dialogue.messages import say
 from assistant.dialogue.proposal import (
@@ -156,9 +157,8 @@ class ActionConfirm(FrontlineAction):
             return
         if order.serial and order.status != "waiting":
             dispatcher.utter_message(text=say("agv-sent", meta.lang, agv=order.serial, metres=f"{order.route_m:.0f}"))
-        else:
-            dispatcher.utter_message(text=(order.message_en if meta.lang == "en" else order.message_zh)
-                                     or say("agv-waiting", meta.lang))
+        else:  # why it waits, in the language of this turn
+            dispatcher.utter_message(text=why_waiting(order, meta.lang) or say("agv-waiting", meta.lang))
 
 
 class ActionCancel(FrontlineAction):

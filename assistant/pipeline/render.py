@@ -6,6 +6,7 @@ import re
 import textwrap
 from typing import Any
 
+from assistant.dialogue.agv import why_waiting
 from assistant.fleet import AgvOrderView
 from assistant.ledger.views import Document, DocumentLine
 from assistant.pipeline.turn import TurnResult
@@ -58,7 +59,8 @@ def document_json(document: Document) -> dict[str, Any]:
 
 
 def agv_order_json(order: AgvOrderView) -> dict[str, Any]:
-    """The AGV order behind a transfer, as a document of the turn (`transfer` links them)."""
+    """The AGV order behind a transfer, as a document of the turn (`transfer` links them). Why a waiting order
+    waits, `message` (Mandarin) and `message_en`, is rendered from its reason: the fleet stores no text."""
     return {
         "type": "agv_order",
         "id": order.order_id or f"{order.doc_id}-AGV",
@@ -68,8 +70,8 @@ def agv_order_json(order: AgvOrderView) -> dict[str, Any]:
         "agv": order.serial,
         "lines": [{"from": source, "to": order.destination} for source in order.sources],
         "route_m": order.route_m,
-        "message": order.message_zh,
-        "message_en": order.message_en,
+        "message": why_waiting(order, "zh"),
+        "message_en": why_waiting(order, "en"),
     }
 
 
