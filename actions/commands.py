@@ -15,7 +15,7 @@ from actions.base import FrontlineAction
 from actions.checks import item_code
 from actions.deps import ActionDeps, TurnMeta
 from actions.slots import forget_command
-from assistant.dialogue.agv import why_waiting
+from assistant.dialogue.agv import refusal_reason, why_waiting
 from assistant.dialogue.errors import describe
 from assistant.dialogue.messages import say
 from assistant.dialogue.proposal import (
@@ -153,7 +153,8 @@ class ActionConfirm(FrontlineAction):
         try:
             order = await fleet.dispatch_transfer(doc_id, meta.turn_id)
         except (FleetError, RoutingError) as error:
-            dispatcher.utter_message(text=say("agv-not-sent", meta.lang, reason=type(error).__name__))
+            reason = refusal_reason(self.deps.world, error, meta.lang)
+            dispatcher.utter_message(text=say("agv-not-sent", meta.lang, reason=reason))
             return
         if order.serial and order.status != "waiting":
             dispatcher.utter_message(text=say("agv-sent", meta.lang, agv=order.serial, metres=f"{order.route_m:.0f}"))

@@ -1,4 +1,4 @@
-"""What a person is told about an AGV order: why a transfer waits.
+"""What a person is told about an AGV order: why a transfer waits, and why no AGV could take it.
 
 The fleet stores a reason code and data (the vehicle, whether the goods are on it, the vehicle's own error
 description); the words are rendered here from the catalogue, in the reader's language, when shown."""
@@ -6,7 +6,10 @@ description); the words are rendered here from the catalogue, in the reader's la
 from __future__ import annotations
 
 from assistant.catalogue import say
-from assistant.fleet import AgvOrderView, WaitReason
+from assistant.dialogue.quantities import location_name
+from assistant.fleet import AgvOrderView, CancelRefused, FleetError, NotATransfer, NotDispatchable, WaitReason
+from assistant.routing import LocationNotOnMap, NoSiteMap, RoutingError, UnknownNode, Unreachable
+from assistant.world.schema import World
 
 
 def waiting_text(reason: WaitReason, doc_id: str, serial: str | None, picked: bool, detail: str | None,
@@ -25,3 +28,19 @@ def why_waiting(order: AgvOrderView, lang: str) -> str | None:
         return None
     return waiting_text(order.reason, order.doc_id, order.serial, order.picked, order.detail, lang)
 
+
+def refusal_reason(world: World, error: FleetError | RoutingError, lang: str) -> str:
+    """Why no AGV can take a confirmed transfer, in words (never an exception's class name)."""
+    if isinstance(error, NoSiteMap):
+        return say("agv-reason-no-map", lang)
+    if isinstance(error, LocationNotOnMap):
+        return say("agv-reason-not-on-map", lang, location=location_name(world, error.location, lang))
+    if isinstance(error, UnknownNode):
+        return say("agv-reason-unknown-node", lang, node=error.node)
+    if isinstance(error, Unreachable):
+        return say("agv-reason-unreachable", lang)
+    if isinstance(error, NotATransfer):
+        return say("agv-reason-not-a-transfer", lang, doc=error.doc_id)
+    if isinstance(error, NotDispatchable | CancelRefused):
+        return say("agv-reason-not-dispatchable", lang)
+    return say("agv-reason-other", lang)  # a new subclass not yet given words: still a sentence, not a name

@@ -8,7 +8,7 @@ import string
 import pytest
 
 from assistant.catalogue import CATALOGUE
-from assistant.dialogue.agv import waiting_text, why_waiting
+from assistant.dialogue.agv import refusal_reason, waiting_text, why_waiting
 from assistant.dialogue.progress import notice, progress_text
 from assistant.fleet import (
     AgvArrived,
@@ -17,10 +17,12 @@ from assistant.fleet import (
     AgvOrderView,
     AgvPicked,
     LinkStatus,
+    NotATransfer,
     TransferWaiting,
     WaitReason,
 )
 from assistant.pipeline.render import agv_order_json
+from assistant.routing import UnknownNode
 from assistant.world.schema import World
 
 DOC = "TR-000007"
@@ -31,7 +33,7 @@ def _fields(template: str) -> set[str]:
 
 
 def test_fleet_and_guidance_entries_have_both_languages_with_the_same_placeholders() -> None:
-    entries = {code: entry for code, entry in CATALOGUE.items() if code.startswith(("fleet-", "guidance-"))}
+    entries = {code: entry for code, entry in CATALOGUE.items() if code.startswith(("fleet-", "agv-", "guidance-"))}
     assert {f"fleet-waiting-{reason}" for reason in WaitReason} <= entries.keys()
     for code, (zh, en) in entries.items():
         assert zh and en, code
@@ -104,3 +106,7 @@ def test_a_waiting_notice_goes_to_the_requester_and_the_supervisors_in_their_lan
     assert said.text(world, "en").startswith("AGV-01 reported an error (driveError (FATAL): blocked)")
     assert notice(world, AgvError(serial="AGV-01", doc_id=DOC, errors=("x",), fatal=True), "HMD-01", "DG") is None
 
+
+def test_every_refusal_has_words(world: World) -> None:
+    assert refusal_reason(world, NotATransfer("SO-000001"), "zh") == "SO-000001不是调拨单"
+    assert refusal_reason(world, UnknownNode("DG-MAP", "Z9"), "en") == "node Z9 is not on the map"
