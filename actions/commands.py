@@ -16,6 +16,7 @@ from actions.checks import item_code
 from actions.deps import ActionDeps, TurnMeta
 from actions.slots import forget_command
 from assistant.catalogue import say
+from assistant.dialogue.agv import refusal_reason, why_waiting
 from assistant.dialogue.errors import describe
 from assistant.dialogue.proposal import (
     CancelProposal,
@@ -152,13 +153,13 @@ class ActionConfirm(FrontlineAction):
         try:
             order = await fleet.dispatch_transfer(doc_id, meta.turn_id)
         except (FleetError, RoutingError) as error:
-            dispatcher.utter_message(text=say("agv-not-sent", meta.lang, reason=type(error).__name__))
+            reason = refusal_reason(self.deps.world, error, meta.lang)
+            dispatcher.utter_message(text=say("agv-not-sent", meta.lang, reason=reason))
             return
         if order.serial and order.status != "waiting":
             dispatcher.utter_message(text=say("agv-sent", meta.lang, agv=order.serial, metres=f"{order.route_m:.0f}"))
-        else:
-            dispatcher.utter_message(text=(order.message_en if meta.lang == "en" else order.message_zh)
-                                     or say("agv-waiting", meta.lang))
+        else:  # why it waits, in the language of this turn
+            dispatcher.utter_message(text=why_waiting(order, meta.lang) or say("agv-waiting", meta.lang))
 
 
 class ActionCancel(FrontlineAction):

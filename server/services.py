@@ -91,12 +91,15 @@ def _fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> Any:
         said = notice(world, event, requester, site)
         if said is None:
             return
+        # The event holds codes; each device gets the words in its worker's language (both kept for a client
+        # that shows either).
+        text_zh, text_en = said.text(world, "zh"), said.text(world, "en")
         for device in said.devices:
             worker = world.worker_for_device(device)
             english = worker is not None and worker.language == "en"
             await push.push(device, {"event": said.kind, "doc_id": said.doc_id,
-                                     "text": said.text_en if english else said.text_zh,
-                                     "text_zh": said.text_zh, "text_en": said.text_en,
+                                     "text": text_en if english else text_zh,
+                                     "text_zh": text_zh, "text_en": text_en,
                                      "agv": event.model_dump(mode="json")})
     return on_event
 

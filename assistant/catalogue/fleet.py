@@ -24,4 +24,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "agv-reason-not-on-map": ("{location}不在地图上", "{location} is not on the map"),
     "agv-reason-unreachable": ("地图上没有通往目的地的路线", "no path to the destination on the map"),
     "agv-reason-not-dispatchable": ("调拨单状态不允许派车", "the transfer's status does not allow it"),
+    "agv-reason-not-a-transfer": ("{doc}不是调拨单", "{doc} is not a transfer"),
+    "agv-reason-unknown-node": ("地图上没有节点{node}", "node {node} is not on the map"),
+    "agv-reason-other": ("调度出错", "the dispatch failed"),
 }

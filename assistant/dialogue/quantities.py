@@ -41,13 +41,11 @@ def price_text(world: World, item: Item, lang: str) -> str:
 
 
 def location_name(world: World, code: str | None, lang: str = "zh") -> str:
-    """A location as people say it: its Chinese name, its English alias, or the code when neither is known."""
+    """A location as people say it (`Location.display_name`), or the code when the world does not know it."""
     if not code:
         return ""
     try:
         location = world.location(code)[1]
     except KeyError:
         return code
-    if lang == "en":
-        return next((a for a in location.aliases if a.isascii()), code)
-    return location.name
+    return location.display_name(lang)

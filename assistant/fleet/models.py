@@ -41,9 +41,8 @@ class AgvOrderView(_Value):
     destination: str
     picked: bool
     route_m: float | None
-    reason: WaitReason | None
-    message_zh: str | None
-    message_en: str | None
+    reason: WaitReason | None  # why it waits; the words are rendered for the reader (dialogue.agv.waiting_text)
+    detail: str | None  # the vehicle's own error description (agv_error): its data, not our text
     updated_at: dt.datetime
 
 
@@ -100,13 +99,14 @@ class AgvOffline(_Event):
 
 
 class TransferWaiting(_Event):
-    """For the worker who asked (device/worker) and the site's supervisors: say it, nothing was lost."""
+    """For the worker who asked (device/worker) and the site's supervisors: say it, nothing was lost.
+
+    Codes and data only: each reader gets the words in their own language (`dialogue.agv.waiting_text`)."""
 
     kind: Literal["transfer_waiting"] = "transfer_waiting"
     reason: WaitReason
     picked: bool  # True: the goods are on the AGV (ledger in_progress); False: still at the source
-    message_zh: str
-    message_en: str
+    detail: str | None  # the vehicle's own error description (agv_error)
     site: str
     worker: str | None
     device: str | None

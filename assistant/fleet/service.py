@@ -35,7 +35,6 @@ from assistant.fleet.models import (
     WaitReason,
 )
 from assistant.fleet.store import FleetStore, FleetTransfer, OutboxMessage, outbox_action, outbox_order, utcnow
-from assistant.fleet.texts import waiting_message
 from assistant.fleet.topics import DEFAULT_BASE, parse_topic, topic_name, wildcard
 from assistant.fleet.tracker import Vehicle, describe_errors
 from assistant.fleet.validation import InvalidMessage, Topic, parse, validate
@@ -164,7 +163,7 @@ class FleetService:
                 link = FleetTransfer(doc_id=doc_id, site=doc.site, turn_id=turn_id, order_update_id=0, attempt=0,
                                      picked=False, sources=[loc for loc, _ in sources], destination=destination[0],
                                      created_at=now, updated_at=now)
-            link.status, link.reason, link.message_zh, link.message_en = str(LinkStatus.cancelled), None, None, None
+            link.status, link.reason, link.detail = str(LinkStatus.cancelled), None, None
             await self._flush(await self._save(link, outbox, supersede=True))
             log.info("fleet.transfer_cancelled", document=doc_id, serial=link.serial)
             return link.view()
@@ -214,7 +213,9 @@ class FleetService:
         """Choose the nearest available AGV (route length to the first stop, then battery) and send the order."""
         plans = [(v, p) for v in self._candidates(link) if (p := self._plan(link, v)) is not None]
         if not plans:
-            await self._to_waiting(link, WaitReason(link.reason) if link.reason else WaitReason.no_agv, doc=doc)
+            # Still no vehicle: the reason it waits (and the vehicle's error behind it) stays what it was.
+            await self._to_waiting(link, WaitReason(link.reason) if link.reason else WaitReason.no_agv, doc=doc,
+                                   detail=link.detail)
             return link.view()
 
         def first_leg(item: tuple[Vehicle, tuple[Route, list[str]]]) -> tuple[float, float, str]:
@@ -238,7 +239,7 @@ class FleetService:
             link.status = str(LinkStatus.picked)
         link.order_id, link.order_update_id = order_id, 0
         link.plan = {"route": route.model_dump(mode="json"), "picks": picks, "drop": list(drop)}
-        link.route_m, link.reason, link.message_zh, link.message_en = route.length_m, None, None, None
+        link.route_m, link.reason, link.detail = route.length_m, None, None
         rows = await self._save(link, [outbox_order(link.doc_id, order)], supersede=True)
         await self._flush(rows)
         log.info("fleet.order_sent", document=link.doc_id, order=order_id, serial=agv.serial, metres=route.length_m)
@@ -257,7 +258,7 @@ class FleetService:
                 await self._assign(link, doc)
 
     async def _to_waiting(self, link: FleetTransfer, reason: WaitReason, *, doc: Document | None = None,
-                          detail: str = "") -> None:
+                          detail: str | None = None) -> None:
         """Back to waiting; nothing is lost (reservation kept, or goods still booked in progress)."""
         was = (link.status, link.reason)
         serial = link.serial
@@ -266,8 +267,8 @@ class FleetService:
             # Stop the vehicle; kept in the outbox so an offline vehicle gets it when it is back.
             outbox.append(outbox_action(link.doc_id, messages.cancel_order(link.manufacturer, serial)))
             self._vehicle(link.manufacturer, serial).cancelled_orders.add(link.order_id or "")
-        link.status, link.reason = str(LinkStatus.waiting), str(reason)
-        link.message_zh, link.message_en = waiting_message(reason, link.doc_id, serial, link.picked, detail)
+        # The reason and the data are stored, never the words: each reader gets them in their own language.
+        link.status, link.reason, link.detail = str(LinkStatus.waiting), str(reason), detail or None
         rows = await self._save(link, outbox, supersede=True)
         await self._flush(rows)
         if was == (link.status, link.reason):
@@ -277,9 +278,8 @@ class FleetService:
         supervisors = tuple(w.code for w in self._world.workers if w.site == link.site and w.role is Role.supervisor)
         log.info("fleet.transfer_waiting", document=link.doc_id, reason=str(reason), serial=serial)
         await self._emit(TransferWaiting(
-            serial=serial, doc_id=link.doc_id, reason=reason, picked=link.picked, message_zh=link.message_zh,
-            message_en=link.message_en, site=link.site, worker=doc.worker, device=doc.device,
-            supervisors=supervisors))
+            serial=serial, doc_id=link.doc_id, reason=reason, picked=link.picked, detail=link.detail,
+            site=link.site, worker=doc.worker, device=doc.device, supervisors=supervisors))
 
     # --- incoming messages -----------------------------------------------------------------------------
 

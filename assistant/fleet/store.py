@@ -21,7 +21,7 @@ def utcnow() -> dt.datetime:
 
 
 class FleetBase(DeclarativeBase):
-    """Separate metadata from the ledger's; the tables are created by Alembic (revision 0003)."""
+    """Separate metadata from the ledger's; the tables are created by Alembic (revisions 0003, 0004)."""
 
 
 class FleetTransfer(FleetBase):
@@ -41,9 +41,8 @@ class FleetTransfer(FleetBase):
     destination: Mapped[str] = mapped_column(String(32))
     plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # route nodes, pick/drop indices of the order
     route_m: Mapped[float | None] = mapped_column(Float)
-    reason: Mapped[str | None] = mapped_column(String(16))
-    message_zh: Mapped[str | None] = mapped_column(Text)
-    message_en: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(String(16))  # WaitReason; no text is stored (revision 0004)
+    detail: Mapped[str | None] = mapped_column(Text)  # the vehicle's error description behind agv_error
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -52,8 +51,8 @@ class FleetTransfer(FleetBase):
             doc_id=self.doc_id, site=self.site, status=LinkStatus(self.status), serial=self.serial,
             order_id=self.order_id, order_update_id=self.order_update_id, sources=tuple(self.sources),
             destination=self.destination, picked=self.picked, route_m=self.route_m,
-            reason=WaitReason(self.reason) if self.reason else None, message_zh=self.message_zh,
-            message_en=self.message_en, updated_at=self.updated_at)
+            reason=WaitReason(self.reason) if self.reason else None, detail=self.detail,
+            updated_at=self.updated_at)
 
 
 class OutboxMessage(FleetBase):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from assistant.world.schema import Location
+
 WALKING_SPEED_M_S = 1.2
 
 
@@ -31,13 +33,6 @@ class Route(_Value):
         return self.length_m / speed_m_s
 
 
-class Card(_Value):
-    """What fits the 854×480 glasses: a title and at most two short lines."""
-
-    title: str
-    lines: tuple[str, ...]
-
-
 class AgvMarker(_Value):
     serial: str
     x: float
@@ -45,16 +40,18 @@ class AgvMarker(_Value):
 
 
 class Guidance(_Value):
+    """Where the wearer walks, as data: the words (spoken text, card) are rendered by whoever shows it, in the
+    reader's language."""
+
     model_config = ConfigDict(frozen=True, ser_json_bytes="base64")  # the PNG travels as base64 in JSON
 
     site: str
     destination: str  # location code
-    destination_name: str
-    card: Card
-    tts_zh: str
-    tts_en: str
+    location: Location  # the destination, with its names
+    passing: Location | None  # the first named place on the way, something a person can look for
+    arrived: bool  # the wearer is already there (a route of length 0)
     route: Route
     distance_m: float
-    eta_s: float
+    eta_s: float  # on foot, at WALKING_SPEED_M_S
     svg: str
     png: bytes  # the same map as `svg`, 854×480

@@ -43,6 +43,14 @@ class Location(_Frozen):
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    def display_name(self, lang: str) -> str:
+        """The place as a reader of `lang` names it. Locations have no English name field: in English the first
+        ASCII alias that reads as words ("assembly line B"), else the code printed on the label ("A-01"); short
+        ASCII aliases such as "A01" are spellings for speech recognition, not names."""
+        if lang != "en":
+            return self.name
+        return next((a for a in self.aliases if a.isascii() and " " in a), self.code)
+
 
 class Site(_Frozen):
     code: str

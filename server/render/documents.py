@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.dialogue.agv import why_waiting
 from assistant.fleet import AgvOrderView
 from assistant.ledger.views import Document, DocumentLine
 from server.schemas.documents import AgvLegOut, AgvOrderOut, CustomerOut, DocumentLineOut, DocumentOut, PickOut
@@ -54,7 +55,8 @@ def document_out(document: Document) -> DocumentOut:
 
 
 def agv_order_out(order: AgvOrderView) -> AgvOrderOut:
-    """The AGV order behind a transfer, as a document of the turn (`transfer` links them)."""
+    """The AGV order behind a transfer, as a document of the turn (`transfer` links them). Why a waiting order
+    waits, `message` (Mandarin) and `message_en`, is rendered from its reason: the fleet stores no text."""
     return AgvOrderOut(
         id=order.order_id or f"{order.doc_id}-AGV",
         status=str(order.status),
@@ -63,6 +65,6 @@ def agv_order_out(order: AgvOrderView) -> AgvOrderOut:
         agv=order.serial,
         lines=[AgvLegOut(from_location=source, to_location=order.destination) for source in order.sources],
         route_m=order.route_m,
-        message=order.message_zh,
-        message_en=order.message_en,
+        message=why_waiting(order, "zh"),
+        message_en=why_waiting(order, "en"),
     )

@@ -68,6 +68,24 @@ def test_with_no_agv_online_the_transfer_waits_and_the_supervisor_hears_it(fresh
         done = fresh.turn("HMD-01", "确认")
         order = next(d for d in done["documents"] if d["type"] == "agv_order")
         assert order["status"] == "waiting" and "排队" in done["reply"]["text"]
+        assert order["message"] == f"暂无可用小车，调拨单{order['transfer']}正在排队等待。"
+        assert order["message_en"] == f"No AGV is available; transfer {order['transfer']} is waiting for one."
         message = json.loads(supervisor.recv(timeout=20))
         assert message["event"] == "transfer_waiting" and message["doc_id"] == order["transfer"]
-        assert "暂无可用小车" in message["text"]
+        assert "暂无可用小车" in message["text"] and message["text"] == message["text_zh"]  # W03 reads Mandarin
+        assert message["text_en"] == order["message_en"]
+        assert message["agv"]["reason"] == "no_agv" and "message_zh" not in message["agv"]
+    guidance = done["guidance"]  # the wearer walks to the line meanwhile, told in the reply's language
+    assert guidance["card"]["title"] == "→ 总装线B区" and guidance["card"]["lines"][0].endswith("秒")
+    assert guidance["tts"].startswith("请前往总装线B区，距离约")
+
+
+def test_in_english_the_wait_and_the_way_are_said_in_english(fresh: Stack) -> None:
+    fresh.turn("HMD-01", "transfer five crankshafts to assembly line B")
+    done = fresh.turn("HMD-01", "yes")
+    order = next(d for d in done["documents"] if d["type"] == "agv_order")
+    assert f"No AGV is available; transfer {order['transfer']} is waiting for one." in done["reply"]["text"]
+    assert "排队" not in done["reply"]["text"]
+    guidance = done["guidance"]
+    assert guidance["card"]["title"] == "→ assembly line B" and " m · ~" in guidance["card"]["lines"][0]
+    assert guidance["tts"].startswith("Walk to assembly line B, about ")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.dialogue.agv import why_waiting
+from assistant.dialogue.progress import progress_text
 from assistant.fleet import AgvError, AgvOffline, CancelRefused, LinkStatus, TransferWaiting, WaitReason
 from assistant.fleet.sim import SimConfig
 from assistant.ledger.states import DocStatus
@@ -25,7 +27,7 @@ async def test_no_agv_online_waits_then_dispatches_when_one_comes(broker_kind: s
         doc_id = h.transfer()
         view = await h.fleet.dispatch_transfer(doc_id)
         assert view.status is LinkStatus.waiting and view.reason is WaitReason.no_agv and view.serial is None
-        assert view.message_zh and "排队" in view.message_zh and view.message_en
+        assert "排队" in (why_waiting(view, "zh") or "") and "waiting for one" in (why_waiting(view, "en") or "")
         [event] = _waiting(h, WaitReason.no_agv)
         assert event.worker == "W01" and event.device == "HMD-01" and event.supervisors == ("W03",)
         assert h.ledger.document(doc_id).status is DocStatus.confirmed
@@ -53,7 +55,8 @@ async def test_vehicle_process_killed_mid_order_puts_transfer_back_to_waiting(br
         assert [e.connection for e in offline] == ["CONNECTIONBROKEN"]
         view = h.fleet.order(doc_id)
         assert view is not None and view.status is LinkStatus.waiting and not view.picked
-        assert "离线" in (view.message_zh or "") and "offline" in (view.message_en or "")
+        assert view.reason is WaitReason.agv_offline and view.serial == "AGV-01" and view.detail is None
+        assert "离线" in (why_waiting(view, "zh") or "") and "offline" in (why_waiting(view, "en") or "")
         assert h.ledger.document(doc_id).status is DocStatus.confirmed
         assert h.stock("A-01") == (Decimal(40), Decimal(5))  # still reserved, nothing moved
         await h.sim("AGV-02")  # nothing is lost: the other AGV finishes the job
@@ -86,11 +89,16 @@ async def test_error_after_pick_waits_for_the_same_agv(broker_kind: str, tmp_pat
         await h.fleet.dispatch_transfer(doc_id)
         await wait_until(lambda: bool(_waiting(h, WaitReason.agv_error)), what="waiting after the error")
         [event] = _waiting(h, WaitReason.agv_error)
-        assert event.picked and "AGV-01" in event.message_zh and "on AGV-01" in event.message_en
+        assert event.picked and event.serial == "AGV-01" and event.detail and "driveError" in event.detail
+        said = {lang: progress_text(h.world, event, lang) for lang in ("zh", "en")}
+        assert "AGV-01" in said["zh"] and "货物在小车AGV-01上" in said["zh"] and "driveError" in said["zh"]
+        assert "on AGV-01" in said["en"] and "driveError" in said["en"]
         assert h.ledger.document(doc_id).status is DocStatus.in_progress  # goods on the AGV, not yet moved
         assert h.stock("LINE-B") == (Decimal(0), Decimal(0))
         await asyncio.sleep(0.3)
-        assert h.fleet.order(doc_id).status is LinkStatus.waiting  # type: ignore[union-attr] # not AGV-02
+        waiting = h.fleet.order(doc_id)
+        assert waiting is not None and waiting.status is LinkStatus.waiting  # not AGV-02
+        assert waiting.reason is WaitReason.agv_error and "driveError" in (waiting.detail or "")  # kept on retries
         vehicle.clear_errors()  # the operator clears the obstacle
         await wait_until(lambda: h.ledger.document(doc_id).status is DocStatus.done, what="transfer done")
         view = h.fleet.order(doc_id)

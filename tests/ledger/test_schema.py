@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, inspect, text
 
 from assistant.fleet.store import FleetBase
 from assistant.ledger import models
 from assistant.ledger.db import make_engine, read_only
+from assistant.ledger.migrate import alembic_config, upgrade
 from assistant.ledger.seed import load_world_into
 from assistant.ledger.service import Ledger
 from assistant.world.schema import World
+from tests.ledger.conftest import PG_ADMIN
 from tests.ledger.helpers import balances_from_moves, count, d, stock_rows
 
 
@@ -22,6 +29,67 @@ def test_models_and_migration_agree(engine: Engine) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, [models.Base.metadata, FleetBase.metadata]) == []
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_no_catalogue_text_is_stored_for_the_fleet(engine: Engine) -> None:
+    """The fleet keeps a reason code and the vehicle's own error detail; the words are rendered when shown."""
+    columns = _columns(engine, "fleet_transfers")
+    assert {"reason", "detail", "picked", "serial"} <= columns
+    assert not {c for c in columns if c.startswith("message")}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (migrated step by step by the test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    name = f"frontline_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_upgrade_drops_the_stored_messages_and_keeps_the_agv_error_detail(blank_url: str) -> None:
+    upgrade(blank_url, "0003")
+    engine = make_engine(blank_url)
+    now = dt.datetime.now(dt.UTC)
+    row = {"site": "DG", "status": "waiting", "order_update_id": 0, "attempt": 1, "picked": True,
+           "sources": "[]", "destination": "LINE-B", "created_at": now, "updated_at": now}
+    try:
+        with engine.begin() as conn:
+            insert = text("INSERT INTO fleet_transfers (doc_id, site, status, order_update_id, attempt, picked, "
+                          "sources, destination, reason, message_zh, message_en, created_at, updated_at) VALUES "
+                          "(:doc_id, :site, :status, :order_update_id, :attempt, :picked, :sources, :destination, "
+                          ":reason, :message_zh, :message_en, :created_at, :updated_at)")
+            conn.execute(insert, {**row, "doc_id": "TR-000001", "reason": "agv_error",
+                                  "message_zh": "小车AGV-01报告故障（driveError (FATAL): blocked）…",
+                                  "message_en": "AGV-01 reported an error (driveError (FATAL): blocked); transfer "
+                                                "TR-000001 is waiting again. The goods are on AGV-01; a supervisor "
+                                                "should check."})
+            conn.execute(insert, {**row, "doc_id": "TR-000002", "reason": "no_agv", "message_zh": "暂无可用小车…",
+                                  "message_en": "No AGV is available; transfer TR-000002 is waiting for one."})
+        upgrade(blank_url)
+        assert not {"message_zh", "message_en"} & _columns(engine, "fleet_transfers")
+        with engine.connect() as conn:
+            details = dict(conn.execute(text("SELECT doc_id, detail FROM fleet_transfers")).all())
+        assert details == {"TR-000001": "driveError (FATAL): blocked", "TR-000002": None}
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, [models.Base.metadata, FleetBase.metadata]) == []
+        command.downgrade(alembic_config(blank_url), "0003")  # the way back works, the texts come back empty
+        assert {"message_zh", "message_en"} <= _columns(engine, "fleet_transfers")
+        assert "detail" not in _columns(engine, "fleet_transfers")
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_engine_settings(tmp_path: Path) -> None:
