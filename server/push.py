@@ -6,7 +6,9 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+from pydantic import BaseModel
+
+Send = Callable[[Any], Awaitable[None]]  # a socket's send_json
 
 
 class DevicePush:
@@ -21,7 +23,8 @@ class DevicePush:
     def connected(self, device: str) -> bool:
         return bool(self._senders.get(device))
 
-    async def push(self, device: str, message: dict[str, Any]) -> None:
+    async def push(self, device: str, message: BaseModel) -> None:
+        body = message.model_dump(mode="json", by_alias=True)
         for send in list(self._senders.get(device, ())):
             with contextlib.suppress(Exception):  # a closing socket must not stop the others
-                await send(message)
+                await send(body)

@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import structlog
@@ -15,12 +14,10 @@ from sqlalchemy import Engine
 
 from actions.deps import ActionDeps
 from actions.registry import build_executor
-from assistant.dialogue.progress import notice
-from assistant.fleet import AgvOrderView, FleetConfig, FleetEvent, FleetService
+from assistant.fleet import AgvOrderView, FleetConfig, FleetService
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader
 from assistant.ledger.db import make_engine
-from assistant.ledger.errors import DocumentNotFound
 from assistant.ledger.migrate import upgrade
 from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
@@ -32,6 +29,7 @@ from assistant.routing import Guidance, Router
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
+from server.notices import fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
 from speech import SpeechService, SpeechSettings
@@ -79,31 +77,6 @@ def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]
     return engine, Ledger(engine, world)
 
 
-def _fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> Any:
-    async def on_event(event: FleetEvent) -> None:
-        requester = site = None
-        if event.doc_id:
-            try:
-                document = await asyncio.to_thread(ledger.document, event.doc_id)
-                requester, site = document.device, document.site
-            except DocumentNotFound:
-                return
-        said = notice(world, event, requester, site)
-        if said is None:
-            return
-        # The event holds codes; each device gets the words in its worker's language (both kept for a client
-        # that shows either).
-        text_zh, text_en = said.text(world, "zh"), said.text(world, "en")
-        for device in said.devices:
-            worker = world.worker_for_device(device)
-            english = worker is not None and worker.language == "en"
-            await push.push(device, {"event": said.kind, "doc_id": said.doc_id,
-                                     "text": text_en if english else text_zh,
-                                     "text_zh": text_zh, "text_en": text_en,
-                                     "agv": event.model_dump(mode="json")})
-    return on_event
-
-
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
     world = load_world(settings.world_path)
     engine, ledger = await asyncio.to_thread(_prepare_database, settings, world)
@@ -112,7 +85,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     vocabulary = master.vocabulary
     router = Router(world)
     push = DevicePush()
-    fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, _fleet_listener(world, ledger, push),
+    fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, fleet_listener(world, ledger, push),
                          embedded_port=settings.embedded_mqtt_port,
                          config=FleetConfig(base_topic=settings.fleet_base_topic,
                                             # unique per process: two masters with one client id on a broker
@@ -133,8 +106,11 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     def guide(ctx: TurnContext, documents: Sequence[Document], _lang: str) -> Guidance | None:
         return guidance_for(router, fleet, ctx, documents, pipeline.scans.last_location(ctx.device))
 
-    pipeline = TurnPipeline(dialogue, MessageReader(master, today=settings.today), collect, settings.max_text_chars,
-                            guide)
+    def refresh_names() -> None:
+        master.set_registered(ledger.registered_customers())
+
+    reader = MessageReader(master, today=settings.today, refresh=refresh_names)
+    pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide)
     vision = VisionService(vocabulary, settings.models_dir / "ocr", variant=settings.ocr_variant)
     await vision.start()  # ~1 s: load once at start, not on the first photo
     speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)

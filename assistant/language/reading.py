@@ -81,9 +81,18 @@ class Reading:
 
 
 class MessageReader:
-    def __init__(self, master: MasterDataNow, today: Callable[[], date]) -> None:
+    """Reads messages with the names of this moment. `refresh` brings them up to date (customers registered or
+    gone since, by another process or a demo reset); it is blocking database work, run before each reading."""
+
+    def __init__(self, master: MasterDataNow, today: Callable[[], date],
+                 refresh: Callable[[], None] | None = None) -> None:
         self._master = master
         self._today = today
+        self._refresh = refresh
+
+    def refresh(self) -> None:
+        if self._refresh is not None:
+            self._refresh()
 
     def read(self, text: str, *, site: str | None, intent: str | None = None,
              tagged: Sequence[Tagged] = ()) -> Reading:

@@ -149,6 +149,7 @@ class TurnPipeline:
                 nlu_started = time.perf_counter()
                 parse = parsed or await self._dialogue.parse(message)
                 parse_ms = (time.perf_counter() - nlu_started) * 1000
+                await asyncio.to_thread(self._reader.refresh)
                 reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
                                             tagged=parse.tagged)
                 scanned: list[JsonValue] = [*self.scans.take(ctx.device), *scans]

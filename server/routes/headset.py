@@ -21,6 +21,7 @@ from assistant.pipeline.audio import run_transcript
 from server.render.errors import error_out, turn_error_out
 from server.render.headset import headset_reply
 from server.render.turn import turn_out
+from server.schemas.sockets import AnswerOut, PartialOut, TranscriptOut
 from server.services import Services
 from server.ws import CLOSE_POLICY, accept_device
 from speech import AudioError, Final, Partial, StreamSession, Transcript
@@ -93,7 +94,7 @@ class HeadsetConnection:
             raise _Protocol("ws-utterance-too-long", CLOSE_TOO_BIG, max_s=round(MAX_UTTERANCE_S))
         result = await self._session().accept(pcm)
         if isinstance(result, Partial) and result.text:
-            await self.ws.send_json({"partial": result.text})
+            await self.ws.send_json(PartialOut(partial=result.text).model_dump())
         elif isinstance(result, Final):
             await self._answer(result.transcript)
 
@@ -116,16 +117,16 @@ class HeadsetConnection:
 
     async def _answer(self, transcript: Transcript) -> None:
         self.utterance_bytes = 0
-        await self.ws.send_json({"text": transcript.corrected, "raw": transcript.raw,
-                                 "confidence": round(transcript.confidence, 3), "language": transcript.language})
+        await self.ws.send_json(TranscriptOut(text=transcript.corrected, raw=transcript.raw,
+                                              confidence=round(transcript.confidence, 3),
+                                              language=transcript.language).model_dump())
         try:
             result = await run_transcript(self.services.pipeline, self.ctx, transcript)
         except TurnError as error:
             await self.ws.send_json(turn_error_out(error, transcript.language).model_dump(exclude_none=True))
             return
         turn = turn_out(result, self.ctx, self.services.master.world)
-        await self.ws.send_json({"reply": headset_reply(turn).model_dump(mode="json", by_alias=True),
-                                 "turn": turn.model_dump(mode="json", by_alias=True)})
+        await self.ws.send_json(AnswerOut(reply=headset_reply(turn), turn=turn).model_dump(mode="json", by_alias=True))
 
 
 @router.websocket("/ws/headset")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
+
+from assistant.catalogue import section
 
 router = APIRouter(tags=["screens"], include_in_schema=False)
 
@@ -18,6 +20,13 @@ _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=
 @router.get("/tablet")
 async def tablet() -> FileResponse:
     return FileResponse(SCREENS / "tablet.html", media_type=_TYPES[".html"])
+
+
+@router.get("/screens/labels.json")
+async def labels() -> JSONResponse:
+    """The words of the screens, from the one catalogue (code → [Mandarin, English]); static like the page."""
+    return JSONResponse({code: list(entry) for code, entry in section("ui-").items()},
+                        headers={"Cache-Control": "max-age=300"})
 
 
 @router.get("/screens/{name}")

@@ -2,18 +2,24 @@
 // POST /api/v1/turns; the token comes in the URL fragment (#token=…), never sent in a URL to the server.
 "use strict";
 
-const WORDS = {
-  customer: ["客户", "Customer"], date: ["日期", "Date"], item: ["品名", "Item"], amount: ["数量", "Quantity"],
-  price: ["单价", "Price"], total: ["合计", "Total"], newCustomer: ["新客户", "new customer"],
-  maybe: ["也可能是：", "or maybe: "], stop: ["⏹ 说完了", "⏹ Done"], listening: ["正在听…", "Listening…"],
-  noMic: ["无法使用麦克风。", "The microphone is not available."], posted: ["已入账", "posted"], noToken: ["缺少设备令牌：请用 make run 打印的链接打开本页。",
-  "No device token: open this page with the link `make run` prints."], sending: ["识别中…", "Reading…"],
-};
+// Every word on this screen comes from the assistant's one catalogue (/screens/labels.json: code → [zh, en]).
+let WORDS = {};
 const FIELD_ROWS = { customer: "customer", date: "date", item: "item", amount: "amount" };
 
 const state = { token: null, lang: "zh", busy: false };
 
-function word(key) { return WORDS[key][state.lang === "en" ? 1 : 0]; }
+function word(key) {
+  const entry = WORDS[key];
+  return entry ? entry[state.lang === "en" ? 1 : 0] : key;
+}
+
+async function loadWords() {
+  try {
+    WORDS = await (await fetch("/screens/labels.json")).json();
+  } catch (error) {
+    WORDS = {};  // the page still works; labels stay as the HTML wrote them
+  }
+}
 
 function say(text, kind) {
   const p = document.createElement("p");
@@ -26,12 +32,12 @@ function say(text, kind) {
 function setLanguage(lang) {
   state.lang = lang;
   document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
-  document.getElementById("language").textContent = lang === "en" ? "中文" : "EN";
-  for (const el of document.querySelectorAll("[data-zh]")) el.textContent = el.dataset[lang === "en" ? "en" : "zh"];
+  for (const el of document.querySelectorAll("[data-text]")) if (WORDS[el.dataset.text]) el.textContent = word(el.dataset.text);
+  for (const el of document.querySelectorAll("[data-placeholder]")) el.placeholder = word(el.dataset.placeholder);
 }
 
 async function turn(body) {
-  if (!state.token) { say(word("noToken"), "error"); return null; }
+  if (!state.token) { say(word("ui-no-token"), "error"); return null; }
   state.busy = true;
   try {
     const headers = { Authorization: `Bearer ${state.token}` };
@@ -60,8 +66,8 @@ function show(result) {
   if (result.reply && result.reply.text) say(result.reply.text);
   for (const doc of result.documents || []) {
     if (doc.type === "sales_order" || doc.type === "transfer") {
-      const total = doc.total !== undefined ? ` · ${word("total")} ${doc.total.toFixed(2)}` : "";
-      say(`${doc.id} ${word("posted")}${total}`, "done");
+      const total = doc.total != null ? ` · ${word("ui-total")} ${doc.total.toFixed(2)}` : "";
+      say(`${doc.id} ${word("ui-posted")}${total}`, "done");
     }
   }
   renderDraft(result.draft, result.input ? result.input.fields || [] : []);
@@ -90,25 +96,28 @@ function renderDraft(draft, fields) {
   const rows = document.getElementById("draft-rows");
   rows.replaceChildren();
   if (!draft) { section.hidden = true; return; }
+  const title = document.getElementById("draft-title");
+  title.dataset.text = draft.type === "transfer" ? "ui-draft-transfer" : "ui-draft";
+  title.textContent = word(title.dataset.text);
   const line = (draft.lines || [])[0] || {};
   const customer = draft.customer ? draft.customer.name : "";
   const values = {
     customer, date: draft.date || "", item: line.item_name || line.item || "", amount: line.qty_text || "",
     price: line.price_text || "",
-    total: draft.total !== undefined ? draft.total.toFixed(2) : "",
+    total: draft.total != null ? draft.total.toFixed(2) : "",
   };
   for (const key of Object.keys(values)) {
     if (draft.type !== "sales_order" && ["customer", "date", "price", "total"].includes(key)) continue;
     const tr = document.createElement("tr");
     tr.dataset.field = key;
     const th = document.createElement("th");
-    th.textContent = word(key);
+    th.textContent = word(`ui-${key}`);
     const td = document.createElement("td");
     td.textContent = values[key];
     if (key === "customer" && draft.customer && draft.customer.new) {
       const badge = document.createElement("span");
       badge.className = "badge";
-      badge.textContent = word("newCustomer");
+      badge.textContent = word("ui-new-customer");
       td.append(" ", badge);
     }
     const reading = fields.find((f) => FIELD_ROWS[f.name] === key);
@@ -117,7 +126,7 @@ function renderDraft(draft, fields) {
       if (reading.alternatives && reading.alternatives.length) {
         const maybe = document.createElement("span");
         maybe.className = "maybe";
-        maybe.textContent = word("maybe") + reading.alternatives.map((a) => a.label).join(state.lang === "en" ? ", " : "、");
+        maybe.textContent = word("ui-maybe") + reading.alternatives.map((a) => a.label).join(state.lang === "en" ? ", " : "、");
         td.append(maybe);
       }
     }
@@ -149,7 +158,7 @@ function setUpPad() {
   document.getElementById("clear").addEventListener("click", clear);
   document.getElementById("read").addEventListener("click", () => {
     if (state.busy) return;
-    say(word("sending"), "you");
+    say(word("ui-sending"), "you");
     pad.toBlob((blob) => {
       const form = new FormData();
       form.append("image", blob, "note.png");
@@ -188,7 +197,7 @@ function setUpVoice() {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (error) {
-      say(word("noMic"), "error");
+      say(word("ui-no-mic"), "error");
       return;
     }
     const chunks = [];
@@ -199,13 +208,13 @@ function setUpVoice() {
       const type = recorder.mimeType || "audio/webm";
       recorder = null;
       talk.classList.remove("recording");
-      talk.textContent = talk.dataset[state.lang === "en" ? "en" : "zh"];
+      talk.textContent = word(talk.dataset.text);
       sendAudio(new Blob(chunks, { type }), "voice.webm");
     });
     recorder.start();
     talk.classList.add("recording");
-    talk.textContent = word("stop");
-    say(word("listening"), "you");
+    talk.textContent = word("ui-stop");
+    say(word("ui-listening"), "you");
   });
   fallback.addEventListener("change", (event) => {
     const file = event.target.files[0];
@@ -214,7 +223,8 @@ function setUpVoice() {
   });
 }
 
-function start() {
+async function start() {
+  await loadWords();
   takeToken();
   window.addEventListener("hashchange", takeToken);  // the link opened again, maybe for another device
   setLanguage(navigator.language && navigator.language.startsWith("en") ? "en" : "zh");
@@ -224,7 +234,7 @@ function start() {
   document.getElementById("photo").addEventListener("change", (event) => {
     const file = event.target.files[0];
     if (!file || state.busy) return;
-    say(word("sending"), "you");
+    say(word("ui-sending"), "you");
     const form = new FormData();
     form.append("image", file, file.name);
     turn(form);
@@ -239,7 +249,7 @@ function start() {
     input.value = "";
     turn({ text });
   });
-  if (!state.token) say(word("noToken"), "error");
+  if (!state.token) say(word("ui-no-token"), "error");
 }
 
 start();

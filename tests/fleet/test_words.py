@@ -21,9 +21,9 @@ from assistant.fleet import (
     TransferWaiting,
     WaitReason,
 )
-from assistant.pipeline.render import agv_order_json
 from assistant.routing import UnknownNode
 from assistant.world.schema import World
+from server.render.documents import agv_order_out
 
 DOC = "TR-000007"
 
@@ -69,11 +69,11 @@ def _order(**changes: object) -> AgvOrderView:
 
 
 def test_the_order_json_keeps_message_and_message_en_rendered_from_the_reason() -> None:
-    shown = agv_order_json(_order())
+    shown = agv_order_out(_order()).model_dump(by_alias=True)
     assert "离线" in shown["message"] and "offline" in shown["message_en"] and DOC in shown["message"]
     assert not {"message_zh", "reason", "detail"} & shown.keys()  # the public shape is unchanged
-    under_way = agv_order_json(_order(status=LinkStatus.assigned, reason=None))
-    assert under_way["message"] is None and under_way["message_en"] is None
+    under_way = agv_order_out(_order(status=LinkStatus.assigned, reason=None))
+    assert under_way.message is None and under_way.message_en is None
     assert why_waiting(_order(reason=None), "zh") is None
 
 

@@ -1,53 +1,76 @@
 """The pipeline around the dialogue engine, with Rasa replaced by httpx.MockTransport (unit level only;
 the real Rasa server is exercised in tests/dialogue)."""
 
+import asyncio
 import json
+from datetime import date
 
 import httpx
 import pytest
 
-from assistant.pipeline import TurnContext, TurnError, TurnEventType, TurnPipeline
-from assistant.pipeline.rasa_client import RasaClient
+from assistant.language.reading import MessageReader
+from assistant.pipeline import DialogueClient, TurnContext, TurnError, TurnEventType, TurnPipeline
+from assistant.pipeline.dialogue import SECRET_HEADER
+from assistant.world.master_data import MasterData
+from assistant.world.schema import World
 
 CTX = TurnContext(device="HMD-01", device_kind="ar_headset", site="DG", worker="W01", language="zh")
+SECRET = "s" * 32
 
 
-def _rasa(handler) -> RasaClient:
-    return RasaClient(httpx.AsyncClient(base_url="http://rasa", transport=httpx.MockTransport(handler)))
+def _tracker(slots=None, loop=None):
+    return {"slots": slots or {}, "active_loop": {"name": loop} if loop else {}}
 
 
-def _tracker(slots=None, loop=None, intent="transfer_stock"):
-    return {"latest_message": {"intent": {"name": intent, "confidence": 0.97},
-                               "entities": [{"entity": "item", "value": "曲轴", "start": 2, "end": 4}]},
-            "slots": slots or {}, "active_loop": {"name": loop} if loop else {}}
+async def _nothing_collected(_turn_id):
+    return (), ()
 
 
-async def _no_documents(_turn_id):
-    return []
+class FakeRasa:
+    """The Frontline channel of a Rasa server: parse answers an intent, the webhook answers messages + state."""
+
+    def __init__(self, tracker, intent="transfer_stock", reply="调拨曲轴多少?"):
+        self.tracker, self.intent, self.reply = tracker, intent, reply
+        self.parsed: list[dict] = []
+        self.sent: list[dict] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert request.headers[SECRET_HEADER] == SECRET
+        body = json.loads(request.content)
+        if request.url.path == "/webhooks/frontline/parse":
+            self.parsed.append(body)
+            return httpx.Response(200, json={"text": body["text"], "intent": {"name": self.intent, "confidence": 0.97},
+                                             "intent_ranking": [], "entities": []})
+        assert request.url.path == "/webhooks/frontline/webhook"
+        self.sent.append(body)
+        return httpx.Response(200, json={"messages": [{"recipient_id": "HMD-01", "text": self.reply}],
+                                         "tracker": self.tracker})
 
 
-def _handler(tracker, seen):
-    def handle(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook":
-            seen.append(json.loads(request.content))
-            return httpx.Response(200, json=[{"recipient_id": "HMD-01", "text": "调拨曲轴多少?"}])
-        return httpx.Response(200, json=tracker)
-    return handle
+def _pipeline(handler, world: World) -> TurnPipeline:
+    client = DialogueClient(httpx.AsyncClient(base_url="http://rasa", transport=httpx.MockTransport(handler)), SECRET)
+    return TurnPipeline(client, MessageReader(MasterData(world), today=lambda: date(2026, 1, 1)),
+                        _nothing_collected, 2000)
 
 
-async def test_turn_sends_metadata_and_reports_what_it_waits_for():
-    seen: list[dict] = []
+async def test_turn_sends_metadata_and_the_one_reading_and_reports_what_it_waits_for(world):
+    rasa = FakeRasa(_tracker({"requested_slot": "amount"}, "transfer_form"))
     events = []
 
     async def on_event(event):
         events.append(event.type)
 
-    pipeline = TurnPipeline(_rasa(_handler(_tracker({"requested_slot": "amount"}, "transfer_form"), seen)),
-                            _no_documents, 2000)
-    result = await pipeline.run_text(CTX, "调拨曲轴", on_event)
-    assert seen[0]["sender"] == "HMD-01"
-    assert seen[0]["metadata"]["site"] == "DG" and seen[0]["metadata"]["lang"] == "zh"
-    assert seen[0]["metadata"]["turn_id"] == result.turn_id
+    result = await _pipeline(rasa, world).run_text(CTX, "调拨曲轴到总装线B区", on_event)
+    sent = rasa.sent[0]
+    assert sent["sender"] == "HMD-01" and sent["message"] == "调拨曲轴到总装线B区"
+    assert sent["metadata"]["site"] == "DG" and sent["metadata"]["lang"] == "zh"
+    assert sent["metadata"]["turn_id"] == result.turn_id
+    # The dialogue gets the app's reading as the message's entities, the reply shows the same as fields.
+    entities = {e["entity"]: e["value"] for e in sent["parse_data"]["entities"]}
+    assert entities == {"item": "CS-1001", "location": "LINE-B"}
+    assert sent["parse_data"]["intent"]["name"] == "transfer_stock"
+    assert {f.name: f.value for f in result.input.fields} == {"item": "CS-1001", "destination": "LINE-B"}
+    assert [(e["entity"], e["value"]) for e in result.entities] == [("item", "CS-1001"), ("location", "LINE-B")]
     assert result.awaiting == "quantity"
     assert result.intent.name == "transfer_stock"
     assert result.reply.text == "调拨曲轴多少?"
@@ -55,58 +78,79 @@ async def test_turn_sends_metadata_and_reports_what_it_waits_for():
                       TurnEventType.nlu_end, TurnEventType.reply, TurnEventType.turn_end]
 
 
-async def test_proposal_means_waiting_for_confirmation_and_english_is_detected():
-    seen: list[dict] = []
-    pipeline = TurnPipeline(_rasa(_handler(_tracker({"proposal": {"kind": "transfer"}}), seen)), _no_documents, 2000)
-    result = await pipeline.run_text(CTX, "transfer five crankshafts to line B")
-    assert result.awaiting == "confirmation"
-    assert seen[0]["metadata"]["lang"] == "en"
+async def test_proposal_means_waiting_for_confirmation_and_english_is_detected(world):
+    rasa = FakeRasa(_tracker({"proposal": {"kind": "transfer", "site": "DG", "item": "CS-1001", "qty_base": "5",
+                                           "destination": "LINE-B"}}))
+    result = await _pipeline(rasa, world).run_text(CTX, "transfer five crankshafts to line B")
+    assert result.awaiting == "confirmation" and result.buttons == "confirm"
+    assert result.draft is not None and result.draft.item == "CS-1001"
+    assert rasa.sent[0]["metadata"]["lang"] == "en"
 
 
-@pytest.mark.parametrize(("text", "code", "status"),
-                         [("   ", "input-empty", 422), ("调" * 2001, "input-too-long", 413)])
-async def test_bad_text_never_reaches_the_dialogue(text, code, status):
-    seen: list[dict] = []
-    pipeline = TurnPipeline(_rasa(_handler(_tracker(), seen)), _no_documents, 2000)
+@pytest.mark.parametrize(("text", "code"), [("   ", "input-empty"), ("调" * 2001, "input-too-long")])
+async def test_bad_text_never_reaches_the_dialogue(text, code, world):
+    rasa = FakeRasa(_tracker())
     with pytest.raises(TurnError) as caught:
-        await pipeline.run_text(CTX, text)
-    assert (caught.value.code, caught.value.status) == (code, status)
-    assert seen == []
+        await _pipeline(rasa, world).run_text(CTX, text)
+    assert caught.value.code == code and caught.value.stage == "input"
+    assert rasa.parsed == [] and rasa.sent == []
 
 
-async def test_rasa_down_is_a_503_naming_it():
+async def test_rasa_down_is_an_nlu_error_naming_it(world):
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    pipeline = TurnPipeline(_rasa(refuse), _no_documents, 2000)
     with pytest.raises(TurnError) as caught:
-        await pipeline.run_text(CTX, "调拨5件曲轴到总装线B区")
-    assert caught.value.status == 503 and caught.value.code == "nlu-unavailable"
-    assert "Rasa" in caught.value.message_zh
+        await _pipeline(refuse, world).run_text(CTX, "调拨5件曲轴到总装线B区")
+    assert caught.value.code == "nlu-unavailable" and caught.value.stage == "nlu"
+    assert caught.value.values["service"] == "rasa"
 
 
-async def test_a_tapped_confirm_sends_the_intent_in_the_language_last_spoken():
-    seen: list[dict] = []
-    drafts: list[tuple[object, str]] = []
-
-    def draft_of(proposal: object, lang: str) -> dict:
-        drafts.append((proposal, lang))
-        return {"type": "transfer", "status": "draft"}
-
-    pipeline = TurnPipeline(_rasa(_handler(_tracker({"proposal": {"kind": "transfer"}}), seen)), _no_documents,
-                            2000, draft_of=draft_of)
+async def test_a_tapped_confirm_sends_the_intent_in_the_language_last_spoken(world):
+    rasa = FakeRasa(_tracker({"proposal": {"kind": "transfer", "site": "DG", "item": "CS-1001", "qty_base": "5",
+                                           "destination": "LINE-B"}}))
+    pipeline = _pipeline(rasa, world)
     read_back = await pipeline.run_text(CTX, "transfer five crankshafts to line B")
-    assert read_back.draft == {"type": "transfer", "status": "draft"} and drafts[-1] == ({"kind": "transfer"}, "en")
-    assert [(a.id, a.label) for a in read_back.actions] == [("confirm", "Confirm"), ("cancel", "Cancel")]
+    assert read_back.buttons == "confirm"
     tapped = await pipeline.run_action(CTX, "confirm")
-    assert seen[-1]["message"] == "/affirm" and seen[-1]["metadata"]["lang"] == "en"
+    assert rasa.sent[-1]["message"] == "/affirm" and rasa.sent[-1]["metadata"]["lang"] == "en"
+    assert rasa.sent[-1]["parse_data"]["intent"] == {"name": "affirm", "confidence": 1.0}
+    assert len(rasa.parsed) == 1  # a tap is not parsed: its intent is known
     assert tapped.input.kind == "action" and tapped.input.text == "confirm"
 
 
-async def test_typed_words_cannot_pose_as_an_intent_payload():
-    seen: list[dict] = []
-    pipeline = TurnPipeline(_rasa(_handler(_tracker(), seen)), _no_documents, 2000)
+async def test_typed_words_cannot_pose_as_an_intent_payload(world):
+    rasa = FakeRasa(_tracker())
+    pipeline = _pipeline(rasa, world)
     await pipeline.run_text(CTX, "/affirm")
-    assert seen[0]["message"] == "affirm"
+    assert rasa.sent[0]["message"] == "affirm"
     with pytest.raises(TurnError):
         await pipeline.run_text(CTX, "  //  ")
+
+
+async def test_turns_of_one_device_run_one_at_a_time_in_order(world):
+    """A second message waits for the first turn to finish (never dropped, never interleaved)."""
+    inside = 0
+    most = 0
+    order: list[str] = []
+
+    rasa = FakeRasa(_tracker())
+    client = DialogueClient(httpx.AsyncClient(base_url="http://rasa", transport=httpx.MockTransport(rasa)), SECRET)
+    original = client.exchange
+
+    async def slow_exchange(sender, text, parse_data, metadata):
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        await asyncio.sleep(0.05)
+        order.append(text)
+        inside -= 1
+        return await original(sender, text, parse_data, metadata)
+
+    client.exchange = slow_exchange  # type: ignore[method-assign]
+    pipeline = TurnPipeline(client, MessageReader(MasterData(world), today=lambda: date(2026, 1, 1)),
+                            _nothing_collected, 2000)
+    other = TurnContext(device="HMD-02", device_kind="ar_headset", site="DG", worker="W02", language="zh")
+    await asyncio.gather(pipeline.run_text(CTX, "一"), pipeline.run_text(CTX, "二"), pipeline.run_text(other, "三"))
+    assert order.index("一") < order.index("二")
+    assert most == 2  # the other device's turn ran beside them, never two of HMD-01's

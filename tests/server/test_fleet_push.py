@@ -7,8 +7,8 @@ from typing import Any
 
 from assistant.fleet import AgvPicked, TransferWaiting, WaitReason
 from assistant.world.schema import World
+from server.notices import fleet_listener
 from server.push import DevicePush
-from server.services import _fleet_listener
 
 
 @dataclass
@@ -35,7 +35,7 @@ async def test_each_device_hears_it_in_its_workers_language(world: World) -> Non
         async def send(message: dict[str, Any], device: str = device) -> None:
             got[device] = message
         push.attach(device, send)
-    listener = _fleet_listener(world, _Ledger(), push)  # type: ignore[arg-type]
+    listener = fleet_listener(world, _Ledger(), push)  # type: ignore[arg-type]
     await listener(TransferWaiting(serial="AGV-01", doc_id="TR-000003", reason=WaitReason.agv_offline, picked=False,
                                    detail=None, site="DG", worker="W01", device="HMD-01", supervisors=("W03",)))
     wearer, supervisor = got["HMD-01"], got["PAD-DG"]

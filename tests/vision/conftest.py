@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from assistant.language.vocabulary import Vocabulary
-from assistant.world.schema import World
 from vision import VisionService
 from vision.models import prepare_models
 
@@ -29,11 +28,11 @@ def network_attempts() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def service(world: World, vocabulary: Vocabulary, network_attempts: list[str]) -> VisionService:
+def service(vocabulary: Vocabulary, network_attempts: list[str]) -> VisionService:
     """The real PaddleOCR, loaded once for the session, with every socket connection refused and recorded:
     loading and the first read must not try the network (no hub, no model source check)."""
     prepare_models(MODELS, lambda _line: None, variants=("tiny",))
-    svc = VisionService(world, MODELS, site="FZ", vocabulary=vocabulary)
+    svc = VisionService(vocabulary, MODELS)
     real_connect = socket.socket.connect
     loading_thread = threading.get_ident()
 

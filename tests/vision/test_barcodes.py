@@ -1,4 +1,5 @@
-"""Labels from zxing-cpp's writer, photographed badly at random (fixed seed): decoded, never wrong."""
+"""Labels from zxing-cpp's writer, photographed badly at random (fixed seed): decoded, never wrong; and what the
+decoded codes name in the world (`assistant.language.codes`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from datetime import date
 import numpy as np
 import pytest
 
+from assistant.language.codes import CodeMatcher, ScannedCode
+from assistant.language.resolve import Resolver
+from assistant.world.schema import World
 from vision import VisionService
 from vision.barcodes import decode_codes
 from vision.imageio import decode_image
@@ -38,9 +42,18 @@ def _png(spec: LabelSpec) -> bytes:
     return buffer.tobytes()
 
 
-def test_gs1_128_fields_and_item(service: VisionService) -> None:
-    result = service.read_sync(_png(SPECS[3]), "image/png")
-    (code,) = result.codes
+@pytest.fixture(scope="module")
+def matcher(world: World, resolver: Resolver) -> CodeMatcher:
+    return CodeMatcher(world, resolver)
+
+
+def _scanned(service: VisionService, matcher: CodeMatcher, spec: LabelSpec) -> ScannedCode:
+    (code,) = service.read_sync(_png(spec), "image/png").codes
+    return matcher.scanned(code)
+
+
+def test_gs1_128_fields_and_item(service: VisionService, matcher: CodeMatcher) -> None:
+    code = _scanned(service, matcher, SPECS[3])
     assert code.format == "Code 128" and code.gs1 is not None
     assert code.gs1.gtin == "06931234500841"
     assert code.gs1.lot == "LJ2406"
@@ -49,39 +62,39 @@ def test_gs1_128_fields_and_item(service: VisionService) -> None:
     assert code.match.kind == "item" and code.match.code == "TEA-LJ"
 
 
-def test_gs1_datamatrix_serial(service: VisionService) -> None:
-    (code,) = service.read_sync(_png(SPECS[5]), "image/png").codes
+def test_gs1_datamatrix_serial(service: VisionService, matcher: CodeMatcher) -> None:
+    code = _scanned(service, matcher, SPECS[5])
     assert code.gs1 is not None and code.gs1.serial == "SN000123" and code.gs1.expiry == date(2026, 12, 31)
     assert code.match.code == "TEA-TGY"
 
 
-def test_ean13_is_an_item(service: VisionService) -> None:
-    (code,) = service.read_sync(_png(SPECS[0]), "image/png").codes
+def test_ean13_is_an_item(service: VisionService, matcher: CodeMatcher) -> None:
+    code = _scanned(service, matcher, SPECS[0])
     assert code.gs1 is not None and code.gs1.gtin == "06931234500773"
     assert code.match.kind == "item" and code.match.code == "TEA-TGY"
 
 
 @pytest.mark.parametrize("index", [2, 4])
-def test_location_labels(service: VisionService, index: int) -> None:
-    (code,) = service.read_sync(_png(SPECS[index]), "image/png").codes
+def test_location_labels(service: VisionService, matcher: CodeMatcher, index: int) -> None:
+    code = _scanned(service, matcher, SPECS[index])
     assert code.match.kind == "location"
     assert code.match.code == SPECS[index].expected_text
     assert code.gs1 is None
 
 
-def test_unknown_gtin_offers_closest_item(service: VisionService) -> None:
+def test_unknown_gtin_offers_closest_item(service: VisionService, matcher: CodeMatcher) -> None:
     import zxingcpp
 
     spec = LabelSpec("unknown", zxingcpp.BarcodeFormat.EAN13, "6931234500780", "6931234500780")  # 773 → 780
-    (code,) = service.read_sync(_png(spec), "image/png").codes
+    code = _scanned(service, matcher, spec)
     assert code.text == "6931234500780"
     assert code.match.kind == "none"
     assert code.match.suggestions and code.match.suggestions[0] == "TEA-TGY"
 
 
-def test_unknown_location_text(service: VisionService) -> None:
+def test_unknown_location_text(service: VisionService, matcher: CodeMatcher) -> None:
     import zxingcpp
 
     spec = LabelSpec("unknown-loc", zxingcpp.BarcodeFormat.QRCode, "Z-99", "Z-99")
-    (code,) = service.read_sync(_png(spec), "image/png").codes
+    code = _scanned(service, matcher, spec)
     assert code.match.kind == "none"

@@ -20,11 +20,11 @@ def test_prepare_is_idempotent_and_says_what_it_does(tmp_path: Path) -> None:
     assert sum("up to date" in line for line in lines) == 4
 
 
-def test_missing_models_are_a_typed_error(tmp_path: Path, world) -> None:
+def test_missing_models_are_a_typed_error(tmp_path: Path, vocabulary) -> None:
     with pytest.raises(FileNotFoundError):
         model_dirs(tmp_path, "small")
     with pytest.raises(ModelsMissing):
-        VisionService(world, tmp_path).load()
+        VisionService(vocabulary, tmp_path).load()
 
 
 def test_import_loads_nothing() -> None:

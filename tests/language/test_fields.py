@@ -1,13 +1,13 @@
-"""Fields read from a note's text: values, confidences from the characters, and the alternatives offered."""
+"""Fields of a message's one reading: values, confidences from the characters, and the alternatives offered."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from assistant.language.extract import extract_mentions
+from assistant.language.fields import CharConfidence, FieldReading, read_fields
 from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Vocabulary
-from vision.fields import CharInfo, read_fields
-from vision.results import FieldReading
 
 TODAY = date(2026, 1, 10)
 
@@ -17,8 +17,9 @@ def _fields(text: str, vocabulary: Vocabulary, resolver: Resolver, low: tuple[in
     confidence = [0.99] * len(text)
     if low is not None:
         confidence[low[0]:low[1]] = [0.6] * (low[1] - low[0])
-    chars = CharInfo(tuple(confidence), (False,) * len(text))
-    return {f.name: f for f in read_fields(text, chars, vocabulary, resolver, None, TODAY)}
+    chars = CharConfidence(tuple(confidence), (False,) * len(text))
+    mentions = extract_mentions(text, vocabulary, resolver, None, TODAY)
+    return {f.name: f for f in read_fields(mentions, chars, vocabulary, resolver, TODAY)}
 
 
 def test_a_clear_note_has_values_and_no_doubt(vocabulary: Vocabulary, resolver: Resolver) -> None:

@@ -1,0 +1,38 @@
+"""AGV news to the devices that wait for it: the fleet's events (codes and values) said in each device's worker's
+language, pushed over the sockets."""
+
+from __future__ import annotations
+
+import asyncio
+
+from assistant.dialogue.progress import notice
+from assistant.fleet import EventSink, FleetEvent
+from assistant.ledger.errors import DocumentNotFound
+from assistant.ledger.service import Ledger
+from assistant.world.schema import World
+from server.push import DevicePush
+from server.schemas.sockets import NoticeOut
+
+
+def fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> EventSink:
+    async def on_event(event: FleetEvent) -> None:
+        requester = site = None
+        if event.doc_id:
+            try:
+                document = await asyncio.to_thread(ledger.document, event.doc_id)
+                requester, site = document.device, document.site
+            except DocumentNotFound:
+                return
+        said = notice(world, event, requester, site)
+        if said is None:
+            return
+        # The event holds codes; each device gets the words in its worker's language (both kept for a client
+        # that shows either).
+        text_zh, text_en = said.text(world, "zh"), said.text(world, "en")
+        for device in said.devices:
+            worker = world.worker_for_device(device)
+            english = worker is not None and worker.language == "en"
+            await push.push(device, NoticeOut(event=said.kind, doc_id=said.doc_id,
+                                              text=text_en if english else text_zh, text_zh=text_zh,
+                                              text_en=text_en, agv=event))
+    return on_event
