@@ -7,10 +7,10 @@ from datetime import date
 import numpy as np
 import pytest
 
+from tests.vision.synth import SPECS, LabelSpec, photo, render
 from vision import VisionService
 from vision.barcodes import decode_codes
 from vision.imageio import decode_image
-from vision.synth import SPECS, LabelSpec, photo, render
 
 PHOTOS_PER_FORMAT = 20
 

