@@ -20,7 +20,8 @@ from assistant.language.vocabulary import Term, Vocabulary
 from assistant.world.loader import load_world
 from speech.audio import SAMPLE_RATE, decode
 from speech.models import default_models_dir, prepare_models, resolve_vosk_dir
-from speech.service import SpeechService, SpeechSettings
+from speech.service import SpeechService
+from speech.settings import SpeechSettings
 from speech.vad import VadSettings, speech_span
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "voice"
