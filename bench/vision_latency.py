@@ -21,6 +21,7 @@ from vision.barcodes import decode_codes
 from vision.imageio import decode_image
 from vision.models import Variant
 from vision.service import VisionService
+from vision.settings import VisionSettings
 
 REPO = Path(__file__).resolve().parent.parent
 NOTES = REPO / "tests" / "fixtures" / "notes"
@@ -37,7 +38,7 @@ def main() -> None:
     parser.add_argument("--models", type=Path, default=REPO / "var" / "models" / "ocr")
     args = parser.parse_args()
     variant: Variant = args.variant
-    service = VisionService(load_world(), args.models, variant=variant, site="FZ")
+    service = VisionService(load_world(), args.models, settings=VisionSettings(variant=variant), site="FZ")
     started = time.perf_counter()
     service.load()
     print(f"model load ({variant}): {time.perf_counter() - started:.2f} s")

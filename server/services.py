@@ -34,6 +34,7 @@ from server.push import DevicePush
 from server.settings import Settings
 from speech import SpeechService, SpeechSettings
 from vision import VisionService
+from vision.settings import VisionSettings
 
 log = structlog.get_logger(__name__)
 
@@ -128,8 +129,8 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
 
     pipeline = TurnPipeline(rasa, documents_for_turn, settings.max_text_chars, guide,
                             draft_of=lambda proposal, lang: draft_json(master.world, proposal, lang))
-    vision = VisionService(master.world, settings.models_dir / "ocr", variant=settings.ocr_variant,
-                           vocabulary=vocabulary)
+    vision = VisionService(master.world, settings.models_dir / "ocr",
+                           settings=VisionSettings(variant=settings.ocr_variant), vocabulary=vocabulary)
     await vision.start()  # ~1 s: load once at start, not on the first photo
     speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)
     await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it

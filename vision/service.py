@@ -21,14 +21,12 @@ from vision.fields import CharInfo, read_fields
 from vision.gs1 import gs1_fields
 from vision.imageio import decode_image
 from vision.match import CodeMatcher
-from vision.models import Variant
 from vision.ocr import NoteReader, RawLine
 from vision.preprocess import Image, Prepared, prepare
 from vision.results import Box, CodeReading, OcrLine, VisionResult
+from vision.settings import VisionSettings
 
 log = structlog.get_logger(__name__)
-
-MIN_LINE_CONFIDENCE = 0.5  # below this a "line" is paper texture or a stray stroke
 
 
 class VisionService:
@@ -40,15 +38,13 @@ class VisionService:
         world: World,
         models_dir: Path,
         *,
-        variant: Variant = "tiny",
+        settings: VisionSettings | None = None,
         site: str | None = None,
-        threads: int = 2,
         vocabulary: Vocabulary | None = None,
     ) -> None:
         self.use_vocabulary(world, vocabulary or Vocabulary.from_world(world))
         self._models_dir = models_dir
-        self._variant: Variant = variant
-        self._threads = threads
+        self.settings = settings or VisionSettings()
         self._site = site
         self._reader: NoteReader | None = None
         self._load_lock = threading.Lock()
@@ -64,7 +60,7 @@ class VisionService:
         with self._load_lock:
             if self._reader is None:
                 try:
-                    self._reader = NoteReader(self._models_dir, self._variant, self._threads)
+                    self._reader = NoteReader(self._models_dir, self.settings.variant, self.settings.threads)
                 except FileNotFoundError as exc:
                     raise ModelsMissing(str(exc)) from exc
 
@@ -104,7 +100,7 @@ class VisionService:
         lap("preprocess")
         self.load()
         assert self._reader is not None
-        raw = [ln for ln in self._reader.read(prepared.image) if ln.confidence >= MIN_LINE_CONFIDENCE]
+        raw = [ln for ln in self._reader.read(prepared.image) if ln.confidence >= self.settings.min_line_confidence]
         lap("ocr")
         lines = tuple(self._line(ln, prepared, scale) for ln in raw)
         text, chars = _join(lines, self._corrector)
