@@ -32,9 +32,8 @@ from assistant.world.master_data import MasterData
 from assistant.world.schema import World
 from server.push import DevicePush
 from server.settings import Settings
-from speech import SpeechService, SpeechSettings
+from speech import SpeechService
 from vision import VisionService
-from vision.settings import VisionSettings
 
 log = structlog.get_logger(__name__)
 
@@ -105,7 +104,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     push = DevicePush()
     fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, _fleet_listener(world, ledger, push),
                          embedded_port=settings.embedded_mqtt_port,
-                         config=FleetConfig(base_topic=settings.fleet_base_topic,
+                         config=FleetConfig(**settings.fleet.model_dump(),
                                             # unique per process: two masters with one client id on a broker
                                             # would disconnect each other in turn
                                             client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
@@ -129,10 +128,10 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
 
     pipeline = TurnPipeline(rasa, documents_for_turn, settings.max_text_chars, guide,
                             draft_of=lambda proposal, lang: draft_json(master.world, proposal, lang))
-    vision = VisionService(master.world, settings.models_dir / "ocr",
-                           settings=VisionSettings(variant=settings.ocr_variant), vocabulary=vocabulary)
+    vision = VisionService(master.world, settings.models_dir / "ocr", settings=settings.vision,
+                           vocabulary=vocabulary)
     await vision.start()  # ~1 s: load once at start, not on the first photo
-    speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)
+    speech = SpeechService(settings.effective_speech, vocabulary)
     await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
     master.on_change(vision.use_vocabulary)
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
