@@ -27,7 +27,7 @@ class SpeechSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    whisper_dir: Path | None = None    # None: the app's models_dir/whisper-base, as `make setup` lays it out
+    whisper_dir: Path | None = None    # None: whisper-base in the models folder (the app's models_dir)
     vosk_dirs: Mapping[Language, DirectoryPath] = Field(default_factory=dict)  # else an installed vosk-model-<lang>
     engines: Mapping[Language, EngineChoice] = Field(default_factory=dict)
     languages: tuple[Language, ...] = Field(default=("zh", "en"), min_length=1)
