@@ -32,7 +32,7 @@ from assistant.world.schema import World
 from server.notices import fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
-from speech import SpeechService, SpeechSettings
+from speech import SpeechService
 from vision import VisionService
 
 log = structlog.get_logger(__name__)
@@ -87,7 +87,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     push = DevicePush()
     fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, fleet_listener(world, ledger, push),
                          embedded_port=settings.embedded_mqtt_port,
-                         config=FleetConfig(base_topic=settings.fleet_base_topic,
+                         config=FleetConfig(**settings.fleet.model_dump(),
                                             # unique per process: two masters with one client id on a broker
                                             # would disconnect each other in turn
                                             client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
@@ -111,9 +111,9 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
 
     reader = MessageReader(master, today=settings.today, refresh=refresh_names)
     pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide)
-    vision = VisionService(vocabulary, settings.models_dir / "ocr", variant=settings.ocr_variant)
+    vision = VisionService(vocabulary, settings.models_dir / "ocr", settings=settings.vision)
     await vision.start()  # ~1 s: load once at start, not on the first photo
-    speech = SpeechService(SpeechSettings(whisper_dir=settings.models_dir / "whisper-base"), vocabulary)
+    speech = SpeechService(settings.effective_speech, vocabulary)
     await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))

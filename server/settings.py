@@ -8,19 +8,38 @@ import hmac
 import secrets
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.fleet.service import FleetSettings
 from assistant.world.loader import DEMO_WORLD
+from speech.models import WHISPER_DIR
+from speech.settings import SpeechSettings
+from vision.models import Variant
+from vision.settings import VisionSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Flat names that came before the engine groups, and the group field each one is another name for: both work, and
+# after validation both hold the value in force (see Settings._earlier_names).
+_EARLIER_NAMES: dict[str, tuple[str, str]] = {
+    "ocr_variant": ("vision", "variant"),
+    "fleet_base_topic": ("fleet", "base_topic"),
+    "default_language": ("speech", "default_language"),
+}
+
+
+def _default(group: type[BaseModel], name: str) -> Any:
+    return group.model_fields[name].default
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FRONTLINE_", env_file=".env", extra="ignore")
+    # `__` reaches into the engine groups: FRONTLINE_SPEECH__PARTIAL_INTERVAL_S, FRONTLINE_SPEECH__VAD__THRESHOLD.
+    model_config = SettingsConfigDict(env_prefix="FRONTLINE_", env_file=".env", extra="ignore",
+                                      env_nested_delimiter="__")
 
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""  # empty: SQLite file under var_dir
@@ -37,18 +56,45 @@ class Settings(BaseSettings):
     rasa_bin: Path = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
 
     models_dir: Path = REPO_ROOT / "var" / "models"  # prepared by `make setup` (OCR, speech)
-    ocr_variant: Literal["tiny", "small"] = "tiny"
+    ocr_variant: Variant = _default(VisionSettings, "variant")  # earlier name of vision.variant
     max_upload_bytes: int = 20 * 1024 * 1024
+
+    # The engines' own settings types, with their own defaults and checks (FRONTLINE_<GROUP>__<FIELD>).
+    speech: SpeechSettings = Field(default_factory=SpeechSettings)
+    vision: VisionSettings = Field(default_factory=VisionSettings)
+    fleet: FleetSettings = Field(default_factory=FleetSettings)  # the MQTT client id is generated, not set
 
     mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
     embedded_mqtt_port: int = 0  # the embedded broker's port on loopback; 0: a free one, chosen at start
-    fleet_base_topic: str = "uagv/v2"
+    fleet_base_topic: str = _default(FleetSettings, "base_topic")  # earlier name of fleet.base_topic
     start_agv_sim: bool = True  # `frontline run` drives the demo's AGVs with the VDA 5050 simulator
     agv_sim_speed: float = 1.0  # metres per second
 
     timezone: str = "Asia/Shanghai"
-    default_language: str = "zh"
+    default_language: str = _default(SpeechSettings, "default_language")  # earlier name of speech.default_language
     max_text_chars: int = Field(default=2000, ge=1)
+
+    @model_validator(mode="after")
+    def _earlier_names(self) -> Settings:
+        """FRONTLINE_OCR_VARIANT, FRONTLINE_FLEET_BASE_TOPIC and FRONTLINE_DEFAULT_LANGUAGE keep working: a value
+        given under the earlier name goes into its group (checked there); both names given must agree. Then the
+        earlier name is set to the group's value, so code reading either sees the one in force. (`model_copy`
+        skips this: update the group field, not the earlier name.)"""
+        for earlier, (group_name, name) in _EARLIER_NAMES.items():
+            group: BaseModel = getattr(self, group_name)
+            value = getattr(self, earlier)
+            if earlier in self.model_fields_set:
+                if name in group.model_fields_set and getattr(group, name) != value:
+                    raise ValueError(f"{earlier} ({value!r}) and {group_name}.{name} ({getattr(group, name)!r}) "
+                                     f"disagree: set only {group_name}.{name}")
+                try:
+                    group = type(group).model_validate({**group.model_dump(), name: value})
+                except ValidationError as exc:  # name the setting the user wrote, not the group's field
+                    why = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+                    raise ValueError(f"{earlier}: {why}") from None
+                setattr(self, group_name, group)
+            setattr(self, earlier, getattr(group, name))
+        return self
 
     @property
     def effective_database_url(self) -> str:
@@ -57,6 +103,13 @@ class Settings(BaseSettings):
     def today(self) -> date:
         """Today at the site: "今天" and order dates follow the site's clock, not the server's."""
         return datetime.now(ZoneInfo(self.timezone)).date()
+
+    @property
+    def effective_speech(self) -> SpeechSettings:
+        """The speech settings with Whisper where `make setup` lays it out (models_dir), unless a folder is given."""
+        if self.speech.whisper_dir is not None:
+            return self.speech
+        return self.speech.model_copy(update={"whisper_dir": self.models_dir / WHISPER_DIR})
 
     @property
     def action_endpoint(self) -> str:

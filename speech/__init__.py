@@ -8,7 +8,8 @@ from speech.audio import AudioLimits
 from speech.errors import AudioCorrupt, AudioError, AudioTooLarge, AudioTooLong, AudioUnsupported, SpeechUnavailable
 from speech.models import prepare_models, resolve_vosk_dir, resolve_whisper_dir
 from speech.results import Correction, Final, Partial, Transcript, Word
-from speech.service import SpeechService, SpeechSettings, StreamSession
+from speech.service import SpeechService, StreamSession
+from speech.settings import SpeechSettings
 from speech.vad import VadSettings
 
 __all__ = [

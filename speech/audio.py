@@ -6,12 +6,12 @@ Errors are typed so the API can answer 415 (not audio), 400 (truncated or damage
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import av
 import av.error
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
 
 from speech.errors import AudioCorrupt, AudioTooLarge, AudioTooLong, AudioUnsupported
 
@@ -30,10 +30,13 @@ _RAW_TYPES = ("audio/l16", "audio/pcm", "audio/x-raw", "application/octet-stream
 _TRUNCATION_SLACK_S = 0.25
 
 
-@dataclass(frozen=True, slots=True)
-class AudioLimits:
-    max_bytes: int = 10 * 1024 * 1024
-    max_duration_s: float = 30.0
+class AudioLimits(BaseModel):
+    """What one upload may be. A pydantic model: the app's settings nest it (`speech.limits`) and validate it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    max_duration_s: float = Field(default=30.0, gt=0)
 
 
 def looks_like_audio_container(data: bytes) -> bool:

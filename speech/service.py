@@ -6,50 +6,26 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import structlog
 import zhconv
 
-from speech.audio import SAMPLE_RATE, AudioLimits, Pcm, decode, resample
+from speech.audio import SAMPLE_RATE, Pcm, decode, resample
 from speech.correct import Corrector
 from speech.engine import Context, EngineResult, EngineSession, Transcriber
 from speech.errors import SpeechUnavailable
 from speech.lexicon import Names, build_lexicon
 from speech.models import resolve_vosk_dir, resolve_whisper_dir
 from speech.results import Final, Partial, Transcript
-from speech.vad import VadSettings, speech_span
+from speech.settings import SpeechSettings
+from speech.vad import speech_span
 from speech.vosk_engine import VoskTranscriber
 from speech.whisper_engine import WhisperTranscriber, prompted_decode
 
 log = structlog.get_logger(__name__)
-EngineChoice = Literal["auto", "vosk", "whisper"]
-
-
-@dataclass(frozen=True, slots=True)
-class SpeechSettings:
-    """Built by the app from its `Settings`. `engines` maps a language to auto/vosk/whisper (auto: Vosk
-    where a Vosk model for the language is present, else Whisper)."""
-
-    whisper_dir: Path | None = None
-    vosk_dirs: Mapping[str, Path] = field(default_factory=dict)
-    engines: Mapping[str, EngineChoice] = field(default_factory=dict)
-    languages: tuple[str, ...] = ("zh", "en")
-    default_language: str = "zh"
-    vosk_grammar: bool = True
-    allow_download: bool = False       # vosk's own download by language; only with internet
-    whisper_beam_size: int = 2         # 2 is the sweet spot on 2 cores: 5 costs ~2× for little gain
-    whisper_threads: int = 2
-    partial_interval_s: float | None = 1.0
-    min_confidence: float = 0.35
-    limits: AudioLimits = field(default_factory=AudioLimits)
-    vad: VadSettings = field(default_factory=VadSettings)
-    commands: Mapping[str, Sequence[str]] | None = None   # extra or replacement command phrases per language
-    numerals: Mapping[str, Sequence[str]] | None = None
 
 
 class SpeechService:

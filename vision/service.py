@@ -16,25 +16,22 @@ from vision.correct import Corrector, Names
 from vision.errors import ModelsMissing
 from vision.gs1 import gs1_fields
 from vision.imageio import decode_image
-from vision.models import Variant
 from vision.ocr import NoteReader, RawLine
 from vision.preprocess import Image, Prepared, prepare
 from vision.results import Box, CodeReading, OcrLine, VisionResult
+from vision.settings import VisionSettings
 
 log = structlog.get_logger(__name__)
-
-MIN_LINE_CONFIDENCE = 0.5  # below this a "line" is paper texture or a stray stroke
 
 
 class VisionService:
     """Build once per process. Models load on `load()` (or the first read), never at import or construction.
     Blocking work runs in a worker thread, so `read` can be awaited from the event loop."""
 
-    def __init__(self, names: Names, models_dir: Path, *, variant: Variant = "tiny", threads: int = 2) -> None:
+    def __init__(self, names: Names, models_dir: Path, *, settings: VisionSettings | None = None) -> None:
         self.use_names(names)
         self._models_dir = models_dir
-        self._variant: Variant = variant
-        self._threads = threads
+        self.settings = settings or VisionSettings()
         self._reader: NoteReader | None = None
         self._load_lock = threading.Lock()
 
@@ -47,7 +44,7 @@ class VisionService:
         with self._load_lock:
             if self._reader is None:
                 try:
-                    self._reader = NoteReader(self._models_dir, self._variant, self._threads)
+                    self._reader = NoteReader(self._models_dir, self.settings.variant, self.settings.threads)
                 except FileNotFoundError as exc:
                     raise ModelsMissing(str(exc)) from exc
 
@@ -77,7 +74,7 @@ class VisionService:
         lap("preprocess")
         self.load()
         assert self._reader is not None
-        raw = [ln for ln in self._reader.read(prepared.image) if ln.confidence >= MIN_LINE_CONFIDENCE]
+        raw = [ln for ln in self._reader.read(prepared.image) if ln.confidence >= self.settings.min_line_confidence]
         lap("ocr")
         lines = tuple(self._line(ln, prepared, scale) for ln in raw)
         text, confidence, corrected = _join(lines, self._corrector)

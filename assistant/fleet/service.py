@@ -10,10 +10,10 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from assistant.fleet import messages
@@ -50,12 +50,23 @@ log = structlog.get_logger(__name__)
 EventSink = Callable[[FleetEvent], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class FleetConfig:
-    base_topic: str = DEFAULT_BASE
+class FleetSettings(BaseModel):
+    """What a deployment may tune, with the only defaults; a pydantic model so the app's settings nest it (`fleet`)
+    and refuse a bad value at start-up."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # interfaceName/majorVersion, maybe under a prefix: MQTT topic levels, so no wildcards and no empty level
+    base_topic: str = Field(default=DEFAULT_BASE, pattern=r"^[^/+#\s]+(/[^/+#\s]+)*$")
+    min_battery: float = Field(default=20.0, ge=0, le=100)  # percent; below it a vehicle gets no new order
+    resend_s: float = Field(default=2.0, gt=0)  # unacknowledged orders are resent this often (QoS 0 may lose them)
+
+
+class FleetConfig(FleetSettings):
+    """The settings plus this process's MQTT client id, which is not a setting: the app generates a unique one
+    (two masters with one client id on a broker would disconnect each other in turn)."""
+
     client_id: str = "frontline-master"
-    min_battery: float = 20.0  # percent; below it a vehicle gets no new order
-    resend_s: float = 2.0  # unacknowledged orders are resent this often (QoS 0 may lose them)
 
 
 class FleetService:

@@ -1,10 +1,21 @@
-"""Worlds for routing tests: the demo plus an isolated node, and a generated 1 000-node grid."""
+"""Worlds for routing tests and `bench.fleet_latency`: the demo plus an isolated node, and a generated 1 000-node
+grid (no real plant has one yet, so it is test data, not part of the installed `assistant` package)."""
 
 from __future__ import annotations
 
-from assistant.routing.synthetic import grid_map
+import random
+
 from assistant.world.loader import load_world
-from assistant.world.schema import Location, LocationKind, Site, World
+from assistant.world.schema import Location, LocationKind, Site, SiteMap, World
+
+
+def grid_map(side: int = 32, *, seed: int = 7, blocked: float = 0.1, code: str = "BIG-MAP") -> SiteMap:
+    """side×side nodes N{x}_{y} at 1 m spacing; each aisle is blocked with probability `blocked`."""
+    rng = random.Random(seed)
+    nodes = {f"N{x}_{y}": (float(x), float(y)) for x in range(side) for y in range(side)}
+    edges = [(f"N{x}_{y}", f"N{x2}_{y2}") for x in range(side) for y in range(side)
+             for x2, y2 in ((x + 1, y), (x, y + 1)) if x2 < side and y2 < side and rng.random() > blocked]
+    return SiteMap(code=code, nodes=nodes, edges=tuple(edges))
 
 
 def world_with_island() -> World:

