@@ -10,9 +10,11 @@ import pytest
 
 from assistant.language.reading import MessageReader
 from assistant.pipeline import DialogueClient, TurnContext, TurnError, TurnEventType, TurnPipeline
+from assistant.pipeline.audio import run_transcript
 from assistant.pipeline.dialogue import SECRET_HEADER
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
+from speech import Transcript
 
 CTX = TurnContext(device="HMD-01", device_kind="ar_headset", site="DG", worker="W01", language="zh")
 SECRET = "s" * 32
@@ -154,3 +156,35 @@ async def test_turns_of_one_device_run_one_at_a_time_in_order(world):
     await asyncio.gather(pipeline.run_text(CTX, "一"), pipeline.run_text(CTX, "二"), pipeline.run_text(other, "三"))
     assert order.index("一") < order.index("二")
     assert most == 2  # the other device's turn ran beside them, never two of HMD-01's
+
+
+def _heard(text: str, confidence: float, language: str = "en") -> Transcript:
+    return Transcript(raw=text, corrected=text, language=language, confidence=confidence, engine="whisper",
+                      duration_s=1.0)
+
+
+@pytest.mark.parametrize(("text", "confidence", "language", "asked_again"), [
+    ("Camshaft,", 0.38, "en", True),   # a lone word heard badly right after a read-back: asked again
+    ("确认", 0.5, "zh", True),          # even a yes: it would write stock
+    ("yes", 0.9, "en", False),          # heard clearly: the dialogue takes it
+    ("transfer five camshafts to line A", 0.45, "en", False),  # a whole command is judged as a command
+])
+async def test_a_lone_word_heard_badly_after_a_read_back_is_asked_again(world, text, confidence, language,
+                                                                       asked_again):
+    rasa = FakeRasa(_tracker({"proposal": {"kind": "transfer", "site": "DG", "item": "CS-1001", "qty_base": "5",
+                                           "destination": "LINE-B"}}))
+    pipeline = _pipeline(rasa, world)
+    await pipeline.run_text(CTX, "transfer five crankshafts to line B")
+    sent = len(rasa.sent)
+    turn = await run_transcript(pipeline, CTX, _heard(text, confidence, language))
+    assert (len(rasa.sent) == sent) is asked_again
+    if asked_again:
+        assert turn.reply.text.startswith(("Sorry, I didn't catch that. Say 'yes'", "没听清。要执行"))
+        assert turn.awaiting == "confirmation" and turn.buttons == "confirm"  # the read-back still stands
+
+
+async def test_a_lone_word_without_a_pending_read_back_goes_to_the_dialogue(world):
+    rasa = FakeRasa(_tracker())
+    pipeline = _pipeline(rasa, world)
+    await run_transcript(pipeline, CTX, _heard("Camshaft,", 0.38))
+    assert len(rasa.sent) == 1
