@@ -1,7 +1,7 @@
 """Handwritten note fixtures through the real PaddleOCR: the text must yield the expected order fields.
 
-The exact share of notes read right is a benchmark (bench.recognition_accuracy, docs/benchmarks.md); here a margin that holds
-on any CPU of this kind guards against gross regressions."""
+The exact share of notes read right is a benchmark (bench.recognition_accuracy, docs/benchmarks.md); here a margin
+that holds on any CPU of this kind guards against gross regressions."""
 
 from __future__ import annotations
 
