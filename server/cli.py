@@ -86,11 +86,13 @@ def agv_sim(
 def device_token(device: str) -> None:
     """Print the bearer token of a device of the world (the token alone, for scripts)."""
     from assistant.auth import issue_token
+    from assistant.catalogue import both
     from assistant.world.loader import load_world
 
     settings = Settings()
     if load_world(settings.world_path).device(device) is None:
-        typer.echo(f"没有设备 {device} / unknown device {device}", err=True)
+        zh, en = both("cli-unknown-device", device=device)
+        typer.echo(f"{zh} / {en}", err=True)
         raise typer.Exit(2)
     typer.echo(issue_token(settings.token_key(), device))
 

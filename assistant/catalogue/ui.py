@@ -25,6 +25,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field-amount": ("数量", "amount"),
     "field-destination": ("目的地", "destination"),
     "field-source": ("来源", "source"),
+    # the command line
+    "cli-unknown-device": ("没有设备 {device}", "unknown device {device}"),
     # the shop tablet's screen
     "ui-title": ("前线助手", "Frontline"),
     "ui-hint-write": ("用手指写下订单，例如：张三,2025年1月20日,购铁观音2斤",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from assistant.catalogue import has, say
 from assistant.world.schema import Item, World
 
-_UNIT_WORDS = {"pcs": ("件", "pcs"), "g": ("克", "g"), "jin": ("斤", "jin"), "cake": ("饼", "cakes"),
-               "kg": ("公斤", "kg"), "liang": ("两", "liang"), "box": ("箱", "boxes")}
+
+def _amount(value: Decimal, unit: str, lang: str) -> str:
+    """5件 / 5 pcs: a number in a unit's word (the unit's code when the catalogue has no word for it)."""
+    code = f"amount-{unit}"
+    return say(code, lang, n=_plain(value)) if has(code) else f"{_plain(value)} {unit}"
 
 
 def _plain(value: Decimal) -> str:
@@ -17,15 +21,12 @@ def _plain(value: Decimal) -> str:
 
 def format_qty(world: World, item: Item, qty_base: Decimal, lang: str) -> str:
     """5件 / 1000克(2斤) / 714克(2饼): weight items also in their price unit, which is how a shop counts."""
-    zh_base, en_base = _UNIT_WORDS.get(item.unit, (item.unit, item.unit))
-    base = f"{_plain(qty_base)}{zh_base}" if lang != "en" else f"{_plain(qty_base)} {en_base}"
+    base = _amount(qty_base, item.unit, lang)
     if item.price_per and item.price_per != item.unit:
         factor = world.unit(item.price_per).factor
         if factor:
             in_price_unit = (qty_base / factor).quantize(Decimal("0.01")).normalize()
-            zh_u, en_u = _UNIT_WORDS.get(item.price_per, (item.price_per, item.price_per))
-            extra = f"{_plain(in_price_unit)}{zh_u}" if lang != "en" else f"{_plain(in_price_unit)} {en_u}"
-            return f"{extra}({base})"
+            return f"{_amount(in_price_unit, item.price_per, lang)}({base})"
     return base
 
 
@@ -36,8 +37,9 @@ def item_name(item: Item, lang: str) -> str:
 def price_text(world: World, item: Item, lang: str) -> str:
     if item.price is None or not item.price_per:
         return "-"
-    zh_u, en_u = _UNIT_WORDS.get(item.price_per, (item.price_per, item.price_per))
-    return f"{item.price:.2f}元/{zh_u}" if lang != "en" else f"¥{item.price:.2f}/{en_u.rstrip('s')}"
+    code = f"price-per-{item.price_per}"
+    per = say(code, lang) if has(code) else item.price_per
+    return say("price", lang, price=f"{item.price:.2f}", per=per)
 
 
 def location_name(world: World, code: str | None, lang: str = "zh") -> str:
