@@ -85,7 +85,8 @@ def main() -> None:
     print("\n| media turn (upload → reply, end to end) | turns | p50 ms | p95 ms |\n| --- | --- | --- | --- |")
     for kind, values in media.items():
         print(f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {_pct(values, 0.95):.1f} |")
-    print(f"\nRasa round trip (webhook + tracker, actions included): p50 {statistics.median(nlu):.1f} ms, "
+    print(f"\nDialogue (Rasa parse + the reading + the exchange with its state, actions included): "
+          f"p50 {statistics.median(nlu):.1f} ms, "
           f"p95 {_pct(nlu, 0.95):.1f} ms")
 
 
