@@ -135,7 +135,8 @@ def extract_mentions(
         t.take(found.start, found.end)
         dates.append(DateMention(*t.span(found.start, found.end), found.value))
 
-    hits = sorted([*_names(t, vocabulary), *_tagged_names(t, tagged)], key=lambda h: h.start)
+    known = _names(t, vocabulary)
+    hits = sorted([*known, *_tagged_names(t, tagged, found={h.kind for h in known})], key=lambda h: h.start)
     items = [_mention(t, h, resolver, site) for h in hits if h.kind == "item"]
     customers = [_mention(t, h, resolver, site) for h in hits if h.kind == "customer"]
     location_hits = [h for h in hits if h.kind == "location"]
@@ -197,11 +198,14 @@ def _names(t: _Text, vocabulary: Vocabulary) -> list[_Hit]:
     return sorted(hits, key=lambda h: h.start)
 
 
-def _tagged_names(t: _Text, tagged: tuple[Tagged, ...]) -> list[_Hit]:
-    """Names the NLU model tagged where the vocabulary found nothing: unknown names, or parts of known ones."""
+def _tagged_names(t: _Text, tagged: tuple[Tagged, ...], found: set[TermKind]) -> list[_Hit]:
+    """Names the NLU model tagged, of the kinds the vocabulary found none of: unknown names ("飞机"), or parts of
+    known ones ("B区"). A kind the vocabulary found is not second-guessed by the model ("茶饭铁观音库存": 铁观音)."""
     hits: list[_Hit] = []
     for span in tagged:
         kind = _NAME_KINDS.get(span.kind)
+        if kind in found:
+            continue
         at = t.normalised(span.start, span.end) if kind else None
         if kind is None or at is None:
             continue

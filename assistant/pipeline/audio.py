@@ -12,8 +12,9 @@ from assistant.pipeline.turn import TurnPipeline
 from speech import AudioError, SpeechService, SpeechUnavailable, Transcript
 
 # A lone word right after a read-back answers it: yes or no to a stock change. Heard with less than this
-# confidence it is asked again rather than taken as a new command (half-way between the engine's floor for a
-# whole command, where the other words back each other up, and certainty).
+# confidence it is taken only as such an answer (Whisper is rarely sure of one short word, and a yes is the worker's
+# own explicit confirmation); as anything else — a new command — it is asked again. Half-way between the engine's
+# floor for a whole command, where the other words back each other up, and certainty.
 LONE_WORD_MIN_CONFIDENCE = 0.6
 _LONE_ZH = re.compile(r"[\u3400-\u9fff]{1,4}")
 _LONE_EN = re.compile(r"[A-Za-z'-]+")
@@ -37,12 +38,11 @@ async def run_transcript(pipeline: TurnPipeline, ctx: TurnContext, transcript: T
     text = transcript.text_for_nlu
     if transcript.no_speech or transcript.low_confidence or not text.strip():
         return pipeline.not_heard(ctx, turn_input, lang)
-    if pipeline.awaiting(ctx.device) == "confirmation" and lone_word(text) \
-            and transcript.confidence < LONE_WORD_MIN_CONFIDENCE:
-        return pipeline.not_heard(ctx, turn_input, lang)
+    doubtful = pipeline.awaiting(ctx.device) == "confirmation" and lone_word(text) \
+        and transcript.confidence < LONE_WORD_MIN_CONFIDENCE
     return await pipeline.run_text(ctx, text, turn_input=turn_input,
                                    metadata={"stt_confidence": transcript.confidence},
-                                   chars=CharConfidence.uniform(text, transcript.confidence))
+                                   chars=CharConfidence.uniform(text, transcript.confidence), answer_only=doubtful)
 
 
 async def run_audio(pipeline: TurnPipeline, speech: SpeechService, ctx: TurnContext, audio: bytes,

@@ -45,6 +45,8 @@ _AWAITING_BY_SLOT: dict[str, Awaiting] = {"amount": "quantity", "destination": "
 # What a tapped button says to the dialogue: an intent, not words (no classifier guessing on a tap).
 _ACTION_INTENTS: dict[ActionId, str] = {"confirm": "affirm", "cancel": "deny"}
 _COMMAND_BY_DOCUMENT = {"transfer": "transfer_stock", "sales_order": "create_sales_order"}
+# What answers a pending read-back: a yes, a no, or calling it off.
+_ANSWERS = frozenset({"affirm", "deny", "cancel"})
 
 Collected = tuple[tuple[Document, ...], tuple[AgvOrderView, ...]]
 Collect = Callable[[str], Awaitable[Collected]]  # turn id → the documents it touched and their AGV orders
@@ -108,16 +110,17 @@ class TurnPipeline:
             return payload, CharConfidence.sure(payload)
 
         return await self._converse(ctx, lang, tapped, on_event, TurnInput(kind="action", text=action), {},
-                                    Parse(payload, intent, 1.0, ((intent, 1.0),)), ())
+                                    Parse(payload, intent, 1.0, ((intent, 1.0),)), (), False)
 
     async def run_text(
         self, ctx: TurnContext, text: str, on_event: EventCallback = ignore_events,
         turn_input: TurnInput | None = None, metadata: dict[str, JsonValue] | None = None,
-        chars: CharConfidence | None = None, scans: Sequence[Scan] = (),
+        chars: CharConfidence | None = None, scans: Sequence[Scan] = (), answer_only: bool = False,
     ) -> TurnResult:
         """Words typed, transcribed or read: checked by the input stage, read once, answered in their own
         language. `chars` are the recogniser's per-character confidences of `text` (typed words: sure); `scans`
-        the codes photographed with them."""
+        the codes photographed with them. `answer_only`: the words were heard with doubt, so they are taken only
+        as a yes or no to the pending read-back; anything else is asked again, never acted on as a new command."""
         lang = detect_language(text) if text.strip() else ctx.language
 
         def checked() -> tuple[str, CharConfidence]:
@@ -127,12 +130,13 @@ class TurnPipeline:
             return cleaned, CharConfidence(known.confidence[at:at + len(cleaned)],
                                            known.changed[at:at + len(cleaned)])
 
-        return await self._converse(ctx, lang, checked, on_event, turn_input, metadata or {}, None, scans)
+        return await self._converse(ctx, lang, checked, on_event, turn_input, metadata or {}, None, scans,
+                                    answer_only)
 
     async def _converse(
         self, ctx: TurnContext, lang: str, message_of: Callable[[], tuple[str, CharConfidence]],
         on_event: EventCallback, turn_input: TurnInput | None, metadata: dict[str, JsonValue],
-        parsed: Parse | None, scans: Sequence[Scan],
+        parsed: Parse | None, scans: Sequence[Scan], answer_only: bool,
     ) -> TurnResult:
         """One exchange with the dialogue engine. `message_of` gives what Rasa receives (checked words, or an
         intent payload) with its character confidences; it runs inside the turn, so its TurnError is reported
@@ -149,6 +153,13 @@ class TurnPipeline:
                 nlu_started = time.perf_counter()
                 parse = parsed or await self._dialogue.parse(message)
                 parse_ms = (time.perf_counter() - nlu_started) * 1000
+                if answer_only and parse.intent not in _ANSWERS:
+                    asked = self.not_heard(ctx, turn_input or TurnInput(text=message), lang)
+                    await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,
+                                             {"intent": parse.intent, "confidence": parse.confidence}))
+                    await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": asked.reply.text}))
+                    await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": asked.awaiting}))
+                    return asked.model_copy(update={"turn_id": turn_id})
                 await asyncio.to_thread(self._reader.refresh)
                 reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
                                             tagged=parse.tagged)

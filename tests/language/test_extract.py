@@ -144,3 +144,19 @@ def test_spoken_transcript_spacing(vocabulary: Vocabulary, resolver: Resolver) -
     assert m.amount is not None and m.amount.amount == Amount(Decimal(5), "件")
     assert m.destination is not None and m.destination.text == "总装 二线"
     assert m.destination.resolution == Match("LINE-B")
+
+
+def test_the_model_s_spans_only_fill_kinds_the_vocabulary_found_none_of(vocabulary: Vocabulary,
+                                                                         resolver: Resolver) -> None:
+    from assistant.language.extract import Tagged
+
+    # A misheard 查询 tagged as an item beside a known item: the known one is the item.
+    m = extract_mentions("茶饭铁观音库存", vocabulary, resolver, "FZ", TODAY, (Tagged("item", 0, 2),))
+    assert m.item is not None and m.item.resolution == Match("TEA-TGY")
+    # An unknown item only the model tagged: reported as unknown, never dropped.
+    m = extract_mentions("查一下飞机还有多少", vocabulary, resolver, "DG", TODAY, (Tagged("item", 3, 5),))
+    assert m.item is not None and m.item.text == "飞机" and isinstance(m.item.resolution, NotFound)
+    # A place nobody knows: the destination, said back as unknown ("没有找到库位“火星”").
+    m = extract_mentions("调5件曲轴到火星", vocabulary, resolver, "DG", TODAY, (Tagged("location", 6, 8),))
+    assert m.destination is not None and m.destination.text == "火星" and isinstance(m.destination.resolution,
+                                                                                     NotFound)
