@@ -3,10 +3,12 @@ Silero VAD finds the end of speech, partials re-decode the buffer greedily at an
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,32 @@ from speech.vad import FRAME, Endpointer, VadSettings
 log = structlog.get_logger(__name__)
 
 
+class EncoderCache:
+    """Whisper's encoder is most of the cost of decoding a short command (it always sees a 30 s window) and does
+    not depend on the prompt or the language: the same audio decoded again — language detection, the prompted and
+    the plain decode of one utterance — reuses its encoding. Keyed by the features themselves, so different audio
+    can never share one."""
+
+    def __init__(self, encode: Callable[[np.ndarray], Any], size: int = 3) -> None:
+        self._encode = encode
+        self._size = size
+        self._kept: OrderedDict[bytes, Any] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def __call__(self, features: np.ndarray) -> Any:
+        key = hashlib.blake2b(np.ascontiguousarray(features).tobytes(), digest_size=16).digest()
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            self.hits += 1
+            return self._kept[key]
+        self.misses += 1
+        output = self._encode(features)
+        self._kept[key] = output
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+        return output
+
+
 class WhisperTranscriber:
     engine = "whisper"
 
@@ -32,6 +60,9 @@ class WhisperTranscriber:
 
         self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
                                    num_workers=1, local_files_only=True)
+        # faster-whisper encodes through this method for transcription and language detection alike.
+        self.encoder = EncoderCache(self._model.encode)
+        self._model.encode = self.encoder
         self._beam_size = beam_size
         self._word_timestamps = word_timestamps
         self._allowed = allowed_languages
@@ -51,11 +82,16 @@ class WhisperTranscriber:
         return EngineResult(text, conf, words, detected)
 
     def detect_language(self, pcm: Pcm) -> str:
-        """The most likely of our languages (not of Whisper's 99: short commands fool it)."""
+        """The most likely of our languages (not of Whisper's 99: short commands fool it). The audio is encoded as
+        the decode that follows will encode it, so that decode reuses the encoding."""
+        from faster_whisper.audio import pad_or_trim
+
         audio = pcm.astype(np.float32) / 32768.0
         with self._lock:
-            _, _, probs = self._model.detect_language(audio)
-        ours = [(p, lang) for lang, p in probs if lang in self._allowed]
+            features = self._model.feature_extractor(audio)
+            encoded = self.encoder(pad_or_trim(features[:, : features.shape[-1] - 1]))
+            probs = self._model.model.detect_language(encoded)[0]
+        ours = [(p, token[2:-2]) for token, p in probs if token[2:-2] in self._allowed]
         return max(ours)[1] if ours else self._allowed[0]
 
     def _decode(self, audio: Any, language: str | None, prompt: str,
