@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import platform
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,7 @@ from assistant.language.reading import MessageReader, Reading
 from assistant.language.resolve import Match, Resolution
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
+from bench.machine import cpu
 from speech.models import default_models_dir, prepare_models
 from speech.service import SpeechService
 from speech.settings import SpeechSettings
@@ -39,21 +39,6 @@ NOTES = REPO / "tests" / "fixtures" / "notes"
 SITES = {"HMD-01": "DG", "HMD-02": "DG", "PAD-01": "FZ", "PAD-02": "FZ", "PAD-DG": "DG"}
 TODAY = date(2026, 6, 1)
 COMMAND_WORDS = {"affirm": ("确认", "yes"), "cancel": ("取消", "cancel")}
-
-
-def cpu() -> str:
-    """The CPU model and the vector extensions that decide CTranslate2's and ONNX Runtime's kernels."""
-    model, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-            elif line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    wanted = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
-    return f"{model} ({', '.join(wanted) or 'no AVX2'})"
 
 
 def _code(resolution: Resolution | None) -> str | None:

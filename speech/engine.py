@@ -1,5 +1,5 @@
-"""The `Transcriber` interface every engine implements. Methods are blocking: callers run them with
-`asyncio.to_thread`. A transcriber holds a loaded model (shared); sessions are per connection."""
+"""The `Transcriber` interface every engine implements. Its methods are blocking: callers run them with
+`asyncio.to_thread`. A transcriber holds a loaded model (shared); streams are per connection and async."""
 
 from __future__ import annotations
 
@@ -27,17 +27,18 @@ class Context:
     grammar: tuple[str, ...] = ()
 
 
-class EngineSession(Protocol):
-    def accept(self, pcm: Pcm) -> EngineResult | str | None:
-        """Feed 16 kHz mono audio: a result when an utterance ended, partial text, or nothing new."""
+class EngineStream(Protocol):
+    """One connection's utterances, one after another. Never blocks the event loop."""
 
-    def finish(self) -> EngineResult:
-        """End the utterance now; the session is reset and ready for the next one."""
+    async def accept(self, pcm: Pcm) -> EngineResult | str:
+        """Feed 16 kHz mono audio: the result when an utterance ended, else the caption so far (maybe unchanged:
+        every chunk gets an answer, as vosk-server gives one)."""
+
+    async def finish(self) -> EngineResult:
+        """End the utterance now; the stream is reset and ready for the next one."""
 
 
 class Transcriber(Protocol):
     engine: str
 
     def recognize(self, pcm: Pcm, context: Context) -> EngineResult: ...
-
-    def open_session(self, context: Context) -> EngineSession: ...

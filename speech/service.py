@@ -15,15 +15,16 @@ import zhconv
 
 from speech.audio import SAMPLE_RATE, Pcm, decode, resample
 from speech.correct import Corrector
-from speech.engine import Context, EngineResult, EngineSession, Transcriber
+from speech.engine import Context, EngineResult, EngineStream, Transcriber
 from speech.errors import SpeechUnavailable
 from speech.lexicon import Names, build_lexicon
 from speech.models import resolve_vosk_dir, resolve_whisper_dir
 from speech.results import Final, Partial, Transcript
 from speech.settings import SpeechSettings
 from speech.vad import speech_span
-from speech.vosk_engine import VoskTranscriber
+from speech.vosk_engine import VoskStream, VoskTranscriber
 from speech.whisper_engine import WhisperTranscriber, prompted_decode
+from speech.whisper_stream import WhisperStream
 
 log = structlog.get_logger(__name__)
 
@@ -160,21 +161,22 @@ class SpeechService:
         auto = fixed is None and self.engine_name(self.settings.default_language) == "whisper"
         return StreamSession(self, fixed or self.settings.default_language, site, sample_rate, detect=auto)
 
-    def _open_engine_session(self, language: str, site: str | None, detect: bool = False) -> EngineSession:
+    def _open_engine_stream(self, language: str, site: str | None, detect: bool = False) -> EngineStream:
         engine = self._engine(language)
         context = self._site(language, site, engine)[1]
         if isinstance(engine, WhisperTranscriber):
             def context_for(detected: str) -> Context:
                 return self._site(detected, site, engine)[1]
 
-            return engine.open_session(context, vad=self.settings.vad,
-                                       partial_interval_s=self.settings.partial_interval_s,
-                                       context_for=context_for if detect else None)
-        return engine.open_session(context)
+            return WhisperStream(engine, context, self.settings.vad, self.settings.partial_interval_s,
+                                 context_for if detect else None)
+        assert isinstance(engine, VoskTranscriber)
+        return VoskStream(engine.open_session(context))
 
 
 class StreamSession:
-    """Utterance after utterance on one connection: `accept` chunks, `finish` at push-to-talk release."""
+    """Utterance after utterance on one connection: `accept` chunks (each answered: a `Partial`, perhaps unchanged,
+    or the `Final` when the speaker stopped), `finish` at push-to-talk release."""
 
     def __init__(self, service: SpeechService, language: str, site: str | None, sample_rate: int,
                  detect: bool = False) -> None:
@@ -183,29 +185,29 @@ class StreamSession:
         self._detect = detect
         self._site = site
         self._rate = sample_rate
-        self._session: EngineSession | None = None
+        self._stream: EngineStream | None = None
         self._samples = 0
+
+    async def _engine_stream(self) -> EngineStream:
+        if self._stream is None:  # the engine loads on first use (in a worker thread: it takes seconds)
+            self._stream = await asyncio.to_thread(self._service._open_engine_stream, self.language, self._site,
+                                                   self._detect)
+        return self._stream
 
     async def accept(self, pcm: bytes) -> Partial | Final | None:
         if len(pcm) % 2:
             pcm = pcm[:-1]  # a chunk split mid-sample: drop the odd byte rather than shift every sample
+        if not pcm:
+            return None
         samples = resample(np.frombuffer(pcm, dtype="<i2").astype(np.int16), self._rate)
         self._samples += len(samples)
-        event = await asyncio.to_thread(self._accept, samples)
+        event = await (await self._engine_stream()).accept(samples)
         if isinstance(event, EngineResult):
             return Final(self._transcript(event))
-        return Partial(event) if event else None
-
-    def _accept(self, samples: Pcm) -> EngineResult | str | None:
-        if self._session is None:
-            self._session = self._service._open_engine_session(self.language, self._site, self._detect)
-        return self._session.accept(samples)
+        return Partial(event)
 
     async def finish(self) -> Transcript:
-        if self._session is None:
-            self._session = await asyncio.to_thread(self._service._open_engine_session, self.language, self._site,
-                                                    self._detect)
-        result = await asyncio.to_thread(self._session.finish)
+        result = await (await self._engine_stream()).finish()
         return self._transcript(result)
 
     def _transcript(self, result: EngineResult) -> Transcript:

@@ -23,6 +23,7 @@ class VadSettings(BaseModel):
     min_speech_s: float = Field(default=0.15, ge=0)    # shorter bursts are clicks and bangs, not words
     end_silence_s: float = Field(default=0.6, gt=0)    # trailing silence that ends an utterance while streaming
     pad_s: float = Field(default=0.25, ge=0)           # kept around speech when trimming, so word edges survive
+    pause_s: float = Field(default=0.25, gt=0)         # silence after speech worth decoding what was said so far
 
 
 def speech_probabilities(pcm: Pcm) -> list[float]:
@@ -62,10 +63,16 @@ class Endpointer:
         self._silent_run = 0
         self.frames = 0
         self.speech_start_frame: int | None = None
+        self.speech_end_frame: int | None = None  # just after the last voiced frame so far
 
     @property
     def in_speech(self) -> bool:
         return self.speech_start_frame is not None
+
+    @property
+    def silence_s(self) -> float:
+        """How long it has been quiet since the last voiced frame."""
+        return self._silent_run * FRAME_S
 
     def feed(self, pcm: Pcm) -> bool:
         """True when this audio completed an utterance (speech followed by enough silence)."""
@@ -81,6 +88,8 @@ class Endpointer:
             self._silent_run = 0 if voiced else self._silent_run + 1
             if self.speech_start_frame is None and self._voiced_run >= min_frames:
                 self.speech_start_frame = self.frames - self._voiced_run
+            if voiced and self.speech_start_frame is not None:
+                self.speech_end_frame = self.frames
             if self.speech_start_frame is not None and self._silent_run >= end_frames:
                 ended = True
         return ended
@@ -89,4 +98,4 @@ class Endpointer:
         self._vad.reset()
         self._pending = np.zeros(0, dtype=np.int16)
         self._voiced_run = self._silent_run = self.frames = 0
-        self.speech_start_frame = None
+        self.speech_start_frame = self.speech_end_frame = None

@@ -4,6 +4,7 @@ the site's words when the model is a lookahead model (graph/HCLr.fst + Gr.fst) t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import struct
@@ -177,6 +178,28 @@ class VoskSession:
         self._rec.Reset()
         self._last_partial = ""
         return result
+
+
+class VoskStream:
+    """A Vosk session on a connection: Kaldi decodes as the audio comes (in a worker thread), and every chunk is
+    answered with the partial so far, changed or not."""
+
+    def __init__(self, session: VoskSession) -> None:
+        self._session = session
+        self._partial = ""
+
+    async def accept(self, pcm: Pcm) -> EngineResult | str:
+        event = await asyncio.to_thread(self._session.accept, pcm)
+        if isinstance(event, EngineResult):
+            self._partial = ""
+            return event
+        if event is not None:
+            self._partial = event
+        return self._partial
+
+    async def finish(self) -> EngineResult:
+        self._partial = ""
+        return await asyncio.to_thread(self._session.finish)
 
 
 def parse_result(raw: str, language: str) -> EngineResult:

@@ -1,5 +1,5 @@
-"""faster-whisper (CTranslate2, int8 on CPU), always from a local directory. Streaming is emulated:
-Silero VAD finds the end of speech, partials re-decode the buffer greedily at an interval."""
+"""faster-whisper (CTranslate2, int8 on CPU), always from a local directory. Streams are decoded by
+`speech.whisper_stream.WhisperStream` on top of this."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 import structlog
 
-from speech.audio import SAMPLE_RATE, Pcm
+from speech.audio import Pcm
 from speech.engine import Context, EngineResult
 from speech.results import Word
-from speech.vad import FRAME, Endpointer, VadSettings
 
 log = structlog.get_logger(__name__)
 
@@ -114,59 +113,6 @@ class WhisperTranscriber:
             return "", 0.0, (), info.language
         confidence = math.exp(sum(logprobs) / len(logprobs)) * (1.0 - max(no_speech))
         return "".join(texts).strip(), round(confidence, 3), tuple(words), info.language
-
-    def open_session(self, context: Context, *, vad: VadSettings | None = None,
-                     partial_interval_s: float | None = 1.0,
-                     context_for: Callable[[str], Context] | None = None) -> WhisperSession:
-        return WhisperSession(self, context, vad or VadSettings(), partial_interval_s, context_for)
-
-
-class WhisperSession:
-    """Buffers one utterance; the VAD endpointer ends it, Whisper decodes it."""
-
-    def __init__(self, engine: WhisperTranscriber, context: Context, vad: VadSettings,
-                 partial_interval_s: float | None, context_for: Callable[[str], Context] | None = None) -> None:
-        self._engine = engine
-        self._context = context
-        # Set when the connection has no fixed language: each utterance's language is detected at its end
-        # (a bilingual worker may switch between commands), then decoded with that language's prompt.
-        self._context_for = context_for
-        self._vad = vad
-        self._endpointer = Endpointer(vad)
-        self._partial_every = None if partial_interval_s is None else int(partial_interval_s * SAMPLE_RATE)
-        self._buffer: list[Pcm] = []
-        self._samples = 0
-        self._last_partial_at = 0
-
-    def accept(self, pcm: Pcm) -> EngineResult | str | None:
-        self._buffer.append(pcm)
-        self._samples += len(pcm)
-        if self._endpointer.feed(pcm):
-            return self.finish()
-        if (self._partial_every is not None and self._endpointer.in_speech
-                and self._samples - self._last_partial_at >= self._partial_every):
-            self._last_partial_at = self._samples
-            return self._engine.recognize(self._speech(), self._context, beam_size=1).text
-        return None
-
-    def _speech(self) -> Pcm:
-        audio = np.concatenate(self._buffer) if self._buffer else np.zeros(0, dtype=np.int16)
-        start = self._endpointer.speech_start_frame
-        if start is not None:  # drop leading silence, keep a little before the first word
-            audio = audio[max(0, start * FRAME - int(self._vad.pad_s * SAMPLE_RATE)):]
-        return audio
-
-    def finish(self) -> EngineResult:
-        heard = self._endpointer.in_speech
-        audio = self._speech()
-        self._buffer, self._samples, self._last_partial_at = [], 0, 0
-        self._endpointer.reset()
-        if not heard or not len(audio):
-            return EngineResult("", 0.0, (), self._context.language)
-        if self._context_for is not None:
-            return prompted_decode(self._engine, audio, self._context_for(self._engine.detect_language(audio)))
-        return prompted_decode(self._engine, audio, self._context)
-
 
 _LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")
 

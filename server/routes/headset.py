@@ -2,9 +2,12 @@
 
 Client → server: a text frame {"config": {"sample_rate": 16000, "language": "zh"}} (optional, once or before an
 utterance), binary frames of 16-bit mono PCM, and {"eof": 1} at the end of an utterance (push-to-talk release;
-the server also ends an utterance by itself when it hears the speaker stop). Server → client: {"partial": …}
-captions, {"text": …} the final transcript, then {"reply": …, "turn": …} the assistant's answer. One connection
-carries any number of utterances. This module only turns frames into calls and results into messages."""
+the server also ends an utterance by itself when it hears the speaker stop). Server → client, as vosk-server
+answers: every audio frame gets one message, {"partial": …} (the caption so far, maybe unchanged) or, when the
+utterance ended, {"text": …} the final transcript; {"eof": 1} gets the final {"text": …} too. The assistant's
+answer follows the final as {"reply": …, "turn": …}. One connection carries any number of utterances, so an
+unchanged vosk-server client works against it (token aside). This module only turns frames into calls and results
+into messages."""
 
 from __future__ import annotations
 
@@ -93,10 +96,10 @@ class HeadsetConnection:
         if self.utterance_bytes > MAX_UTTERANCE_S * self.config.sample_rate * 2:
             raise _Protocol("ws-utterance-too-long", CLOSE_TOO_BIG, max_s=round(MAX_UTTERANCE_S))
         result = await self._session().accept(pcm)
-        if isinstance(result, Partial) and result.text:
-            await self.ws.send_json(PartialOut(partial=result.text).model_dump())
-        elif isinstance(result, Final):
+        if isinstance(result, Final):
             await self._answer(result.transcript)
+        else:  # every audio frame is answered, as vosk-server answers it: its client waits for one message
+            await self.ws.send_json(PartialOut(partial=result.text if isinstance(result, Partial) else "").model_dump())
 
     async def _control(self, text: str) -> None:
         try:
@@ -112,6 +115,9 @@ class HeadsetConnection:
         elif message.get("eof"):
             if self.utterance_bytes:
                 await self._answer(await self._session().finish())
+            else:  # nothing to end: still one answer, an empty result (vosk-server's FinalResult)
+                await self.ws.send_json(TranscriptOut(text="", raw="", confidence=0.0,
+                                                      language=self.config.language or self.ctx.language).model_dump())
         else:
             raise _Protocol("ws-bad-message", CLOSE_UNSUPPORTED)
 

@@ -105,3 +105,23 @@ def test_a_client_that_stops_mid_utterance_is_timed_out(fresh: Stack, monkeypatc
                 assert closed.rcvd is not None and closed.rcvd.code == 4408
                 break
         assert messages[-1]["error"]["code"] == "ws-timeout"
+
+
+def test_vosk_servers_own_client_works_unchanged(fresh: Stack) -> None:
+    """vosk-server's websocket/test.py, step for step: its config text, 0.2 s chunks each followed by waiting for
+    one message, then its eof text and one last message. Every wait is answered (none hangs, none times out)."""
+    with wave.open(str(VOICE / "zh01.wav"), "rb") as wf, _ws(fresh) as websocket:
+        websocket.send('{ "config" : { "sample_rate" : %d } }' % (wf.getframerate()))  # noqa: UP031 (theirs)
+        buffer_size = int(wf.getframerate() * 0.2)  # 0.2 seconds of audio
+        answers = []
+        while True:
+            data = wf.readframes(buffer_size)
+            if len(data) == 0:
+                break
+            websocket.send(data)
+            answers.append(json.loads(websocket.recv(timeout=10)))
+        websocket.send('{"eof" : 1}')
+        answers.append(json.loads(websocket.recv(timeout=30)))
+    assert all({"partial", "text"} & set(a) or "reply" in a for a in answers), answers
+    heard = [a["text"] for a in answers if a.get("text")]
+    assert heard and "曲轴" in heard[0]  # the final result came, whether the VAD or the eof ended the utterance
