@@ -73,6 +73,7 @@ class SpeechService:
         if whisper_dir is None:
             raise SpeechUnavailable("Whisper model not prepared: run `make setup` (speech.models.prepare_models)")
         return WhisperTranscriber(whisper_dir, threads=self.settings.whisper_threads,
+                                  window_s=self.settings.whisper_window_s,
                                   beam_size=self.settings.whisper_beam_size, allowed_languages=self.settings.languages)
 
     def _site(self, language: str, site: str | None, engine: Transcriber) -> tuple[Corrector, Context]:

@@ -36,6 +36,10 @@ class SpeechSettings(BaseModel):
     allow_download: bool = False       # vosk's own download by language; only with internet
     whisper_beam_size: int = Field(default=2, ge=1)  # 2 is the sweet spot on 2 cores: 5 costs ~2× for little gain
     whisper_threads: int = Field(default=2, ge=1)
+    # The audio window Whisper's encoder sees for an utterance that fits in it: 30 s is what Whisper was trained
+    # on; a shorter window encodes a short command several times faster (a choice for slow CPUs: measure it on the
+    # voice dev set, `python -m bench.voice_accuracy`, before lowering it).
+    whisper_window_s: float = Field(default=30.0, ge=5.0, le=30.0)
     partial_interval_s: float | None = Field(default=1.0, gt=0)  # streaming captions; None ("off"): none
     min_confidence: float = Field(default=0.35, ge=0, le=1)
     limits: AudioLimits = Field(default_factory=AudioLimits)

@@ -18,7 +18,6 @@ import structlog
 
 from speech.audio import Pcm
 from speech.engine import Context, EngineResult
-from speech.results import Word
 
 log = structlog.get_logger(__name__)
 
@@ -49,70 +48,85 @@ class EncoderCache:
         return output
 
 
+FRAMES_PER_S = 100  # Whisper's log-mel frames
+FULL_WINDOW = 3000  # 30 s: what Whisper was trained on
+# Only the silence / low-probability rule of faster-whisper's own decoding is needed for single short utterances.
+NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD = 0.6, -1.0
+
+
 class WhisperTranscriber:
+    """One decode = features → encoder (cached per utterance) → CTranslate2's beam search, temperature 0, no
+    timestamps: faster-whisper's own decoding for one utterance under 30 s, with the encoding kept in our hands.
+
+    `window_s`: the audio window the encoder sees. Whisper was trained on 30 s; CTranslate2 also encodes a shorter
+    window, several times faster for a short command. Utterances that do not fit keep the full window."""
+
     engine = "whisper"
 
-    def __init__(self, model_dir: Path, *, threads: int = 2, beam_size: int = 2, word_timestamps: bool = False,
-                 allowed_languages: tuple[str, ...] = ("zh", "en")) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 2, beam_size: int = 2,
+                 allowed_languages: tuple[str, ...] = ("zh", "en"), window_s: float = 30.0) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local path never needs the hub; make sure of it
         from faster_whisper import WhisperModel  # heavy import, deferred until a model is wanted
 
         self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
                                    num_workers=1, local_files_only=True)
-        # faster-whisper encodes through this method for transcription and language detection alike.
         self.encoder = EncoderCache(self._model.encode)
-        self._model.encode = self.encoder
         self._beam_size = beam_size
-        self._word_timestamps = word_timestamps
         self._allowed = allowed_languages
+        self._window = min(FULL_WINDOW, round(window_s * FRAMES_PER_S))
         # One decode at a time: two on a 2-core machine are each slower than one after the other.
         self._lock = threading.Lock()
-        log.info("speech.whisper.loaded", model_dir=str(model_dir), beam_size=beam_size)
+        log.info("speech.whisper.loaded", model_dir=str(model_dir), beam_size=beam_size, window_s=window_s)
 
     def recognize(self, pcm: Pcm, context: Context, *, beam_size: int | None = None) -> EngineResult:
-        audio = pcm.astype(np.float32) / 32768.0
         language = context.language or None
         with self._lock:
-            text, conf, words, detected = self._decode(audio, language, context.prompt, beam_size or self._beam_size)
-            if language is None and detected not in self._allowed:
-                # Detected a language we do not serve (short commands fool the detector): use ours.
-                text, conf, words, detected = self._decode(audio, self._allowed[0], context.prompt,
-                                                           beam_size or self._beam_size)
-        return EngineResult(text, conf, words, detected)
+            encoded = self._encode(pcm)
+            if language is None or language not in self._allowed:
+                language = self._detect(encoded)
+            return self._generate(encoded, language, context.prompt, beam_size or self._beam_size)
 
     def detect_language(self, pcm: Pcm) -> str:
-        """The most likely of our languages (not of Whisper's 99: short commands fool it). The audio is encoded as
-        the decode that follows will encode it, so that decode reuses the encoding."""
+        """The most likely of our languages (not of Whisper's 99: short commands fool it). The encoding is kept,
+        so the decode that follows does not encode again."""
+        with self._lock:
+            return self._detect(self._encode(pcm))
+
+    def _encode(self, pcm: Pcm) -> Any:
         from faster_whisper.audio import pad_or_trim
 
-        audio = pcm.astype(np.float32) / 32768.0
-        with self._lock:
-            features = self._model.feature_extractor(audio)
-            encoded = self.encoder(pad_or_trim(features[:, : features.shape[-1] - 1]))
-            probs = self._model.model.detect_language(encoded)[0]
+        features = self._model.feature_extractor(pcm.astype(np.float32) / 32768.0)
+        content = features[:, : features.shape[-1] - 1]  # as faster-whisper: the last frame is not content
+        # A short window only when the speech fits with a margin: the encoder must never cut a word off.
+        frames = self._window if content.shape[-1] + FRAMES_PER_S // 2 <= self._window else FULL_WINDOW
+        return self.encoder(pad_or_trim(content, frames))
+
+    def _detect(self, encoded: Any) -> str:
+        probs = self._model.model.detect_language(encoded)[0]
         ours = [(p, token[2:-2]) for token, p in probs if token[2:-2] in self._allowed]
         return max(ours)[1] if ours else self._allowed[0]
 
-    def _decode(self, audio: Any, language: str | None, prompt: str,
-                beam_size: int) -> tuple[str, float, tuple[Word, ...], str]:
-        segments, info = self._model.transcribe(
-            audio, language=language, beam_size=beam_size, initial_prompt=prompt or None,
-            condition_on_previous_text=False, without_timestamps=not self._word_timestamps,
-            word_timestamps=self._word_timestamps, vad_filter=False, temperature=0.0,
-        )
-        texts: list[str] = []
-        logprobs: list[float] = []
-        no_speech: list[float] = []
-        words: list[Word] = []
-        for seg in segments:
-            texts.append(seg.text)
-            logprobs.append(seg.avg_logprob)
-            no_speech.append(seg.no_speech_prob)
-            words += [Word(w.word.strip(), w.start, w.end, w.probability) for w in seg.words or ()]
-        if not texts:
-            return "", 0.0, (), info.language
-        confidence = math.exp(sum(logprobs) / len(logprobs)) * (1.0 - max(no_speech))
-        return "".join(texts).strip(), round(confidence, 3), tuple(words), info.language
+    def _generate(self, encoded: Any, language: str, prompt: str, beam_size: int) -> EngineResult:
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe",
+                              language=language)
+        previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
+        prompt_tokens = self._model.get_prompt(tokenizer, previous, without_timestamps=True)
+        result = self._model.model.generate(
+            encoded, [prompt_tokens], beam_size=beam_size, patience=1.0, length_penalty=1.0,
+            repetition_penalty=1.0, no_repeat_ngram_size=0, max_length=self._model.max_length, return_scores=True,
+            return_no_speech_prob=True, suppress_blank=True, suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            max_initial_timestamp_index=50)[0]
+        tokens = result.sequences_ids[0]
+        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+        text = tokenizer.decode(tokens).strip()
+        if not text or (result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob <= LOG_PROB_THRESHOLD):
+            return EngineResult("", 0.0, (), language)  # silence, as faster-whisper would skip the segment
+        confidence = math.exp(avg_logprob) * (1.0 - result.no_speech_prob)
+        return EngineResult(text, round(confidence, 3), (), language)
+
 
 _LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")
 
