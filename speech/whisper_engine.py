@@ -34,6 +34,10 @@ class EncoderCache:
         self._kept: OrderedDict[bytes, Any] = OrderedDict()
         self.hits = self.misses = 0
 
+    def clear(self) -> None:
+        """Forget every encoding (a benchmark measures new utterances, not repeats)."""
+        self._kept.clear()
+
     def __call__(self, features: np.ndarray) -> Any:
         key = hashlib.blake2b(np.ascontiguousarray(features).tobytes(), digest_size=16).digest()
         if key in self._kept:
