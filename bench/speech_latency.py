@@ -66,7 +66,7 @@ def seconds_of(wav: Path) -> float:
     return len(decode(wav.read_bytes())) / SAMPLE_RATE
 
 
-def stages(service: SpeechService, lang: str, site: str | None, wav: Path, runs: int) -> str:
+def stages(service: SpeechService, lang: str, site: str | None, wav: Path, runs: int, window_s: float) -> str:
     """Where one uploaded command's time goes: audio decoding, voice detection, Whisper's encoder, its decoder
     (the prompted decode; a doubtful one adds a plain decode on the same encoding), the transcript correction."""
     engine = service._engine(lang)
@@ -89,7 +89,7 @@ def stages(service: SpeechService, lang: str, site: str | None, wav: Path, runs:
         speech = audio[span[0]:span[1]] if span else audio
         lap("voice detection")
         engine.encoder.clear()  # a new utterance: measure a real encoding
-        encoded = engine._encode(speech)
+        encoded = engine._encode(speech, round(window_s * 100))
         lap("encoder")
         result = engine._generate(encoded, lang, context.prompt, 2)
         lap("decoder")
@@ -120,7 +120,7 @@ async def main(runs: int, window_s: float) -> None:
         print(f"{name:11} {seconds_of(wav):.1f} s command: end-of-speech → transcript p50 {p50 * 1000:4.0f} ms, "
               f"one-shot RTF {rtf:.2f} ({wav.name})")
         if service is whisper:
-            print(f"{'':11} stages of an upload: {stages(service, lang, site, wav, runs)}")
+            print(f"{'':11} stages of an upload: {stages(service, lang, site, wav, runs, window_s)}")
 
 
 if __name__ == "__main__":

@@ -82,10 +82,13 @@ class WhisperTranscriber:
         self._lock = threading.Lock()
         log.info("speech.whisper.loaded", model_dir=str(model_dir), beam_size=beam_size, window_s=window_s)
 
-    def recognize(self, pcm: Pcm, context: Context, *, beam_size: int | None = None) -> EngineResult:
+    def recognize(self, pcm: Pcm, context: Context, *, beam_size: int | None = None,
+                  window_s: float | None = None) -> EngineResult:
+        """`window_s` overrides the encoder window for this decode (a caption may see less than the final)."""
         language = context.language or None
+        window = self._window if window_s is None else min(FULL_WINDOW, round(window_s * FRAMES_PER_S))
         with self._lock:
-            encoded = self._encode(pcm)
+            encoded = self._encode(pcm, window)
             if language is None or language not in self._allowed:
                 language = self._detect(encoded)
             return self._generate(encoded, language, context.prompt, beam_size or self._beam_size)
@@ -94,15 +97,15 @@ class WhisperTranscriber:
         """The most likely of our languages (not of Whisper's 99: short commands fool it). The encoding is kept,
         so the decode that follows does not encode again."""
         with self._lock:
-            return self._detect(self._encode(pcm))
+            return self._detect(self._encode(pcm, self._window))
 
-    def _encode(self, pcm: Pcm) -> Any:
+    def _encode(self, pcm: Pcm, window: int) -> Any:
         from faster_whisper.audio import pad_or_trim
 
         features = self._model.feature_extractor(pcm.astype(np.float32) / 32768.0)
         content = features[:, : features.shape[-1] - 1]  # as faster-whisper: the last frame is not content
         # A short window only when the speech fits with a margin: the encoder must never cut a word off.
-        frames = self._window if content.shape[-1] + FRAMES_PER_S // 2 <= self._window else FULL_WINDOW
+        frames = window if content.shape[-1] + FRAMES_PER_S // 2 <= window else FULL_WINDOW
         return self.encoder(pad_or_trim(content, frames))
 
     def _detect(self, encoded: Any) -> str:

@@ -5,8 +5,8 @@ Whisper is not a streaming recogniser: each decode reads a whole utterance. So t
 
 * at a pause (`pause_s` of silence after speech) the utterance so far is decoded as the final would be — if the
   worker has finished, that *is* the final, already done or under way when push-to-talk is released;
-* during longer speech a caption (a greedy decode) every `partial_interval_s`, only when nothing else is decoding:
-  a caption that would be late is skipped, never queued, so captions never delay the final;
+* during longer speech a caption (a greedy decode in a short encoder window) every `partial_interval_s`, only when
+  nothing else is decoding: a caption that would be late is skipped, never queued;
 * at the end (VAD endpoint or release) the final decode runs only if speech came after the last pause's decode.
 
 Every audio chunk is answered at once with the latest caption (vosk-server's framing: one message per frame)."""
@@ -26,6 +26,7 @@ from speech.vad import FRAME, Endpointer, VadSettings
 from speech.whisper_engine import WhisperTranscriber, prompted_decode
 
 log = structlog.get_logger(__name__)
+CAPTION_WINDOW_S = 10.0  # the encoder window of a caption (a longer utterance gets the full window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,9 @@ class WhisperStream:
             context = self._context_for(self._engine.detect_language(utterance.audio))
         if final:
             return prompted_decode(self._engine, utterance.audio, context)
-        return self._engine.recognize(utterance.audio, context, beam_size=1)
+        # A caption is read and gone: a greedy decode in a short window costs a fraction of the final's, so one that
+        # is under way when the worker stops holds the final back only briefly.
+        return self._engine.recognize(utterance.audio, context, beam_size=1, window_s=CAPTION_WINDOW_S)
 
     def _reset(self) -> None:
         self._buffer, self._samples, self._last_caption_at = [], 0, 0

@@ -44,8 +44,8 @@ def test_a_shorter_window_encodes_a_short_command_only(models_dir) -> None:
 
     engine = WhisperTranscriber(models_dir / "whisper-base", window_s=10.0)
     short = decode(wav("zh01.wav"))  # 3.4 s
-    assert engine._encode(short).shape == [1, 500, 512]  # 10 s of frames, halved by the encoder's stride
+    assert engine._encode(short, 1000).shape == [1, 500, 512]  # 10 s of frames, halved by the encoder's stride
     long = np.concatenate([short] * 3)  # 10.1 s: does not fit with the margin
-    assert engine._encode(long).shape == [1, 1500, 512]
+    assert engine._encode(long, 1000).shape == [1, 1500, 512]
     # The mechanism decodes; whether a shorter window hears as well is the voice dev set's question.
     assert engine.recognize(short, Context("zh")).text
