@@ -12,6 +12,7 @@ from assistant.logs import configure_logging
 from server.errors import install_error_handlers
 from server.openapi import install_openapi
 from server.routes import actions, events, fleet, headset, health, ledger, screens, turns
+from server.security import install_security_headers
 from server.services import build_services
 from server.settings import Settings
 
@@ -36,5 +37,6 @@ def create_app(settings: Settings | None = None,
                    actions.router, screens.router):
         app.include_router(router)
     install_error_handlers(app)
+    install_security_headers(app)
     install_openapi(app, turns.REQUEST_MODELS)
     return app

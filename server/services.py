@@ -50,6 +50,7 @@ class Services:
     http: httpx.AsyncClient
     pipeline: TurnPipeline
     token_key: bytes
+    action_secret: str  # what Rasa shows when it calls the action endpoint
     vision: VisionService
     speech: SpeechService
     fleet: FleetService
@@ -120,5 +121,6 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
-        token_key=settings.token_key(), vision=vision, speech=speech, fleet=fleet, router=router, push=push,
+        token_key=settings.token_key(), action_secret=settings.action_secret(), vision=vision, speech=speech,
+        fleet=fleet, router=router, push=push,
     )

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Browser pages of other origins that may open a device socket (the app's own pages always may).
+    allowed_origins: tuple[str, ...] = ()
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_s: float = 10.0
@@ -131,3 +133,7 @@ class Settings(BaseSettings):
         """The secret the app and Rasa share for the Frontline input channel, derived from the token key (both ends
         agree without another setting, and no device token can be turned into it)."""
         return hmac.new(self.token_key(), b"rasa-channel", hashlib.sha256).hexdigest()
+
+    def action_secret(self) -> str:
+        """The secret Rasa shows when it calls the app's action endpoint (`/webhook?token=…`)."""
+        return hmac.new(self.token_key(), b"rasa-actions", hashlib.sha256).hexdigest()

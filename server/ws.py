@@ -7,19 +7,24 @@ from fastapi import WebSocket
 from assistant.pipeline import TurnContext
 from server.deps import bearer, context_for_token
 from server.render.errors import error_out
+from server.security import origin_allowed
 from server.services import Services
 
 CLOSE_POLICY = 1008
 
 
 async def accept_device(websocket: WebSocket) -> tuple[Services, TurnContext] | None:
-    """Accept the socket; with no valid token (query `token` or bearer header) say why and close (1008)."""
+    """Accept the socket; with no valid token (query `token` or bearer header), or from a page of another origin,
+    say why and close (1008)."""
     services: Services = websocket.app.state.services
     token = bearer(websocket.headers.get("authorization", "")) or websocket.query_params.get("token")
     ctx = context_for_token(services, token)
     await websocket.accept()
-    if ctx is None:
-        await websocket.send_json(error_out("auth-invalid-token", None).model_dump(exclude_none=True))
+    refused = "auth-invalid-token" if ctx is None else None
+    if not origin_allowed(websocket, services.settings.allowed_origins):
+        refused = "ws-origin-forbidden"  # a page of another site, riding on a device's token
+    if refused or ctx is None:
+        await websocket.send_json(error_out(refused or "auth-invalid-token", None).model_dump(exclude_none=True))
         await websocket.close(CLOSE_POLICY)
         return None
     return services, ctx

@@ -43,6 +43,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ws-bad-audio": ("音频帧须是16位PCM(字节数为偶数)。", "Audio frames must be 16-bit PCM (an even number of bytes)."),
     "ws-frame-too-big": ("音频帧太大(最多{max_bytes}字节)。", "Audio frames must be at most {max_bytes} bytes."),
     "ws-utterance-too-long": ("一句话最长{max_s}秒。", "An utterance may last at most {max_s} s."),
+    "ws-origin-forbidden": ("这个网页不能连接设备接口。", "A page of another site may not open a device socket."),
     "ws-timeout": ("太久没有收到音频，这句话已放弃。", "No audio for too long; the utterance was dropped."),
     # anything else: never a stack trace
     "internal-error": ("出了点问题，什么都没有写入。请再试一次。",

@@ -7,13 +7,11 @@ as found when the response holds an entity of the same type with exactly the sam
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
-import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,14 +185,15 @@ def score(examples: Sequence[Example], responses: Sequence[dict[str, Any]]) -> R
 
 
 def evaluate(
-    parse_url: str, test_files: Iterable[Path], *, transport: httpx.BaseTransport | None = None,
-    timeout_s: float = 30.0,
+    parse_url: str, test_files: Iterable[Path], *, headers: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None, timeout_s: float = 30.0,
 ) -> Report:
-    """Post every held-out example to `parse_url` (Rasa's `/model/parse`) and score the answers."""
+    """Post every held-out example to `parse_url` (the Frontline channel's parse, `headers` carrying its secret)
+    and score the answers."""
     examples = load_examples(test_files)
     responses: list[dict[str, Any]] = []
     latencies: list[float] = []
-    with httpx.Client(transport=transport, timeout=timeout_s, trust_env=False) as client:
+    with httpx.Client(transport=transport, timeout=timeout_s, trust_env=False, headers=dict(headers or {})) as client:
         for example in examples:
             started = time.perf_counter()
             response = client.post(parse_url, json={"text": example.text})
@@ -204,20 +203,3 @@ def evaluate(
     report = score(examples, responses)
     report.latencies_ms = latencies
     return report
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Score a running Rasa server on the held-out NLU split.")
-    parser.add_argument("--url", default="http://127.0.0.1:5005", help="Rasa server base URL")
-    parser.add_argument("--min-intent", type=float, default=0.95)
-    parser.add_argument("--min-entity", type=float, default=0.90)
-    parser.add_argument("files", nargs="*", type=Path,
-                        default=sorted((Path(__file__).resolve().parents[2] / "nlu_data/tests/nlu").glob("*.yml")))
-    args = parser.parse_args(argv)
-    report = evaluate(args.url.rstrip("/") + "/model/parse", args.files)
-    print(report.summary())
-    return 0 if report.intent_accuracy >= args.min_intent and report.entity_exact >= args.min_entity else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

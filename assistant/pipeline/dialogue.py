@@ -93,9 +93,9 @@ class DialogueClient:
                         {"rasa_dialogue_ms": round((time.perf_counter() - started) * 1000, 1)})
 
     async def status(self) -> dict[str, Any] | None:
-        """Rasa's /status (with the loaded model), or None while it is not answering."""
+        """Whether Rasa has a model loaded (the channel's status), or None while it is not answering."""
         try:
-            response = await self._http.get("/status", timeout=2.0)
+            response = await self._http.get(f"{CHANNEL}/status", headers=self._headers, timeout=2.0)
             response.raise_for_status()
         except httpx.HTTPError:
             return None

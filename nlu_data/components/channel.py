@@ -9,6 +9,11 @@ Two calls, both authenticated with the secret the app and Rasa share (header `X-
   "tracker"}`: the message handled with the app's parse data (Rasa does not parse it again), and the
   conversation state right after it, both taken under the conversation's lock — so a second message from the
   same device cannot slip its intent, slots or buttons into this one's answer.
+* `GET /webhooks/frontline/status`: whether a model is loaded (the app's health check).
+* `GET /webhooks/frontline/conversation/{sender}`: the conversation's size and state; `POST …/reset`: start it
+  afresh (a demo reset, a test).
+
+Rasa runs without its HTTP API (`--enable-api` is not given): this channel is the only way in.
 """
 
 # Rasa compares the typing.List / Dict / Optional annotations of its components: keep them.
@@ -20,6 +25,7 @@ import inspect
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import Restarted
 from rasa.shared.core.trackers import EventVerbosity
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -53,6 +59,34 @@ class FrontlineInput(InputChannel):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/status", methods=["GET"])
+        async def status(request: Request) -> HTTPResponse:
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            agent = request.app.ctx.agent
+            ready = bool(agent and agent.is_ready())
+            return response.json({"ready": ready, "model_file": agent.processor.model_filename if ready else None,
+                                  "model_id": agent.model_id if ready else None})
+
+        @webhook.route("/conversation/<sender>", methods=["GET"])
+        async def conversation(request: Request, sender: str) -> HTTPResponse:
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            tracker = await request.app.ctx.agent.processor.get_tracker(sender)
+            return response.json({"events": len(tracker.events),
+                                  "state": tracker.current_state(EventVerbosity.NONE)})
+
+        @webhook.route("/conversation/<sender>/reset", methods=["POST"])
+        async def reset(request: Request, sender: str) -> HTTPResponse:
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(sender):
+                tracker = await agent.processor.get_tracker(sender)
+                tracker.update(Restarted())
+                await agent.processor.save_tracker(tracker)
+            return response.json({"reset": sender})
 
         @webhook.route("/parse", methods=["POST"])
         async def parse(request: Request) -> HTTPResponse:

@@ -19,6 +19,9 @@ _PROGRESS = ("Epochs:", "Finished training", "Your Rasa model is trained", "Star
              "Error", "ERROR", "Traceback", "InvalidDomain", "YamlSyntaxException")
 _BAR = re.compile(r"\d+it \[|\d+%\||it/s")
 CHANNEL_SECRET_ENV = "FRONTLINE_RASA_CHANNEL_SECRET"  # read by nlu_data/credentials.yml
+ACTION_SECRET_ENV = "FRONTLINE_ACTION_SECRET"  # read by the endpoints.yml written below
+CHANNEL = "/webhooks/frontline"
+SECRET_HEADER = "X-Frontline-Secret"
 
 
 class TrainingError(ProcessError):
@@ -91,24 +94,27 @@ def ensure_model(built: BuiltProject, models_dir: Path, rasa_bin: Path, *, echo:
 
 
 class RasaServer:
-    """`rasa run` on `host:port` with the given model, calling the app's action endpoint; the app reaches it
-    through the Frontline input channel (`components.channel`), authenticated with `channel_secret`.
+    """`rasa run` on `host:port` (loopback unless configured) with the given model, calling the app's action
+    endpoint with `action_secret`. It runs without Rasa's HTTP API: the only way in is the Frontline input channel
+    (`components.channel`), authenticated with `channel_secret`.
 
     >>> with RasaServer(built, model, action_endpoint="http://127.0.0.1:8000/webhook", rasa_bin=...,
-    ...                 log_file=Path("var/log/rasa.log"), channel_secret="…") as rasa:
-    ...     httpx.post(rasa.parse_url, json={"text": "调拨5件曲轴到总装线B区"})
+    ...                 log_file=Path("var/log/rasa.log"), channel_secret="…", action_secret="…") as rasa:
+    ...     httpx.post(rasa.parse_url, json={"text": "调拨5件曲轴到总装线B区"}, headers=rasa.headers)
     """
 
     def __init__(self, built: BuiltProject, model: Path, *, action_endpoint: str, rasa_bin: Path, log_file: Path,
-                 channel_secret: str = "", port: int = 5005, host: str = "127.0.0.1", cors: str = "*",
+                 channel_secret: str, action_secret: str, port: int = 5005, host: str = "127.0.0.1",
                  startup_timeout_s: float = 180.0, echo: Echo = echo_stderr,
                  extra_env: Mapping[str, str] | None = None) -> None:
         self.built = built
         self.model = model.resolve()
         self.action_endpoint = action_endpoint
         self.rasa_bin = rasa_bin
-        self.host, self.port, self.cors = host, port, cors
-        self._env = {**rasa_env(), CHANNEL_SECRET_ENV: channel_secret, **(extra_env or {})}
+        self.host, self.port = host, port
+        self.headers = {SECRET_HEADER: channel_secret}
+        self._env = {**rasa_env(), CHANNEL_SECRET_ENV: channel_secret, ACTION_SECRET_ENV: action_secret,
+                     **(extra_env or {})}
         self._log_file = log_file.resolve()
         self._startup_timeout_s, self._echo = startup_timeout_s, echo
         self._child: ChildProcess | None = None
@@ -119,7 +125,7 @@ class RasaServer:
 
     @property
     def parse_url(self) -> str:
-        return f"{self.url}/model/parse"
+        return f"{self.url}{CHANNEL}/parse"
 
     @property
     def running(self) -> bool:
@@ -130,7 +136,8 @@ class RasaServer:
         long-lived device conversations (and so turn latency) bounded."""
         path = self.built.endpoints
         endpoints = {
-            "action_endpoint": {"url": self.action_endpoint},
+            # Rasa substitutes the variable when it reads the file, so the secret is never written to disk.
+            "action_endpoint": {"url": self.action_endpoint, "token": f"${{{ACTION_SECRET_ENV}}}"},
             "tracker_store": {"type": "components.tracker_store.CompactingTrackerStore", "max_events": 80,
                               "keep_turns": 5},
         }
@@ -139,23 +146,23 @@ class RasaServer:
 
     def command(self) -> list[str]:
         return [
-            str(self.rasa_bin), "run", "--enable-api", "-m", str(self.model),
+            str(self.rasa_bin), "run", "-m", str(self.model),
             "--endpoints", str(self.write_endpoints()), "--credentials", str(self.built.credentials),
-            "-i", self.host, "-p", str(self.port), "--cors", self.cors,
+            "-i", self.host, "-p", str(self.port),
         ]
 
     def _probe(self) -> str | None:
         try:
-            response = httpx.get(f"{self.url}/status", timeout=2.0, trust_env=False)
+            response = httpx.get(f"{self.url}{CHANNEL}/status", headers=self.headers, timeout=2.0, trust_env=False)
         except httpx.TransportError:
             return "waiting for the HTTP port (loading TensorFlow and the model)"
         if response.status_code != 200:
-            return f"HTTP up, /status answered {response.status_code}"
+            return f"HTTP up, the channel's status answered {response.status_code}"
         status = response.json()
         return None if status.get("model_file") and status.get("model_id") else "HTTP up, loading the model"
 
     def start(self) -> RasaServer:
-        """Start the server and wait until `GET /status` reports the model loaded."""
+        """Start the server and wait until the channel's status reports the model loaded."""
         if not self.model.is_file():
             raise RasaServerError(f"no model at {self.model}")
         if self.running:

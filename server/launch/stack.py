@@ -32,13 +32,13 @@ def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo
     port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
     return RasaServer(built, model, action_endpoint=settings.action_endpoint, rasa_bin=settings.rasa_bin,
                       log_file=settings.var_dir / "log" / "rasa.log", port=port, echo=echo,
-                      channel_secret=settings.rasa_channel_secret())
+                      channel_secret=settings.rasa_channel_secret(), action_secret=settings.action_secret())
 
 
 def evaluate_held_out(settings: Settings, echo: Echo = echo_stderr) -> Report:
     built, model = prepare_model(settings, echo)
     with rasa_server(settings, built, model, echo) as rasa:
-        return evaluate(rasa.parse_url, built.test_files)
+        return evaluate(rasa.parse_url, built.test_files, headers=rasa.headers)
 
 
 def broker_url(settings: Settings) -> str:

@@ -88,9 +88,20 @@ class Stack:
         return {row["location"]: {k: float(row[k]) for k in ("on_hand", "reserved", "available")}
                 for row in response.json()}
 
+    @property
+    def channel_headers(self) -> dict[str, str]:
+        return {"X-Frontline-Secret": self.settings.rasa_channel_secret()}
+
     def restart(self, device: str) -> None:
-        httpx.post(f"{self.rasa_url}/conversations/{device}/tracker/events", json=[{"event": "restart"}],
+        httpx.post(f"{self.rasa_url}/webhooks/frontline/conversation/{device}/reset", headers=self.channel_headers,
                    timeout=10).raise_for_status()
+
+    def conversation_events(self, device: str) -> int:
+        response = httpx.get(f"{self.rasa_url}/webhooks/frontline/conversation/{device}",
+                             headers=self.channel_headers, timeout=10)
+        response.raise_for_status()
+        events: int = response.json()["events"]
+        return events
 
 
 @pytest.fixture(scope="session")

@@ -59,12 +59,3 @@ def test_the_channel_returns_the_state_of_the_same_exchange(fresh: Stack) -> Non
     with ThreadPoolExecutor(max_workers=len(words)) as pool:
         answers = list(pool.map(send, words))
     assert [a["tracker"]["latest_message"]["text"] for a in answers] == words
-
-
-def test_only_the_app_may_talk_to_the_dialogue(fresh: Stack) -> None:
-    body = {"sender": "HMD-01", "message": "确认", "metadata": {"device": "HMD-01", "site": "DG"}}
-    assert _channel(fresh, None, body).status_code == 403
-    assert _channel(fresh, "not-the-secret-at-all", body).status_code == 403
-    rest = httpx.post(f"{fresh.rasa_url}/webhooks/rest/webhook", json={"sender": "HMD-01", "message": "确认"},
-                      timeout=30)
-    assert rest.status_code == 404  # Rasa's REST channel is not offered

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.rasa
 
 
 def test_held_out_intents_and_entities(stack: Stack) -> None:
-    report = evaluate(f"{stack.rasa_url}/model/parse", stack.built.test_files)
+    report = evaluate(f"{stack.rasa_url}/webhooks/frontline/parse", stack.built.test_files,
+                      headers={"X-Frontline-Secret": stack.settings.rasa_channel_secret()})
     print(report.summary())
     assert len(report.misses) < 0.1 * sum(s.total for s in report.per_intent.values())
     assert report.intent_accuracy >= 0.95

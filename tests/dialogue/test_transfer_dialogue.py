@@ -133,8 +133,7 @@ def test_long_conversations_stay_short_and_keep_their_state(fresh: Stack) -> Non
     assert fresh.turn("HMD-01", "调拨曲轴")["awaiting"] == "quantity"
     for _ in range(6):  # side questions inside the form push its start out of the kept window
         fresh.turn("HMD-01", "连杆还有多少")
-    events = fresh.client.get(f"{fresh.rasa_url}/conversations/HMD-01/tracker").json()["events"]
-    assert len(events) <= 120
+    assert fresh.conversation_events("HMD-01") <= 120
     assert fresh.turn("HMD-01", "5件")["awaiting"] == "destination"
     assert fresh.turn("HMD-01", "总装二线")["awaiting"] == "confirmation"
     doc = doc_of(fresh.turn("HMD-01", "确认"))

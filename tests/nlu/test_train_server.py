@@ -71,15 +71,20 @@ def test_server_writes_endpoints_and_builds_its_command(tmp_path: Path) -> None:
     model = tmp_path / "m.tar.gz"
     model.write_bytes(b"")
     server = RasaServer(built, model, action_endpoint="http://127.0.0.1:8123/webhook", rasa_bin=Path("/x/rasa"),
-                        log_file=tmp_path / "log" / "rasa.log", port=5099)
+                        log_file=tmp_path / "log" / "rasa.log", port=5099, channel_secret="c" * 32,
+                        action_secret="a" * 32)
     cmd = server.command()
-    endpoints = yaml.safe_load(built.endpoints.read_text())
-    assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:8123/webhook"}
+    text = built.endpoints.read_text()
+    endpoints = yaml.safe_load(text)
+    # Rasa fills the token in from the environment: the secret itself is never written to the file.
+    assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:8123/webhook",
+                                            "token": "${FRONTLINE_ACTION_SECRET}"}
+    assert "a" * 32 not in text
     assert endpoints["tracker_store"]["type"] == "components.tracker_store.CompactingTrackerStore"
-    assert cmd[:3] == ["/x/rasa", "run", "--enable-api"]
+    assert cmd[:2] == ["/x/rasa", "run"] and "--enable-api" not in cmd and "--cors" not in cmd  # channel only
     assert cmd[cmd.index("-m") + 1] == str(model.resolve())
     assert cmd[cmd.index("-p") + 1] == "5099" and cmd[cmd.index("-i") + 1] == "127.0.0.1"
-    assert server.parse_url == "http://127.0.0.1:5099/model/parse"
+    assert server.parse_url == "http://127.0.0.1:5099/webhooks/frontline/parse"
 
 
 def test_server_reports_a_process_that_dies(tmp_path: Path) -> None:
@@ -88,7 +93,8 @@ def test_server_reports_a_process_that_dies(tmp_path: Path) -> None:
     model.write_bytes(b"")
     rasa = _fake_rasa(tmp_path, 'echo "cannot load model"\nexit 3\n')
     server = RasaServer(built, model, action_endpoint="http://127.0.0.1:1/webhook", rasa_bin=rasa,
-                        log_file=tmp_path / "rasa.log", port=5098, echo=lambda _line: None)
+                        log_file=tmp_path / "rasa.log", port=5098, echo=lambda _line: None, channel_secret="c" * 32,
+                        action_secret="a" * 32)
     with pytest.raises(RasaServerError, match="cannot load model"), server:
         pass
     assert not server.running
