@@ -21,14 +21,13 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-from assistant.auth import issue_token
 from bench.machine import cpu
 from server.app import create_app
 from server.launch import prepare_model, rasa_server
 from server.settings import REPO_ROOT, Settings
 from speech.audio import SAMPLE_RATE, decode
 from speech.vad import VadSettings, speech_span
-from tests.support import free_port, serve
+from tests.support import free_port, issue, serve
 
 CHUNK_S = 0.2
 CHUNK = int(SAMPLE_RATE * CHUNK_S) * 2  # bytes of 16-bit mono
@@ -91,10 +90,10 @@ def main() -> None:
                             rasa_url=f"http://127.0.0.1:{rasa_port}",
                             speech={"partial_interval_s": None if args.captions == "off" else float(args.captions)})
         with serve(create_app(settings), app_port) as url, rasa_server(settings, built, model):
-            key = b"bench"
+            tokens = {device: issue(settings, device) for device in ("HMD-01", "HMD-02")}
 
             def ws_url(device: str) -> str:
-                return url.replace("http://", "ws://") + f"/ws/headset?token={issue_token(key, device)}"
+                return url.replace("http://", "ws://") + f"/ws/headset?token={tokens[device]}"
 
             async def round_of(n: int, name: str) -> list[tuple[float, float]]:
                 pcm, end = clips[name]

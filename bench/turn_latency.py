@@ -19,12 +19,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from assistant.auth import issue_token
 from bench.machine import cpu
 from server.app import create_app
 from server.launch import prepare_model, rasa_server
 from server.settings import REPO_ROOT, Settings
-from tests.support import free_port, serve
+from tests.support import free_port, issue, serve
 
 SCRIPT: list[tuple[str, str, str]] = [
     ("HMD-01", "read-back", "调拨5件曲轴到总装线B区"),
@@ -71,7 +70,7 @@ def main() -> None:
                             start_agv_sim=False)
         with serve(create_app(settings), app_port) as url, rasa_server(settings, built, model), \
                 httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
-            headers = {d: {"Authorization": f"Bearer {issue_token(b'bench', d)}"} for d in ("HMD-01", "PAD-01")}
+            headers = {d: {"Authorization": f"Bearer {issue(settings, d)}"} for d in ("HMD-01", "PAD-01")}
             timings: dict[str, list[float]] = {}
             nlu: list[float] = []
             for round_no in range(args.rounds + 2):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.access import DeviceTokens
 from server.settings import Settings
 
 app = typer.Typer(help="Frontline shop-floor assistant", no_args_is_help=True, add_completion=False)
@@ -82,34 +83,73 @@ def agv_sim(
     asyncio.run(run_vehicles(vehicles))
 
 
-@devices_app.command("token")
-def device_token(device: str) -> None:
-    """Print the bearer token of a device of the world (the token alone, for scripts)."""
-    from assistant.auth import issue_token
+def _tokens(settings: Settings) -> DeviceTokens:
+    from assistant.ledger.db import make_engine
+    from assistant.ledger.migrate import upgrade
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    return DeviceTokens(make_engine(settings.effective_database_url))
+
+
+def _known_device(settings: Settings, device: str) -> None:
     from assistant.catalogue import both
     from assistant.world.loader import load_world
 
-    settings = Settings()
     if load_world(settings.world_path).device(device) is None:
         zh, en = both("cli-unknown-device", device=device)
         typer.echo(f"{zh} / {en}", err=True)
         raise typer.Exit(2)
-    typer.echo(issue_token(settings.token_key(), device))
+
+
+@devices_app.command("token")
+def device_token(
+    device: str,
+    days: Annotated[float | None, typer.Option(help="valid for this many days (default: FRONTLINE_TOKEN_TTL_DAYS)")]
+    = None,
+) -> None:
+    """Issue a new bearer token for a device and print it (the token alone, for scripts). Earlier tokens stay
+    valid until they expire or are revoked: to rotate, issue a new one, then revoke the old one."""
+    import datetime as dt
+
+    settings = Settings()
+    _known_device(settings, device)
+    ttl = dt.timedelta(days=days) if days is not None else settings.token_ttl
+    typer.echo(_tokens(settings).issue(device, ttl))
+
+
+@devices_app.command("revoke")
+def device_revoke(
+    device: str,
+    token: Annotated[str | None, typer.Option(help="revoke only this token (else every token of the device)")]
+    = None,
+) -> None:
+    """Revoke a device's tokens (a lost headset), or one token (the old one after a rotation)."""
+    settings = Settings()
+    _known_device(settings, device)
+    tokens = _tokens(settings)
+    if token is not None:
+        done = tokens.revoke_token(token) and token.startswith(f"{device}.")
+        typer.echo(f"revoked 1 token of {device}" if done else f"no such valid token of {device}")
+        raise typer.Exit(0 if done else 1)
+    typer.echo(f"revoked {tokens.revoke(device)} token(s) of {device}")
 
 
 @devices_app.command("list")
 def device_list() -> None:
-    """Every device of the world with its kind, site and token."""
-    from assistant.auth import issue_token
+    """Every device of the world with its kind, site, and its valid tokens (never the tokens themselves)."""
     from assistant.world.loader import load_world
 
     settings = Settings()
     world = load_world(settings.world_path)
-    key = settings.token_key()
+    tokens = _tokens(settings)
     for device in world.devices:
         worker = world.worker_for_device(device.code)
+        valid = tokens.active(device.code)
+        soonest = min((t.expires_at for t in valid if t.expires_at), default=None)
+        until = f", first expires {soonest:%Y-%m-%d}" if soonest else ""
         typer.echo(f"{device.code:8} {device.kind.value:11} {worker.site if worker else '-':3} "
-                   f"{issue_token(key, device.code)}")
+                   f"{len(valid)} valid token(s){until}")
 
 
 @db_app.command("upgrade")

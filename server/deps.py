@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from assistant.auth import verify_token
 from assistant.pipeline import TurnContext
 from server.errors import ApiError
 from server.services import Services
@@ -21,8 +20,9 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def context_for_token(services: Services, token: str | None) -> TurnContext | None:
-    """Who holds a bearer token: one of the world's devices and its worker, or None."""
-    device = verify_token(services.token_key, token or "")
+    """Who holds a bearer token: one of the world's devices and its worker, or None (unknown, revoked or expired
+    token; a device the world no longer lists). Blocking: a database lookup."""
+    device = services.tokens.verify(token or "")
     known = services.world.device(device) if device else None
     worker = services.world.worker_for_device(device) if device else None
     if known is None or worker is None:

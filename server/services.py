@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from actions.deps import ActionDeps
 from actions.registry import build_executor
+from assistant.access import DeviceTokens
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader
@@ -49,7 +50,7 @@ class Services:
     dialogue: DialogueClient
     http: httpx.AsyncClient
     pipeline: TurnPipeline
-    token_key: bytes
+    tokens: DeviceTokens
     action_secret: str  # what Rasa shows when it calls the action endpoint
     vision: VisionService
     speech: SpeechService
@@ -121,6 +122,6 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
-        token_key=settings.token_key(), action_secret=settings.action_secret(), vision=vision, speech=speech,
+        tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push,
     )

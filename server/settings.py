@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""  # empty: SQLite file under var_dir
     world_path: Path = DEMO_WORLD
-    secret: SecretStr | None = None  # device-token key; empty: generated once under var_dir
+    secret: SecretStr | None = None  # the instance key the internal secrets derive from; empty: generated under var_dir
+    token_ttl_days: float | None = Field(default=90.0, gt=0)  # how long a device token is valid; None: until revoked
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -117,9 +118,13 @@ class Settings(BaseSettings):
     def action_endpoint(self) -> str:
         return f"http://{self.host}:{self.port}/webhook"
 
+    @property
+    def token_ttl(self) -> timedelta | None:
+        return timedelta(days=self.token_ttl_days) if self.token_ttl_days is not None else None
+
     def token_key(self) -> bytes:
-        """The key device tokens are signed with: the configured secret, else one generated on first use and
-        kept under var/ (mode 600)."""
+        """The instance key (the app ↔ Rasa secrets derive from it): the configured secret, else one generated on
+        first use and kept under var/ (mode 600)."""
         if self.secret is not None:
             return self.secret.get_secret_value().encode()
         path = self.var_dir / "secret.key"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import WebSocket
 
 from assistant.pipeline import TurnContext
@@ -18,7 +20,7 @@ async def accept_device(websocket: WebSocket) -> tuple[Services, TurnContext] | 
     say why and close (1008)."""
     services: Services = websocket.app.state.services
     token = bearer(websocket.headers.get("authorization", "")) or websocket.query_params.get("token")
-    ctx = context_for_token(services, token)
+    ctx = await asyncio.to_thread(context_for_token, services, token)
     await websocket.accept()
     refused = "auth-invalid-token" if ctx is None else None
     if not origin_allowed(websocket, services.settings.allowed_origins):

@@ -11,6 +11,10 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from assistant.access import DeviceTokens
+from assistant.ledger.db import make_engine
+from server.settings import Settings
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -34,3 +38,12 @@ def serve(app: FastAPI, port: int) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def issue(settings: Settings, device: str) -> str:
+    """A device token issued on the app's database, as `frontline devices token` issues one."""
+    engine = make_engine(settings.effective_database_url)
+    try:
+        return DeviceTokens(engine).issue(device, settings.token_ttl)
+    finally:
+        engine.dispose()

@@ -11,13 +11,14 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, DateTime, Numeric
 
+from assistant.access.tokens import AccessBase
 from assistant.fleet.store import FleetBase
 from assistant.ledger.db import make_engine
 from assistant.ledger.models import Base
 from assistant.ledger.types import Dec, UtcDateTime
 
 config = context.config
-target_metadata = [Base.metadata, FleetBase.metadata]  # the ledger and the fleet link's tables
+target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata]  # ledger, fleet link, device tokens
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from assistant.auth import issue_token
+from assistant.access import DeviceTokens
 from assistant.fleet.broker import free_port
 from assistant.nlu.build import BuiltProject, build_project
 from assistant.nlu.evaluate import Report, evaluate
@@ -55,15 +55,25 @@ def simulator(settings: Settings, echo: Echo = echo_stderr) -> ChildProcess:
 
 
 def print_devices(settings: Settings, echo: Echo) -> None:
+    """A token for each demo device, issued for this run (`frontline devices token` issues more; `… revoke`
+    withdraws them), and the tablets' screen links."""
+    from assistant.ledger.db import make_engine
+    from assistant.ledger.migrate import upgrade
+
     world = load_world(settings.world_path)
-    key = settings.token_key()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url)
+    tokens = DeviceTokens(engine)
+    issued = {device.code: tokens.issue(device.code, settings.token_ttl) for device in world.devices}
+    engine.dispose()
     echo("Demo devices (Authorization: Bearer <token>):")
     for device in world.devices:
         worker = world.worker_for_device(device.code)
         where = f"{worker.name} @ {worker.site}" if worker else "-"
-        echo(f"  {device.code:7} {device.kind.value:11} {where:12} {issue_token(key, device.code)}")
+        echo(f"  {device.code:7} {device.kind.value:11} {where:12} {issued[device.code]}")
     for code in (d.code for d in world.devices if d.kind is DeviceKind.tablet):
-        echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issue_token(key, code)}")
+        echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issued[code]}")
 
 
 def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:

@@ -42,3 +42,21 @@ def test_runtime_packages_hold_no_benchmarks_or_test_helpers() -> None:
                 for path in (ROOT / package).rglob("*.py")
                 if path.stem in ("bench", "synth", "synthetic", "fakes") or path.stem.startswith("test_")]
     assert offences == []
+
+
+def test_every_runtime_module_imports() -> None:
+    """mypy ignores imports it cannot find; this does not: a module moved or deleted breaks here first."""
+    import importlib
+    import pkgutil
+
+    broken = []
+    for package in ("assistant", "actions", "server", "speech", "vision"):
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+            if ".migrations." in module.name or module.name.endswith((".migrations", "__main__")):
+                continue  # Alembic loads its environment and versions itself; __main__ runs the CLI
+            try:
+                importlib.import_module(module.name)
+            except ImportError as error:
+                broken.append(f"{module.name}: {error}")
+    assert broken == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -14,7 +14,6 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from assistant.auth import issue_token
 from assistant.fleet.store import FleetStore
 from assistant.ledger.db import make_engine
 from assistant.ledger.seed import load_world_into
@@ -23,7 +22,7 @@ from assistant.world.loader import load_world
 from server.app import create_app
 from server.launch import prepare_model, rasa_server
 from server.settings import REPO_ROOT, Settings
-from tests.support import free_port, serve
+from tests.support import free_port, issue, serve
 
 SECRET = "dialogue-tests-secret"
 MOSQUITTO = "mqtt://127.0.0.1:1883"
@@ -53,9 +52,12 @@ class Stack:
     settings: Settings
     client: httpx.Client
     built: BuiltProject
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, device: str) -> str:
-        return issue_token(SECRET.encode(), device)
+        if device not in self.tokens:
+            self.tokens[device] = issue(self.settings, device)
+        return self.tokens[device]
 
     def turn(self, device: str, text: str) -> dict[str, Any]:
         response = self.client.post("/api/v1/turns", json={"text": text},

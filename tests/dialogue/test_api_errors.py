@@ -5,11 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from assistant.auth import issue_token
 from server.app import create_app
 from server.settings import Settings
 from tests.dialogue.conftest import SECRET, Stack, doc_of
-from tests.support import free_port, serve
+from tests.support import free_port, issue, serve
 
 pytestmark = pytest.mark.rasa
 
@@ -68,8 +67,8 @@ def test_health_reports_ready(fresh: Stack) -> None:
 def test_rasa_not_running_is_503_and_writes_nothing(tmp_path) -> None:
     port = free_port()
     settings = Settings(var_dir=tmp_path, port=port, secret=SECRET, rasa_url=f"http://127.0.0.1:{free_port()}")
-    token = f"Bearer {issue_token(SECRET.encode(), 'HMD-01')}"
     with serve(create_app(settings), port) as url, httpx.Client(base_url=url, trust_env=False) as client:
+        token = f"Bearer {issue(settings, 'HMD-01')}"
         health = client.get("/health")
         assert health.status_code == 503 and "nlu" in health.json()["not_ready"]
         response = client.post("/api/v1/turns", json={"text": "确认"}, headers={"Authorization": token})

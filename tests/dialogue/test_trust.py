@@ -86,3 +86,25 @@ def test_a_page_of_another_site_cannot_open_a_device_socket(fresh: Stack) -> Non
     with connect(url, open_timeout=10, origin=own) as ws:  # type: ignore[arg-type]
         ws.send("hello")  # a listener: nothing comes back, and the socket stays open
         ws.close()
+
+
+def test_a_revoked_token_is_refused_on_http_and_sockets(fresh: Stack) -> None:
+    import json
+
+    from websockets.sync.client import connect
+
+    from assistant.access import DeviceTokens
+    from assistant.ledger.db import make_engine
+    from tests.support import issue
+
+    token = issue(fresh.settings, "PAD-DG")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert fresh.client.get("/api/v1/agv", headers=headers).status_code == 200
+    engine = make_engine(fresh.settings.effective_database_url)
+    assert DeviceTokens(engine).revoke_token(token)
+    engine.dispose()
+    refused = fresh.client.get("/api/v1/agv", headers=headers)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "auth-invalid-token"
+    url = fresh.app_url.replace("http://", "ws://") + f"/ws/events?token={token}"
+    with connect(url, open_timeout=10) as ws:
+        assert json.loads(ws.recv(timeout=10))["error"]["code"] == "auth-invalid-token"
