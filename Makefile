@@ -6,7 +6,7 @@ RASA_VENV := .venv-rasa
 APP_STAMP := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 
-.PHONY: setup run test lint nlu bench clean browser
+.PHONY: setup run test lint nlu bench clean browser voice-tools voice-devset bench-voice
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
@@ -52,13 +52,25 @@ browser:
 	@dpkg -s chromium chromium-driver >/dev/null 2>&1 || { echo "==> test browser: chromium + chromium-driver (about 30 s)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
-test: setup lint browser
+# The voice dev set (bench/devsets) is spoken by espeak-ng: the tests and the voice benchmark need it, `make run` does not.
+voice-tools:
+	@dpkg -s espeak-ng >/dev/null 2>&1 || { echo "==> voice dev set: espeak-ng (about 10 s)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng; }
+
+test: setup lint browser voice-tools
 	@$(VENV)/bin/frontline nlu train  # visible progress; the test fixtures then find the model cached
 	@echo "==> pytest (ledger on SQLite and PostgreSQL, NLU and dialogue against a real Rasa server)"
 	@$(VENV)/bin/pytest
 
 bench: setup
 	@$(VENV)/bin/python -m bench.turn_latency
+
+# The generated voice dev set (cached under var/devsets/voice), and Whisper + the reading scored on it.
+voice-devset: $(APP_STAMP) voice-tools
+	@$(VENV)/bin/python -m bench.devsets.voice_clips
+
+bench-voice: $(APP_STAMP) voice-tools
+	@$(VENV)/bin/python -m bench.voice_accuracy
 
 clean:
 	rm -rf var/nlu var/test

@@ -1,0 +1,106 @@
+"""Tables of a voice dev-set run: what was understood per language and noise level, per kind of sentence, and
+how long decoding took. Markdown, so a run can go into docs/benchmarks.md as printed."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bench.devsets.scoring import CHECKS, Score
+from bench.devsets.voice_clips import Clip
+
+_CHECK_TITLES = {"item": "item", "to": "destination", "customer": "customer", "amount": "amount",
+                 "quantity": "quantity", "answer": "yes/no/cancel"}
+_CONDITIONS = ("clean", "20dB", "10dB")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    clip: Clip
+    raw: str
+    corrected: str
+    confidence: float
+    decode_s: float
+    duration_s: float
+    score: Score       # the reading of the corrected transcript (what the assistant acts on)
+    raw_score: Score   # the reading of Whisper's own words, to see what the correction adds
+
+
+def _pct(right: int, total: int) -> str:
+    return f"{100 * right / total:.1f} %" if total else "—"
+
+
+def _ratio(results: Sequence[Result], pick: Callable[[Result], bool | None]) -> str:
+    """"k/n" over the results where `pick` gives a verdict (None: the check does not apply)."""
+    verdicts = [v for v in (pick(r) for r in results) if v is not None]
+    return f"{sum(verdicts)}/{len(verdicts)}" if verdicts else "—"
+
+
+def accuracy_table(results: Sequence[Result]) -> str:
+    head = ["language", "noise", "clips", "understood", "raw understood", *(_CHECK_TITLES[c] for c in CHECKS),
+            "decode s", "RTF"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for lang in sorted({r.clip.case.lang for r in results}, key=("zh", "en").index):
+        mine = [r for r in results if r.clip.case.lang == lang]
+        groups = [(c, [r for r in mine if r.clip.condition == c]) for c in _CONDITIONS] + [("**all**", mine)]
+        for condition, group in groups:
+            if not group:
+                continue
+            understood = sum(r.score.understood for r in group)
+            row = [lang, condition, str(len(group)), f"{understood}/{len(group)} ({_pct(understood, len(group))})",
+                   _pct(sum(r.raw_score.understood for r in group), len(group))]
+            row += [_ratio(group, _check(check)) for check in CHECKS]
+            row += [f"{statistics.fmean(r.decode_s for r in group):.2f}", f"{_rtf(group):.2f}"]
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def intent_table(results: Sequence[Result]) -> str:
+    """Understood per kind of sentence and noise level: where the misses are."""
+    conditions = [c for c in _CONDITIONS if any(r.clip.condition == c for r in results)]
+    lines = ["| language | sentence | " + " | ".join(conditions) + " |", "|" + " --- |" * (2 + len(conditions))]
+    keys = sorted({(r.clip.case.lang, r.clip.case.expect.intent) for r in results},
+                  key=lambda k: (("zh", "en").index(k[0]), k[1]))
+    for lang, intent in keys:
+        cells = []
+        for condition in conditions:
+            group = [r for r in results if r.clip.case.lang == lang and r.clip.case.expect.intent == intent
+                     and r.clip.condition == condition]
+            cells.append(_ratio(group, lambda r: r.score.understood))
+        lines.append(f"| {lang} | {intent} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def rate_lines(results: Sequence[Result]) -> list[str]:
+    """Understood per espeak-ng speaking rate (words per minute), all noise levels together."""
+    out = []
+    for lang in sorted({r.clip.case.lang for r in results}, key=("zh", "en").index):
+        mine = [r for r in results if r.clip.case.lang == lang]
+        speeds = sorted({r.clip.voice.speed for r in mine})
+        cells = [f"{s}: {_ratio([r for r in mine if r.clip.voice.speed == s], lambda r: r.score.understood)}"
+                 for s in speeds]
+        out.append(f"{lang} understood by speaking rate (wpm) — " + ", ".join(cells))
+    return out
+
+
+def timing_lines(results: Sequence[Result]) -> list[str]:
+    out = []
+    for lang in sorted({r.clip.case.lang for r in results}, key=("zh", "en").index):
+        times = sorted(r.decode_s for r in results if r.clip.case.lang == lang)
+        mine = [r for r in results if r.clip.case.lang == lang]
+        p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
+        out.append(f"{lang}: {len(times)} clips, mean audio {statistics.fmean(r.duration_s for r in mine):.2f} s, "
+                   f"decode mean {statistics.fmean(times):.2f} s, p50 {statistics.median(times):.2f} s, "
+                   f"p90 {p90:.2f} s, RTF {_rtf(mine):.2f}")
+    return out
+
+
+def _check(name: str) -> Callable[[Result], bool | None]:
+    return lambda r: r.score.checks.get(name)
+
+
+def _rtf(results: Sequence[Result]) -> float:
+    """Decode time over audio time, summed over the clips (long clips weigh more, as they cost more)."""
+    audio = sum(r.duration_s for r in results)
+    return sum(r.decode_s for r in results) / audio if audio else 0.0
