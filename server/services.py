@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 from actions.deps import ActionDeps
 from actions.registry import build_executor
 from assistant.access import DeviceTokens
+from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
 from assistant.language.codes import CodeMatcher
-from assistant.language.reading import MessageReader
+from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.db import make_engine
 from assistant.ledger.migrate import upgrade
 from assistant.ledger.seed import is_seeded, load_world_into
@@ -111,8 +112,11 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     def refresh_names() -> None:
         master.set_registered(ledger.registered_customers())
 
+    def guard(ctx: TurnContext, intent: str | None, reading: Reading, lang: str) -> str | None:
+        return refuse_if_not_permitted(master.world, ctx, intent, reading, lang)
+
     reader = MessageReader(master, today=settings.today, refresh=refresh_names)
-    pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide)
+    pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide, guard)
     vision = VisionService(vocabulary, settings.models_dir / "ocr", settings=settings.vision)
     await vision.start()  # ~1 s: load once at start, not on the first photo
     speech = SpeechService(settings.effective_speech, vocabulary)

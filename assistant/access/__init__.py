@@ -1,5 +1,8 @@
-"""Who may do what: device tokens (issued, stored hashed, expiring, revocable)."""
+"""Who may do what: device tokens (issued, stored hashed, expiring, revocable) and the world's policies (roles,
+sites, approval)."""
 
+from assistant.access.policy import INTENT_PERMISSIONS, Refusal, check, check_intent, may_approve
 from assistant.access.tokens import AccessBase, DeviceTokens, TokenInfo
 
-__all__ = ["AccessBase", "DeviceTokens", "TokenInfo"]
+__all__ = ["INTENT_PERMISSIONS", "AccessBase", "DeviceTokens", "Refusal", "TokenInfo", "check", "check_intent",
+           "may_approve"]

@@ -19,7 +19,7 @@ from assistant.dialogue.proposal import CancelProposal, parse_proposal
 from assistant.fleet import AgvOrderView
 from assistant.language.detect import detect_language
 from assistant.language.fields import CharConfidence
-from assistant.language.reading import MessageReader
+from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.views import Document
 from assistant.pipeline.dialogue import DialogueClient, DialogueState, Exchange, Parse
 from assistant.pipeline.errors import TurnError
@@ -51,6 +51,8 @@ _ANSWERS = frozenset({"affirm", "deny", "cancel"})
 Collected = tuple[tuple[Document, ...], tuple[AgvOrderView, ...]]
 Collect = Callable[[str], Awaitable[Collected]]  # turn id → the documents it touched and their AGV orders
 Guide = Callable[[TurnContext, Sequence[Document], str], Guidance | None]  # (who, documents, language)
+# (who, the intent, the reading, language) → why the command may not run, in words; None: it may.
+Guard = Callable[[TurnContext, str | None, Reading, str], str | None]
 
 
 def awaiting_from(state: DialogueState) -> Awaiting | None:
@@ -66,12 +68,13 @@ def awaiting_from(state: DialogueState) -> Awaiting | None:
 
 class TurnPipeline:
     def __init__(self, dialogue: DialogueClient, reader: MessageReader, collect: Collect, max_text_chars: int,
-                 guide: Guide | None = None) -> None:
+                 guide: Guide | None = None, guard: Guard | None = None) -> None:
         self.scans = RecentScans()
         self._dialogue = dialogue
         self._reader = reader
         self._collect = collect
         self._guide = guide
+        self._guard = guard
         self._max_text_chars = max_text_chars
         self._languages: dict[str, str] = {}  # device → language of its last words, for taps
         self._awaiting: dict[str, tuple[Awaiting | None, Buttons | None]] = {}  # device → after its last turn
@@ -153,16 +156,19 @@ class TurnPipeline:
                 nlu_started = time.perf_counter()
                 parse = parsed or await self._dialogue.parse(message)
                 parse_ms = (time.perf_counter() - nlu_started) * 1000
+                shown = turn_input or TurnInput(text=message)
                 if answer_only and parse.intent not in _ANSWERS:
-                    asked = self.not_heard(ctx, turn_input or TurnInput(text=message), lang)
-                    await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,
-                                             {"intent": parse.intent, "confidence": parse.confidence}))
-                    await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": asked.reply.text}))
-                    await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": asked.awaiting}))
-                    return asked.model_copy(update={"turn_id": turn_id})
+                    return await self._answered_here(self.not_heard(ctx, shown, lang), turn_id, parse, on_event)
                 await asyncio.to_thread(self._reader.refresh)
                 reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
                                             tagged=parse.tagged)
+                refused = self._guard(ctx, parse.intent, reading, lang) if self._guard is not None else None
+                if refused is not None:  # not permitted: the dialogue never sees it, so nothing can be written
+                    log.info("turn-refused", turn_id=turn_id, device=ctx.device, worker=ctx.worker,
+                             intent=parse.intent)
+                    answer = self.reply_only(ctx, shown, refused, lang)
+                    return await self._answered_here(answer.model_copy(update={"entities": tuple(reading.entities())}),
+                                                      turn_id, parse, on_event)
                 scanned: list[JsonValue] = [*self.scans.take(ctx.device), *scans]
                 sent: dict[str, JsonValue] = {
                     **metadata, "scans": scanned, "turn_id": turn_id, "device": ctx.device,
@@ -203,6 +209,17 @@ class TurnPipeline:
         log.info("turn", turn_id=turn_id, device=ctx.device, intent=parse.intent,
                  documents=[d.id for d in documents], ms=result.timings_ms["total"])
         return result
+
+    async def _answered_here(self, answer: TurnResult, turn_id: str, parse: Parse, on_event: EventCallback
+                             ) -> TurnResult:
+        """A turn the pipeline answered itself after the parse (asked again, or refused): its events, its id."""
+        answer = answer.model_copy(update={"turn_id": turn_id, "intent": Intent(
+            name=parse.intent, confidence=round(parse.confidence, 4), utterance=parse.intent)})
+        await on_event(TurnEvent(TurnEventType.nlu_end, turn_id, {"intent": parse.intent,
+                                                                   "confidence": parse.confidence}))
+        await on_event(TurnEvent(TurnEventType.reply, turn_id, {"text": answer.reply.text}))
+        await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": answer.awaiting}))
+        return answer
 
     def not_heard(self, ctx: TurnContext, turn_input: TurnInput, lang: str) -> TurnResult:
         """Nothing clear was heard: ask again, and say what answers a pending read-back."""

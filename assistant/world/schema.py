@@ -116,6 +116,34 @@ class Worker(_Frozen):
     language: str = "zh"
 
 
+class Permission(StrEnum):
+    """What a command needs: each is granted to roles by the world's policies, always at the worker's own site."""
+
+    transfer = "transfer"
+    sell = "sell"
+    check_stock = "check_stock"
+    call_agv = "call_agv"
+    approve = "approve"
+
+
+def _default_grants() -> dict[Role, tuple[Permission, ...]]:
+    every = tuple(Permission)
+    return {Role.operator: (Permission.transfer, Permission.check_stock, Permission.call_agv),
+            Role.clerk: (Permission.sell, Permission.check_stock),
+            Role.supervisor: every, Role.manager: every}
+
+
+class Policies(_Frozen):
+    """Who may do what, as configuration: the permissions of each role (at its own site), and the transfer size
+    above which a transfer by someone who may not approve waits for a supervisor's or manager's approval."""
+
+    roles: dict[Role, tuple[Permission, ...]] = Field(default_factory=_default_grants)
+    approval_above_per_line: Decimal | None = Decimal(100)  # base units on one line; None: no approval needed
+
+    def grants(self, role: Role, permission: Permission) -> bool:
+        return permission in self.roles.get(role, ())
+
+
 class DeviceKind(StrEnum):
     ar_headset = "ar_headset"
     tablet = "tablet"
@@ -152,6 +180,7 @@ class World(_Frozen):
     devices: tuple[Device, ...] = ()
     agvs: tuple[Agv, ...] = ()
     maps: tuple[SiteMap, ...] = Field(default=())
+    policies: Policies = Field(default_factory=Policies)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> World:

@@ -108,3 +108,19 @@ def test_a_revoked_token_is_refused_on_http_and_sockets(fresh: Stack) -> None:
     url = fresh.app_url.replace("http://", "ws://") + f"/ws/events?token={token}"
     with connect(url, open_timeout=10) as ws:
         assert json.loads(ws.recv(timeout=10))["error"]["code"] == "auth-invalid-token"
+
+
+@pytest.mark.parametrize(("device", "text", "says"), [
+    ("PAD-02", "调拨5件曲轴到总装线B区", "店员不能调拨"),  # a clerk transfers nothing
+    ("PAD-01", "调拨5件曲轴到总装线B区", "这台平板属于福州茶叶店，不能调拨东莞汽配厂的物料"),  # the shop's manager, the plant's line
+    ("HMD-01", "张三买两斤铁观音", "操作员不能开销售单"),  # an operator sells nothing
+])
+def test_a_command_the_worker_may_not_give_is_refused_in_words_and_writes_nothing(
+        fresh: Stack, device: str, text: str, says: str) -> None:
+    before = fresh.stock("PAD-DG", "CS-1001")
+    refused = fresh.turn(device, text)
+    assert says in refused["reply"]["text"], refused["reply"]
+    assert refused["documents"] == [] and refused["awaiting"] is None and refused["draft"] is None
+    after = fresh.turn(device, "确认")  # nothing was read back, so nothing can be confirmed
+    assert after["documents"] == []
+    assert fresh.stock("PAD-DG", "CS-1001") == before

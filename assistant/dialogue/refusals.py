@@ -1,0 +1,39 @@
+"""A refused command said to the person, in words that say why (never a code): their role, their site, and the
+site the command reached into."""
+
+from __future__ import annotations
+
+from assistant.access import Refusal, check_intent
+from assistant.catalogue import lang_of, say
+from assistant.language.reading import Reading
+from assistant.language.resolve import InOtherSite
+from assistant.pipeline.results import TurnContext
+from assistant.world.schema import World
+
+
+def _site_name(world: World, code: str | None, lang: str) -> str:
+    site = next((s for s in world.sites if s.code == code), None)
+    if site is None:
+        return code or ""
+    return site.name_en if lang_of(lang) == "en" and site.name_en else site.name
+
+
+def refusal_text(world: World, refusal: Refusal, device_kind: str, lang: str) -> str:
+    action = say(f"permission-{refusal.permission.value}", lang)
+    if refusal.reason == "no-worker":
+        return say("refused-no-worker", lang, action=action)
+    device = say(f"device-{device_kind}", lang) if device_kind in ("ar_headset", "tablet", "chat") else device_kind
+    site = _site_name(world, refusal.site, lang)
+    if refusal.reason == "other-site":
+        return say("refused-other-site", lang, device=device, site=site, action=action,
+                   other_site=_site_name(world, refusal.other_site, lang))
+    role = say(f"role-{refusal.role.value}", lang) if refusal.role is not None else ""
+    return say("refused-role", lang, device=device, site=site, role=role, action=action)
+
+
+def refuse_if_not_permitted(world: World, ctx: TurnContext, intent: str | None, reading: Reading, lang: str
+                            ) -> str | None:
+    """The pipeline's guard: the words of a refusal when the worker may not give this command here, else None."""
+    reached = [m.resolution.site for m in reading.mentions.locations if isinstance(m.resolution, InOtherSite)]
+    refusal = check_intent(world, ctx.worker, intent, reached)
+    return refusal_text(world, refusal, ctx.device_kind, lang) if refusal is not None else None
