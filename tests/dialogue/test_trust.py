@@ -112,7 +112,8 @@ def test_a_revoked_token_is_refused_on_http_and_sockets(fresh: Stack) -> None:
 
 @pytest.mark.parametrize(("device", "text", "says"), [
     ("PAD-02", "调拨5件曲轴到总装线B区", "店员不能调拨"),  # a clerk transfers nothing
-    ("PAD-01", "调拨5件曲轴到总装线B区", "这台平板属于福州茶叶店，不能调拨东莞汽配厂的物料"),  # the shop's manager, the plant's line
+    # the shop's manager, the plant's line
+    ("PAD-01", "调拨5件曲轴到总装线B区", "这台平板属于福州茶叶店，不能调拨东莞汽配厂的物料"),
     ("HMD-01", "张三买两斤铁观音", "操作员不能开销售单"),  # an operator sells nothing
 ])
 def test_a_command_the_worker_may_not_give_is_refused_in_words_and_writes_nothing(
