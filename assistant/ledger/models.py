@@ -182,7 +182,7 @@ class Document(Base):
     )
     id: Mapped[str] = mapped_column(String(16), primary_key=True)  # "TR-000001", "SO-000001"
     type: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
     site: Mapped[str] = mapped_column(ForeignKey("sites.code"))
     customer: Mapped[str | None] = mapped_column(ForeignKey("customers.code"))
     doc_date: Mapped[date | None] = mapped_column(Date)
@@ -192,6 +192,7 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(CODE)  # the supervisor or manager who approved or rejected it
     lines: Mapped[list[DocumentLine]] = relationship(order_by="DocumentLine.line_no")
 
 
@@ -250,8 +251,8 @@ class DocumentEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
     turn_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
     ts: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -163,14 +163,81 @@ class Ledger:
             for no, (loc, part) in enumerate(legs, start=1):
                 doc.lines.append(models.DocumentLine(line_no=no, item=item, qty_base=part, from_location=loc,
                                                      to_location=plan.destination, lot=lot, expiry=expiry))
-                rows[item, loc].reserved += part
-                self._move(session, doc, MoveKind.reserve, item, part, turn_id=turn_id, from_location=loc,
-                           lot=lot, expiry=expiry)
+            self._reserve(session, doc, rows, turn_id)
             low = self._low_stock(session, doc, rows, before, turn_id)
             result = self._document_view(doc, low)
         log.info("ledger.transfer_confirmed", document=result.id, item=item, qty=str(qty),
                  to=plan.destination, turn_id=turn_id)
         return result
+
+    def request_transfer(
+        self, plan: views.TransferPlan, *, device: str | None, worker: str | None, turn_id: str | None,
+        lot: str | None = None, expiry: dt.date | None = None,
+    ) -> views.Document:
+        """Create a transfer that waits for approval (its requester confirmed it, but it is over their limit):
+        its lines as planned now, nothing reserved; the approval plans and reserves again."""
+        qty = self._check_transfer(plan.site, plan.item, plan.qty_base, plan.destination, plan.source)
+        with self._writing() as session:
+            doc = self._new_document(session, DocType.transfer, plan.site, device=device, worker=worker,
+                                     turn_id=turn_id, status=DocStatus.awaiting_approval)
+            for no, leg in enumerate(plan.legs, start=1):
+                doc.lines.append(models.DocumentLine(line_no=no, item=plan.item, qty_base=leg.qty,
+                                                     from_location=leg.location, to_location=plan.destination,
+                                                     lot=lot, expiry=expiry))
+            result = self._document_view(doc)
+        log.info("ledger.transfer_awaiting_approval", document=result.id, item=plan.item, qty=str(qty),
+                 to=plan.destination, turn_id=turn_id)
+        return result
+
+    def approve_transfer(self, doc_id: str, *, by: str, turn_id: str | None = None) -> views.Document:
+        """Approve a waiting transfer: check it again against today's stock and reserve it, in one transaction
+        under the stock rows' locks (the sources are chosen again when the planned ones no longer hold it)."""
+        with self._writing() as session:
+            doc = lock_document(session, doc_id)
+            if doc.type != DocType.transfer or doc.status != DocStatus.awaiting_approval:
+                raise InvalidState(doc_id, doc.status, "approve")
+            items = {line.item for line in doc.lines}
+            [item] = items  # a transfer moves one item
+            rows = lock_stock(session, doc.site, items)
+            before = self._storage_totals(rows, items)
+            available = {loc: r.on_hand - r.reserved for (_, loc), r in rows.items()}
+            destination = doc.lines[0].to_location
+            assert destination is not None
+            qty = sum((line.qty_base for line in doc.lines), ZERO)
+            planned = [(line.from_location or "", line.qty_base) for line in doc.lines]
+            if not self._legs_fit(planned, qty, available, allowed=set(available)):
+                first = doc.lines[0]
+                legs = self._transfer_legs(item, qty, destination, None, available)
+                doc.lines.clear()
+                session.flush()
+                for no, (loc, part) in enumerate(legs, start=1):
+                    doc.lines.append(models.DocumentLine(line_no=no, item=item, qty_base=part, from_location=loc,
+                                                         to_location=destination, lot=first.lot,
+                                                         expiry=first.expiry))
+            self._transition(session, doc_id, DocType.transfer, DocStatus.confirmed, "approve", turn_id, doc)
+            doc.decided_by = by
+            self._reserve(session, doc, rows, turn_id)
+            low = self._low_stock(session, doc, rows, before, turn_id)
+            result = self._document_view(doc, low)
+        log.info("ledger.transfer_approved", document=doc_id, by=by, turn_id=turn_id)
+        return result
+
+    def reject_transfer(self, doc_id: str, *, by: str, turn_id: str | None = None) -> views.Document:
+        """Refuse a waiting transfer: nothing was reserved, so nothing moves."""
+        with self._writing() as session:
+            doc = self._transition(session, doc_id, DocType.transfer, DocStatus.rejected, "reject", turn_id)
+            doc.decided_by = by
+            result = self._document_view(doc)
+        log.info("ledger.transfer_rejected", document=doc_id, by=by, turn_id=turn_id)
+        return result
+
+    def _reserve(self, session: Session, doc: models.Document, rows: dict[StockKey, models.Stock],
+                 turn_id: str | None) -> None:
+        for line in doc.lines:
+            assert line.from_location is not None
+            rows[line.item, line.from_location].reserved += line.qty_base
+            self._move(session, doc, MoveKind.reserve, line.item, line.qty_base, turn_id=turn_id,
+                       from_location=line.from_location, lot=line.lot, expiry=line.expiry)
 
     def start_transfer(self, doc_id: str, turn_id: str | None = None) -> views.Document:
         with self._writing() as session:
@@ -459,10 +526,11 @@ class Ledger:
     def _new_document(
         self, session: Session, doc_type: DocType, site: str, *, device: str | None, worker: str | None,
         turn_id: str | None, customer: str | None = None, doc_date: dt.date | None = None,
+        status: DocStatus = DocStatus.confirmed,
     ) -> models.Document:
         now = utcnow()
         doc = models.Document(id=next_document_id(session, doc_type), type=str(doc_type),
-                              status=str(DocStatus.confirmed), site=site, customer=customer, doc_date=doc_date,
+                              status=str(status), site=site, customer=customer, doc_date=doc_date,
                               device=device, worker=worker, turn_id=turn_id, created_at=now, updated_at=now)
         session.add(doc)
         session.flush()  # before the rows that reference it: the unit of work does not order those
@@ -576,7 +644,8 @@ class Ledger:
             id=doc.id, type=DocType(doc.type), status=DocStatus(doc.status), site=doc.site,
             customer=self._customer_ref(doc),
             date=doc.doc_date, device=doc.device, worker=doc.worker, turn_id=doc.turn_id, lines=lines,
-            total=total, created_at=doc.created_at, updated_at=doc.updated_at, low_stock=low or [])
+            total=total, created_at=doc.created_at, updated_at=doc.updated_at, low_stock=low or [],
+            decided_by=doc.decided_by)
 
 
 def _customer_of(row: models.Customer) -> Customer:

@@ -12,10 +12,12 @@ class DocType(StrEnum):
 
 class DocStatus(StrEnum):
     draft = "draft"
+    awaiting_approval = "awaiting_approval"  # confirmed by its requester, over their limit: nothing reserved yet
     confirmed = "confirmed"
     in_progress = "in_progress"
     done = "done"
     cancelled = "cancelled"
+    rejected = "rejected"  # refused by a supervisor or manager: nothing was ever reserved
 
 
 class MoveKind(StrEnum):
@@ -32,6 +34,7 @@ ID_PREFIX: dict[DocType, str] = {DocType.transfer: "TR", DocType.sales_order: "S
 TRANSITIONS: dict[DocType, dict[DocStatus, frozenset[DocStatus]]] = {
     DocType.transfer: {
         DocStatus.draft: frozenset({DocStatus.confirmed, DocStatus.cancelled}),
+        DocStatus.awaiting_approval: frozenset({DocStatus.confirmed, DocStatus.rejected, DocStatus.cancelled}),
         DocStatus.confirmed: frozenset({DocStatus.in_progress, DocStatus.cancelled}),
         DocStatus.in_progress: frozenset({DocStatus.done}),
     },

@@ -67,6 +67,7 @@ class Document(_View):
     created_at: dt.datetime
     updated_at: dt.datetime
     low_stock: list[LowStock] = []  # only on the result of the call that caused it
+    decided_by: str | None = None  # who approved or rejected a transfer that waited for approval
 
 
 class LedgerEvent(_View):
