@@ -17,6 +17,7 @@ from actions.deps import ActionDeps, TurnMeta
 from actions.slots import forget_command
 from assistant.catalogue import say
 from assistant.dialogue.agv import refusal_reason, why_waiting
+from assistant.dialogue.approvals import approval_limit, needs_approval, requested
 from assistant.dialogue.errors import describe
 from assistant.dialogue.proposal import (
     CancelProposal,
@@ -29,6 +30,7 @@ from assistant.dialogue.proposal import (
     low_stock_note,
     parse_proposal,
     read_back,
+    request,
 )
 from assistant.dialogue.quantities import format_qty, item_name, location_name
 from assistant.fleet import CancelRefused, FleetError
@@ -94,6 +96,10 @@ class ActionReadBack(FrontlineAction):
         except LedgerError as error:
             dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
             return forget_command()
+        if isinstance(proposal, TransferProposal) and needs_approval(self.deps.world, meta.worker,
+                                                                     proposal.qty_base):
+            dispatcher.utter_message(text=say("approval-will-be-needed", meta.lang,
+                                              limit=approval_limit(self.deps.world, proposal.item, meta.lang)))
         dispatcher.utter_message(text=read_back(self.deps.world, proposal, meta.lang))
         # Only the proposal survives: a new command instead of a yes must start from empty slots.
         return [*forget_command(), SlotSet("proposal", proposal.model_dump(mode="json"))]
@@ -109,6 +115,10 @@ class ActionConfirm(FrontlineAction):
             return []
         if isinstance(proposal, CancelProposal):
             await self._cancel_transfer(dispatcher, proposal.document, meta)
+            return forget_command()
+        if isinstance(proposal, TransferProposal) and needs_approval(self.deps.world, meta.worker,
+                                                                     proposal.qty_base):
+            await self._request_approval(dispatcher, proposal, meta)
             return forget_command()
         try:
             document = await self.deps.in_thread(
@@ -127,6 +137,24 @@ class ActionConfirm(FrontlineAction):
             dispatcher.utter_message(text=note)
         return forget_command()
 
+
+    async def _request_approval(self, dispatcher: CollectingDispatcher, proposal: TransferProposal,
+                                meta: TurnMeta) -> None:
+        world = self.deps.world
+        try:
+            document = await self.deps.in_thread(
+                request, self.deps.ledger, proposal, device=meta.device, worker=meta.worker, turn_id=meta.turn_id)
+        except LedgerError as error:
+            dispatcher.utter_message(text=describe(world, error, meta.lang))
+            return
+        item = world.item(proposal.item)
+        dispatcher.utter_message(text=say(
+            "transfer-awaiting-approval", meta.lang, doc=document.id, item=item_name(item, meta.lang),
+            amount=format_qty(world, item, proposal.qty_base, meta.lang),
+            to=location_name(world, proposal.destination, meta.lang),
+            limit=approval_limit(world, proposal.item, meta.lang)))
+        if self.deps.notify is not None:
+            await self.deps.notify(requested(world, document))
 
     async def _cancel_transfer(self, dispatcher: CollectingDispatcher, doc_id: str, meta: TurnMeta) -> None:
         fleet = self.deps.fleet

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 
+from assistant.dialogue.approvals import Approvals, Notify
 from assistant.fleet import FleetService
 from assistant.language.resolve import Resolver
 from assistant.language.vocabulary import Vocabulary
@@ -27,6 +28,7 @@ class ActionDeps:
     ledger: Ledger
     timezone: str
     fleet: FleetService | None = None  # None where no fleet link runs (unit tests of the dialogue)
+    notify: Notify | None = None  # tells other devices about approvals (None: nobody else is told)
 
     @property
     def world(self) -> World:
@@ -39,6 +41,10 @@ class ActionDeps:
     @property
     def resolver(self) -> Resolver:
         return self.master.resolver
+
+    @property
+    def approvals(self) -> Approvals:
+        return Approvals(self.world, self.ledger, self.fleet, self.notify)
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()

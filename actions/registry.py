@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import ActionExecutor
 
+from actions.approvals import ActionApproveTransfer, ActionRejectTransfer
 from actions.ask import ActionAskAmount, ActionAskCustomer, ActionAskDestination, ActionAskItem
 from actions.commands import ActionCancel, ActionConfirm, ActionReadBack
 from actions.deps import ActionDeps
@@ -20,7 +21,7 @@ from actions.queries import (
 ACTION_TYPES = (
     ValidateTransferForm, ValidateSalesOrderForm,
     ActionAskItem, ActionAskAmount, ActionAskDestination, ActionAskCustomer,
-    ActionReadBack, ActionConfirm, ActionCancel,
+    ActionReadBack, ActionConfirm, ActionCancel, ActionApproveTransfer, ActionRejectTransfer,
     ActionCheckStock, ActionDispatchAgv, ActionGreet, ActionHelp, ActionOutOfScope, ActionFallback,
 )
 

@@ -1,10 +1,11 @@
-"""AGV news to the devices that wait for it: the fleet's events (codes and values) said in each device's worker's
-language, pushed over the sockets."""
+"""News to the devices that wait for it, said in each device's worker's language and pushed over the sockets: the
+fleet's events (codes and values), and transfers waiting for approval or decided."""
 
 from __future__ import annotations
 
 import asyncio
 
+from assistant.dialogue.approvals import ApprovalNotice, Notify
 from assistant.dialogue.progress import notice
 from assistant.fleet import EventSink, FleetEvent
 from assistant.ledger.errors import DocumentNotFound
@@ -36,3 +37,15 @@ def fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> EventSink:
                                               text=text_en if english else text_zh, text_zh=text_zh,
                                               text_en=text_en, agv=event))
     return on_event
+
+
+def approval_notifier(world: World, push: DevicePush) -> Notify:
+    async def tell(said: ApprovalNotice) -> None:
+        text_zh, text_en = said.text(world, "zh"), said.text(world, "en")
+        for device in said.devices:
+            worker = world.worker_for_device(device)
+            english = worker is not None and worker.language == "en"
+            await push.push(device, NoticeOut(event=said.kind, doc_id=said.document.id,
+                                              text=text_en if english else text_zh, text_zh=text_zh,
+                                              text_en=text_en))
+    return tell

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from actions.deps import ActionDeps
 from actions.registry import build_executor
 from assistant.access import DeviceTokens
+from assistant.dialogue.approvals import Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
 from assistant.language.codes import CodeMatcher
@@ -31,7 +32,7 @@ from assistant.routing import Guidance, Router
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
-from server.notices import fleet_listener
+from server.notices import approval_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
 from speech import SpeechService
@@ -58,6 +59,7 @@ class Services:
     fleet: FleetService
     router: Router
     push: DevicePush
+    approvals: Approvals
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -96,7 +98,8 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                                             client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
                          router=router)
     await fleet.start()
-    deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet)
+    notify = approval_notifier(world, push)
+    deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     dialogue = DialogueClient(http, settings.rasa_channel_secret())
 
@@ -127,5 +130,5 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
-        fleet=fleet, router=router, push=push,
+        fleet=fleet, router=router, push=push, approvals=deps.approvals,
     )

@@ -13,6 +13,7 @@ Sections (one module each, merged into `CATALOGUE`): `dialogue` (what the assist
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -41,10 +42,29 @@ def lang_of(value: str | None) -> Lang:
     return "en" if value == "en" else "zh"
 
 
+_FORMATTER = string.Formatter()
+
+
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    """`template.format(**values)`, with a space where two filled-in pieces would run digits together: "螺栓M8"
+    then "200件" reads "螺栓M8 200件", never "螺栓M8200件" (to the eye, and to the speech synthesiser)."""
+    out = ""
+    for literal, field, spec, conversion in _FORMATTER.parse(template):
+        out += literal
+        if field is None:
+            continue
+        value, _ = _FORMATTER.get_field(field, (), values)
+        piece = _FORMATTER.format_field(_FORMATTER.convert_field(value, conversion), spec or "")
+        if not literal and out[-1:].isascii() and out[-1:].isalnum() and piece[:1].isdigit():
+            out += " "
+        out += piece
+    return out
+
+
 def say(code: str, lang: str | None, **values: Any) -> str:
     """The text of `code` in `lang`, its `{placeholders}` filled from `values`."""
     zh, en = CATALOGUE[code]
-    return (en if lang_of(lang) == "en" else zh).format(**values)
+    return _fill(en if lang_of(lang) == "en" else zh, values)
 
 
 def both(code: str, **values: Any) -> Entry:

@@ -76,11 +76,35 @@ TEXTS: dict[str, tuple[str, str]] = {
     "price-per-kg": ("公斤", "kg"),
     "price-per-liang": ("两", "liang"),
     "price-per-box": ("箱", "box"),
+    # transfers over a requester's limit wait for a supervisor's or manager's approval
+    "transfer-awaiting-approval": ("调拨单{doc}：{item}{amount}到{to}，超过{limit}的审批限额，"
+                                   "已提交主管审批，库存尚未预留。",
+                                   "Transfer {doc}: {amount} {item} to {to} is over the {limit} approval limit; "
+                                   "it waits for a supervisor's approval, nothing is reserved yet."),
+    "approval-will-be-needed": ("这次调拨超过{limit}的审批限额，确认后要等主管批准才会预留库存。",
+                                "This transfer is over the {limit} approval limit; once confirmed it waits for "
+                                "a supervisor's approval before anything is reserved."),
+    "approval-requested": ("待审批：{worker}申请调拨{item}{amount}到{to}(调拨单{doc})。说“批准{doc}”或“驳回{doc}”。",
+                           "To approve: {worker} asks to move {amount} {item} to {to} (transfer {doc}). "
+                           "Say 'approve {doc}' or 'reject {doc}'."),
+    "approval-approved": ("调拨单{doc}({item}{amount}到{to})已由{by}批准，库存已预留。",
+                          "Transfer {doc} ({amount} {item} to {to}) was approved by {by}; the stock is reserved."),
+    "approval-rejected": ("调拨单{doc}({item}{amount}到{to})被{by}驳回，没有预留任何库存。",
+                          "Transfer {doc} ({amount} {item} to {to}) was rejected by {by}; nothing was reserved."),
+    "approved-said": ("已批准调拨单{doc}：{item}{amount}到{to}，库存已预留。",
+                      "Approved transfer {doc}: {amount} {item} to {to}; the stock is reserved."),
+    "rejected-said": ("已驳回调拨单{doc}，没有预留任何库存。", "Rejected transfer {doc}; nothing was reserved."),
+    "ask-document": ("哪张调拨单?请说单号，比如“批准TR-000123”。",
+                     "Which transfer? Say its number, e.g. 'approve TR-000123'."),
+    "approval-not-waiting": ("调拨单{doc}不在等待审批。", "Transfer {doc} is not waiting for approval."),
     # who may do what (the world's policies)
     "refused-role": ("这台{device}是{site}{role}的设备，{role}不能{action}。",
                      "This {device} is a {role}'s at {site}; a {role} may not {action}."),
     "refused-other-site": ("这台{device}属于{site}，不能{action}{other_site}的物料。",
                            "This {device} belongs to {site}; it may not {action} at {other_site}."),
+    "refused-other-site-place": ("{place}属于{other_site}；这台{device}属于{site}，不能{action}{other_site}的物料。",
+                                 "{place} is at {other_site}; this {device} belongs to {site} and may not {action}"
+                                 " there."),
     "refused-no-worker": ("这台设备没有登记使用人，不能{action}。",
                           "No worker is registered for this device; it may not {action}."),
     "permission-transfer": ("调拨", "transfer stock"),

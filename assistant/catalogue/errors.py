@@ -35,6 +35,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "auth-invalid-token": ("设备令牌无效或缺失。", "Missing or invalid device token."),
     "document-not-found": ("没有单据{doc}。", "No document {doc}."),
     "site-forbidden": ("只能查看本场地的库存。", "A device may only see its own site."),
+    "approval-not-permitted": ("这台设备的使用人不能审批调拨单(主管或经理才能)。",
+                               "This device's worker may not approve transfers (a supervisor or manager may)."),
+    "approval-out-of-stock": ("库存不足，不能批准调拨单{doc}：现在可用{available}，需要{requested}(基本单位)。",
+                              "Not enough stock to approve transfer {doc}: {available} available now, "
+                              "{requested} needed (base units)."),
     "unknown-item-code": ("没有找到物料“{item}”。", "No item called '{item}'."),
     # the headset socket
     "ws-bad-config": ("配置不对：sample_rate 须在8000到48000之间，且只能在两句话之间更改。",

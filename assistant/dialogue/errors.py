@@ -7,7 +7,9 @@ from decimal import Decimal
 from assistant.catalogue import say
 from assistant.dialogue.quantities import format_qty, item_name
 from assistant.ledger.errors import (
+    DocumentNotFound,
     InsufficientStock,
+    InvalidState,
     LedgerError,
     LocationInOtherSite,
     SameLocation,
@@ -33,4 +35,8 @@ def describe(world: World, error: LedgerError, lang: str) -> str:
         return say("unknown-item", lang, text=error.item)
     if isinstance(error, UnknownLocation):
         return say("unknown-location", lang, text=error.location)
+    if isinstance(error, InvalidState) and error.action in ("approve", "reject"):
+        return say("approval-not-waiting", lang, doc=error.document)
+    if isinstance(error, DocumentNotFound):
+        return say("document-not-found", lang, doc=error.document)
     return say("command-failed", lang, reason=error.code)

@@ -115,6 +115,15 @@ def execute(ledger: Ledger, proposal: Proposal, *, device: str, worker: str | No
     return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id, lots=lots)
 
 
+def request(ledger: Ledger, proposal: TransferProposal, *, device: str, worker: str | None, turn_id: str
+            ) -> Document:
+    """Store a confirmed transfer that is over its requester's limit: planned now, reserved only once approved."""
+    plan = ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
+                                source=proposal.source)
+    return ledger.request_transfer(plan, device=device, worker=worker, turn_id=turn_id, lot=proposal.lot,
+                                   expiry=proposal.expiry)
+
+
 def confirmation(world: World, proposal: Proposal, document: Document, lang: str) -> str:
     item = world.item(proposal.item)
     amount = format_qty(world, item, proposal.qty_base, lang)

@@ -12,6 +12,7 @@ reads the words again) and the reply shows them as the message's fields.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,9 @@ from assistant.language.resolve import Ambiguous, InOtherSite, Match, NotFound, 
 from assistant.language.vocabulary import Vocabulary
 
 EXTRACTOR = "frontline"  # how the dialogue engine sees where these entities came from
+# A document's number as people say or type it: "TR-000123", "tr 123", "调拨单123" (a transfer), "SO-000007".
+_DOCUMENT = re.compile(r"(?i)(?<![a-z])(?:(tr|so)[\s-]*|(调拨单|销售单)\s*)0*(\d{1,6})(?!\d)")
+_DOCUMENT_PREFIX = {"tr": "TR", "so": "SO", "调拨单": "TR", "销售单": "SO"}
 
 
 class Entity(TypedDict, total=False):
@@ -54,11 +58,20 @@ class MasterDataNow(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentMention:
+    number: str  # "TR-000123"
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Reading:
     text: str
     mentions: Mentions
     vocabulary: Vocabulary  # the names it was read with (the same ones back its fields' alternatives)
     resolver: Resolver
+    documents: tuple[DocumentMention, ...] = ()
 
     def entities(self) -> list[Entity]:
         """One entity per slot the message can fill: the item, the amount, the destination and the source, the
@@ -77,6 +90,7 @@ class Reading:
             out.append(_name("customer", m.customer))
         if m.date is not None:
             out.append(_entity("date", m.date.value.isoformat(), m.date.text, m.date.start, m.date.end, "read"))
+        out += [_entity("document", d.number, d.text, d.start, d.end, "read") for d in self.documents]
         return sorted(out, key=lambda e: e["start"])
 
 
@@ -100,7 +114,7 @@ class MessageReader:
         mentions = extract_mentions(text, vocabulary, resolver, site, self._today(), tuple(tagged))
         if intent == "create_sales_order" and mentions.customer is None:
             mentions = _with_new_customer(text, mentions, resolver)
-        return Reading(text, mentions, vocabulary, resolver)
+        return Reading(text, mentions, vocabulary, resolver, _documents(text))
 
     def fields(self, reading: Reading, chars: CharConfidence) -> tuple[FieldReading, ...]:
         return read_fields(reading.mentions, chars, reading.vocabulary, reading.resolver, self._today())
@@ -115,6 +129,14 @@ def _with_new_customer(text: str, mentions: Mentions, resolver: Resolver) -> Men
     start = text.find(name)
     mention = NameMention(name, start, start + len(name), resolver.customer(name))
     return dataclasses.replace(mentions, customer=mention)
+
+
+def _documents(text: str) -> tuple[DocumentMention, ...]:
+    found = []
+    for m in _DOCUMENT.finditer(text):
+        prefix = _DOCUMENT_PREFIX[(m.group(1) or m.group(2)).lower()]
+        found.append(DocumentMention(f"{prefix}-{int(m.group(3)):06d}", m.group(0), m.start(), m.end()))
+    return tuple(found)
 
 
 def _resolution(resolution: Resolution) -> str:

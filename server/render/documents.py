@@ -51,6 +51,7 @@ def document_out(document: Document) -> DocumentOut:
         total=float(document.total) if document.total is not None else None,
         turn_id=document.turn_id,
         created_at=document.created_at.isoformat(),
+        decided_by=document.decided_by,
     )
 
 

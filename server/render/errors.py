@@ -16,6 +16,7 @@ _STATUS: dict[str, int] = {
     "image-unsupported": 415, "image-corrupt": 400, "image-too-large": 413,
     "stt-unavailable": 503, "vision-models-missing": 503, "nlu-unavailable": 503,
     "auth-invalid-token": 401, "document-not-found": 404, "site-forbidden": 403, "unknown-item-code": 404,
+    "approval-not-permitted": 403, "approval-not-waiting": 409, "approval-out-of-stock": 409,
     "internal-error": 500,
 }
 _BY_STAGE = {"input": 422, "stt": 422, "ocr": 422, "nlu": 503, "render": 500}

@@ -37,7 +37,7 @@ class DocumentLineOut(_Out):
 class DocumentOut(BaseModel):
     type: Literal["transfer", "sales_order"]
     id: str
-    status: str  # draft | confirmed | in_progress | done | cancelled
+    status: str  # draft | awaiting_approval | confirmed | in_progress | done | cancelled | rejected
     site: str
     customer: CustomerOut | None
     date: str | None  # ISO date of a sales order
@@ -45,6 +45,7 @@ class DocumentOut(BaseModel):
     total: float | None = None
     turn_id: str | None
     created_at: str
+    decided_by: str | None = None  # the worker who approved or rejected a transfer that waited for approval
 
 
 class AgvLegOut(_Out):

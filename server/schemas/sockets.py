@@ -40,4 +40,4 @@ class NoticeOut(BaseModel):
     text: str
     text_zh: str
     text_en: str
-    agv: FleetEvent
+    agv: FleetEvent | None = None  # AGV news carries the event; approval news only the document

@@ -51,3 +51,12 @@ def test_say_picks_the_language():
 def test_choices_read_naturally():
     assert join_choices(["总装线A区", "总装线B区"], "zh") == "总装线A区还是总装线B区"
     assert join_choices(["line A", "line B", "QC"], "en") == "line A, line B or QC"
+
+
+def test_filled_in_digits_never_run_together() -> None:
+    from assistant.catalogue import say
+
+    assert say("read-back-transfer", "zh", item="螺栓M8", amount="200件", to="总装线A区") == \
+        "调拨螺栓M8 200件到总装线A区，确认吗?"
+    assert say("read-back-transfer", "zh", item="曲轴", amount="5件", to="总装线A区") == \
+        "调拨曲轴5件到总装线A区，确认吗?"
