@@ -18,6 +18,7 @@ from assistant.access import DeviceTokens
 from assistant.dialogue.approvals import Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
+from assistant.journal import TurnJournal
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.db import make_engine
@@ -28,6 +29,7 @@ from assistant.ledger.states import DocType
 from assistant.ledger.views import Document
 from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
+from assistant.pipeline.record import TurnRecorder
 from assistant.routing import Guidance, Router
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
@@ -60,6 +62,7 @@ class Services:
     router: Router
     push: DevicePush
     approvals: Approvals
+    recorder: TurnRecorder  # every turn on the record
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -126,9 +129,12 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
+    recorder = TurnRecorder(TurnJournal(engine), settings.var_dir / "media", settings.keep_media_days)
+    await asyncio.to_thread(recorder.purge_media)
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
+        recorder=recorder,
     )

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     default_language: str = _default(SpeechSettings, "default_language")  # earlier name of speech.default_language
     max_text_chars: int = Field(default=2000, ge=1)
+    # Recordings and photos of turns are kept this many days under var/media (0: only their SHA-256 is kept).
+    keep_media_days: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _earlier_names(self) -> Settings:

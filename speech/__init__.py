@@ -4,7 +4,7 @@ Public API: `SpeechService` (+ `SpeechSettings`), `StreamSession`, `Transcript`,
 `Word`, the `AudioError` family, and `prepare_models` for setup. Importing this package loads no model.
 """
 
-from speech.audio import AudioLimits
+from speech.audio import AudioLimits, wav_bytes
 from speech.errors import AudioCorrupt, AudioError, AudioTooLarge, AudioTooLong, AudioUnsupported, SpeechUnavailable
 from speech.models import prepare_models, resolve_vosk_dir, resolve_whisper_dir
 from speech.results import Correction, Final, Partial, Transcript, Word
@@ -13,7 +13,24 @@ from speech.settings import SpeechSettings
 from speech.vad import VadSettings
 
 __all__ = [
-    "AudioCorrupt", "AudioError", "AudioLimits", "AudioTooLarge", "AudioTooLong", "AudioUnsupported",
-    "Correction", "Final", "Partial", "SpeechService", "SpeechSettings", "SpeechUnavailable", "StreamSession",
-    "Transcript", "VadSettings", "Word", "prepare_models", "resolve_vosk_dir", "resolve_whisper_dir",
+    "AudioCorrupt",
+    "AudioError",
+    "AudioLimits",
+    "AudioTooLarge",
+    "AudioTooLong",
+    "AudioUnsupported",
+    "Correction",
+    "Final",
+    "Partial",
+    "SpeechService",
+    "SpeechSettings",
+    "SpeechUnavailable",
+    "StreamSession",
+    "Transcript",
+    "VadSettings",
+    "Word",
+    "prepare_models",
+    "resolve_vosk_dir",
+    "resolve_whisper_dir",
+    "wav_bytes",
 ]

@@ -150,3 +150,16 @@ def resample(pcm: Pcm, rate: int) -> Pcm:
 
 def pcm_bytes(pcm: Pcm) -> bytes:
     return pcm.astype("<i2").tobytes()
+
+
+def wav_bytes(pcm: bytes, sample_rate: int) -> bytes:
+    """16-bit mono PCM wrapped as a WAV file (a streamed utterance, kept as its recording)."""
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm)
+    return out.getvalue()

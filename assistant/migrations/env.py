@@ -13,12 +13,14 @@ from sqlalchemy import Connection, DateTime, Numeric
 
 from assistant.access.tokens import AccessBase
 from assistant.fleet.store import FleetBase
+from assistant.journal.store import JournalBase
 from assistant.ledger.db import make_engine
 from assistant.ledger.models import Base
 from assistant.ledger.types import Dec, UtcDateTime
 
 config = context.config
-target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata]  # ledger, fleet link, device tokens
+target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata]
+# ledger, fleet link, device tokens, the turns on record
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from assistant.catalogue import lang_of
 from assistant.language.fields import CharConfidence
@@ -47,10 +48,13 @@ async def run_transcript(pipeline: TurnPipeline, ctx: TurnContext, transcript: T
 
 async def run_audio(pipeline: TurnPipeline, speech: SpeechService, ctx: TurnContext, audio: bytes,
                     content_type: str | None) -> TurnResult:
+    started = time.perf_counter()
     try:
         transcript = await speech.transcribe(audio, content_type, lang_hint=None, site=ctx.site)
     except AudioError as error:
         raise TurnError(error.code, "stt") from error
     except SpeechUnavailable as error:
         raise TurnError("stt-unavailable", "stt") from error
-    return await run_transcript(pipeline, ctx, transcript)
+    stt_ms = round((time.perf_counter() - started) * 1000, 1)
+    result = await run_transcript(pipeline, ctx, transcript)
+    return result.model_copy(update={"timings_ms": {"stt": stt_ms, **result.timings_ms}})

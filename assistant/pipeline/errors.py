@@ -17,6 +17,7 @@ class TurnError(Exception):
     code: str  # a catalogue code: "input-empty", "audio-corrupt", "nlu-unavailable", …
     stage: Stage
     values: dict[str, Value] = field(default_factory=dict)  # the text's placeholders, also shown as details
+    turn_id: str | None = None  # set once the turn had begun (errors before it get an id when recorded)
 
     def __str__(self) -> str:
         return f"{self.stage}/{self.code} {self.values or ''}".rstrip()

@@ -4,6 +4,8 @@ reading of the turn."""
 
 from __future__ import annotations
 
+import time
+
 from assistant.catalogue import join_list, lang_of, say
 from assistant.language.codes import CodeMatcher, ScannedCode
 from assistant.language.fields import CharConfidence, FieldReading
@@ -45,10 +47,18 @@ def _chars(typed: str, result: VisionResult) -> CharConfidence:
 async def run_image(pipeline: TurnPipeline, vision: VisionService, matcher: CodeMatcher, ctx: TurnContext,
                     image: bytes, content_type: str | None, text: str) -> TurnResult:
     lang = lang_of(ctx.language)
+    started = time.perf_counter()
     try:
         result = await vision.read(image, content_type)
     except VisionError as error:
         raise TurnError(error.code, "ocr") from error
+    ocr_ms = round((time.perf_counter() - started) * 1000, 1)
+    turn = await _run_read(pipeline, ctx, result, matcher, text, lang)
+    return turn.model_copy(update={"timings_ms": {"ocr": ocr_ms, **turn.timings_ms}})
+
+
+async def _run_read(pipeline: TurnPipeline, ctx: TurnContext, result: VisionResult, matcher: CodeMatcher,
+                    text: str, lang: str) -> TurnResult:
     typed = text.strip()
     combined = "\n".join(part for part in (typed, result.text_for_nlu) if part)
     codes = tuple(matcher.scanned(code) for code in result.codes)

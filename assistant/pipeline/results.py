@@ -21,6 +21,8 @@ from vision import OcrLine
 InputKind = Literal["text", "audio", "image", "action"]
 Awaiting = Literal["quantity", "destination", "item", "customer", "choice", "confirmation"]
 ActionId = Literal["confirm", "cancel"]
+# How a turn ended: answered by the dialogue, refused by the policies, or asked again (nothing clear heard).
+Outcome = Literal["ok", "refused", "not-heard"]
 # Which two buttons a reply offers: confirm/cancel a read-back, or register/decline an unknown customer.
 Buttons = Literal["confirm", "register"]
 
@@ -82,3 +84,4 @@ class TurnResult(_Frozen):
     buttons: Buttons | None = None
     guidance: Guidance | None = None  # the route after a confirmed transfer, for headsets and tablets
     timings_ms: dict[str, float] = {}
+    outcome: Outcome = "ok"

@@ -166,9 +166,9 @@ class TurnPipeline:
                 if refused is not None:  # not permitted: the dialogue never sees it, so nothing can be written
                     log.info("turn-refused", turn_id=turn_id, device=ctx.device, worker=ctx.worker,
                              intent=parse.intent)
-                    answer = self.reply_only(ctx, shown, refused, lang)
-                    return await self._answered_here(answer.model_copy(update={"entities": tuple(reading.entities())}),
-                                                      turn_id, parse, on_event)
+                    answer = self.reply_only(ctx, shown, refused, lang).model_copy(
+                        update={"entities": tuple(reading.entities()), "outcome": "refused"})
+                    return await self._answered_here(answer, turn_id, parse, on_event)
                 scanned: list[JsonValue] = [*self.scans.take(ctx.device), *scans]
                 sent: dict[str, JsonValue] = {
                     **metadata, "scans": scanned, "turn_id": turn_id, "device": ctx.device,
@@ -182,6 +182,7 @@ class TurnPipeline:
                 buttons = _buttons(awaiting, exchange.state)
                 self._awaiting[ctx.device] = (awaiting, buttons)
         except TurnError as error:
+            error.turn_id = turn_id
             await on_event(TurnEvent(TurnEventType.error, turn_id, {"code": error.code, "stage": error.stage}))
             log.info("turn-failed", turn_id=turn_id, device=ctx.device, code=error.code)
             raise
@@ -224,7 +225,8 @@ class TurnPipeline:
     def not_heard(self, ctx: TurnContext, turn_input: TurnInput, lang: str) -> TurnResult:
         """Nothing clear was heard: ask again, and say what answers a pending read-back."""
         confirming = self.awaiting(ctx.device) == "confirmation"
-        return self.reply_only(ctx, turn_input, say("not-heard-confirm" if confirming else "not-heard", lang), lang)
+        text = say("not-heard-confirm" if confirming else "not-heard", lang)
+        return self.reply_only(ctx, turn_input, text, lang).model_copy(update={"outcome": "not-heard"})
 
 
 def _reply_text(exchange: Exchange) -> str:

@@ -20,14 +20,15 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.pipeline import TurnContext, TurnError
-from assistant.pipeline.audio import run_transcript
+from assistant.pipeline.audio import run_transcript, transcript_input
+from assistant.pipeline.record import RawInput
 from server.render.errors import error_out, turn_error_out
 from server.render.headset import headset_reply
 from server.render.turn import turn_out
 from server.schemas.sockets import AnswerOut, PartialOut, TranscriptOut
 from server.services import Services
 from server.ws import CLOSE_POLICY, accept_device
-from speech import AudioError, Final, Partial, StreamSession, Transcript
+from speech import AudioError, Final, Partial, StreamSession, Transcript, wav_bytes
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
@@ -66,6 +67,7 @@ class HeadsetConnection:
         self.config = StreamConfig()
         self.session: StreamSession | None = None
         self.utterance_bytes = 0
+        self.pcm = bytearray()  # the utterance as heard, for the record
 
     def _session(self) -> StreamSession:
         if self.session is None:
@@ -93,6 +95,7 @@ class HeadsetConnection:
         if len(pcm) % 2:
             raise _Protocol("ws-bad-audio", CLOSE_UNSUPPORTED)
         self.utterance_bytes += len(pcm)
+        self.pcm += pcm
         if self.utterance_bytes > MAX_UTTERANCE_S * self.config.sample_rate * 2:
             raise _Protocol("ws-utterance-too-long", CLOSE_TOO_BIG, max_s=round(MAX_UTTERANCE_S))
         result = await self._session().accept(pcm)
@@ -123,14 +126,18 @@ class HeadsetConnection:
 
     async def _answer(self, transcript: Transcript) -> None:
         self.utterance_bytes = 0
+        raw = RawInput("audio", data=wav_bytes(bytes(self.pcm), self.config.sample_rate), content_type="audio/wav")
+        self.pcm = bytearray()
         await self.ws.send_json(TranscriptOut(text=transcript.corrected, raw=transcript.raw,
                                               confidence=round(transcript.confidence, 3),
                                               language=transcript.language).model_dump())
         try:
             result = await run_transcript(self.services.pipeline, self.ctx, transcript)
         except TurnError as error:
+            await self.services.recorder.failed(self.ctx, "headset", raw, error, transcript_input(transcript))
             await self.ws.send_json(turn_error_out(error, transcript.language).model_dump(exclude_none=True))
             return
+        await self.services.recorder.answered(self.ctx, "headset", raw, result)
         turn = turn_out(result, self.ctx, self.services.master.world)
         await self.ws.send_json(AnswerOut(reply=headset_reply(turn), turn=turn).model_dump(mode="json", by_alias=True))
 

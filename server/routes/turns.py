@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +13,7 @@ from starlette.datastructures import UploadFile
 from assistant.pipeline import TurnContext, TurnError, TurnResult
 from assistant.pipeline.audio import run_audio
 from assistant.pipeline.image import run_image
+from assistant.pipeline.record import RawInput
 from server.deps import DeviceDep, ServicesDep
 from server.render.errors import status_of, turn_error_out
 from server.render.turn import turn_out
@@ -37,6 +39,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+@dataclass
+class _Arrived:
+    raw: RawInput = field(default_factory=lambda: RawInput("text"))
+
+
 async def _upload(part: UploadFile, limit: int) -> bytes:
     data = await part.read(limit + 1)
     if len(data) > limit:
@@ -44,18 +51,24 @@ async def _upload(part: UploadFile, limit: int) -> bytes:
     return data
 
 
-async def _multipart_turn(request: Request, device: TurnContext, services: Services) -> TurnResult:
+async def _multipart_turn(request: Request, device: TurnContext, services: Services, arrived: _Arrived
+                          ) -> TurnResult:
     form = await request.form()
     text = form.get("text")
     text = text if isinstance(text, str) else ""
+    arrived.raw = RawInput("text", text=text or None)
     image = form.get("image")
     if isinstance(image, UploadFile):
+        arrived.raw = RawInput("image", text=text or None, content_type=image.content_type)
         data = await _upload(image, services.settings.max_upload_bytes)
+        arrived.raw = RawInput("image", text=text or None, data=data, content_type=image.content_type)
         return await run_image(services.pipeline, services.vision, services.code_matcher(), device, data,
                                image.content_type, text)
     audio = form.get("audio")
     if isinstance(audio, UploadFile):
+        arrived.raw = RawInput("audio", content_type=audio.content_type)
         data = await _upload(audio, services.settings.max_upload_bytes)
+        arrived.raw = RawInput("audio", data=data, content_type=audio.content_type)
         return await run_audio(services.pipeline, services.speech, device, data, audio.content_type)
     return await services.pipeline.run_text(device, text)
 
@@ -67,22 +80,28 @@ async def _json_turn(request: Request) -> TextTurn:
         raise TurnError("input-malformed", "input") from exc
 
 
-async def _turn(request: Request, device: TurnContext, services: Services) -> TurnResult:
+async def _turn(request: Request, device: TurnContext, services: Services, arrived: _Arrived) -> TurnResult:
+    """Run the turn; `arrived` follows what came in, for the record (also of an input refused half-read)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        return await _multipart_turn(request, device, services)
+        return await _multipart_turn(request, device, services, arrived)
     turn = await _json_turn(request)
     if turn.action is not None:
+        arrived.raw = RawInput("action", text=turn.action)
         return await services.pipeline.run_action(device, turn.action)
+    arrived.raw = RawInput("text", text=turn.text or "")
     return await services.pipeline.run_text(device, turn.text or "")
 
 
 @router.post("/turns", response_model=TurnOut, responses=_ERRORS, openapi_extra=_BODY,
              summary="One turn: words, a button, a recording or a photo")
 async def post_turn(request: Request, device: DeviceDep, services: ServicesDep) -> Any:
+    arrived = _Arrived()
     try:
-        turn = await _turn(request, device, services)
+        turn = await _turn(request, device, services, arrived)
     except TurnError as error:
+        await services.recorder.failed(device, "api", arrived.raw, error)
         return JSONResponse(turn_error_out(error, device.language).model_dump(exclude_none=True),
                             status_code=status_of(error))
+    await services.recorder.answered(device, "api", arrived.raw, turn)
     return turn_out(turn, device, services.master.world)

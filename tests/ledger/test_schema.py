@@ -16,6 +16,7 @@ from sqlalchemy import Engine, event, inspect, text
 
 from assistant.access.tokens import AccessBase
 from assistant.fleet.store import FleetBase
+from assistant.journal import JournalBase
 from assistant.ledger import models
 from assistant.ledger.db import make_engine, read_only
 from assistant.ledger.migrate import alembic_config, upgrade
@@ -25,11 +26,13 @@ from assistant.world.schema import World
 from tests.ledger.conftest import PG_ADMIN
 from tests.ledger.helpers import balances_from_moves, count, d, stock_rows
 
+METADATA = [models.Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata]
+
 
 def test_models_and_migration_agree(engine: Engine) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(context, [models.Base.metadata, FleetBase.metadata, AccessBase.metadata]) == []
+        assert compare_metadata(context, METADATA) == []
 
 
 def _columns(engine: Engine, table: str) -> set[str]:
@@ -85,7 +88,7 @@ def test_upgrade_drops_the_stored_messages_and_keeps_the_agv_error_detail(blank_
         assert details == {"TR-000001": "driveError (FATAL): blocked", "TR-000002": None}
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, [models.Base.metadata, FleetBase.metadata, AccessBase.metadata]) == []
+            assert compare_metadata(context, METADATA) == []
         command.downgrade(alembic_config(blank_url), "0003")  # the way back works, the texts come back empty
         assert {"message_zh", "message_en"} <= _columns(engine, "fleet_transfers")
         assert "detail" not in _columns(engine, "fleet_transfers")
