@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from assistant.logs import configure_logging
 from server.errors import install_error_handlers
 from server.openapi import install_openapi
-from server.routes import actions, approvals, events, fleet, headset, health, ledger, screens, turns
+from server.routes import actions, approvals, events, fleet, headset, health, ledger, records, screens, turns
 from server.security import install_security_headers
 from server.services import build_services
 from server.settings import Settings
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None,
     app = FastAPI(title="Frontline", version="0.1.0", lifespan=lifespan,
                   description="Offline-first shop-floor assistant: turns, documents and stock.")
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
-                   approvals.router, actions.router, screens.router):
+                   approvals.router, records.router, actions.router, screens.router):
         app.include_router(router)
     install_error_handlers(app)
     install_security_headers(app)

@@ -112,6 +112,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "permission-check_stock": ("查询库存", "check stock"),
     "permission-call_agv": ("派小车", "call an AGV"),
     "permission-approve": ("审批调拨单", "approve transfers"),
+    "permission-review": ("查看对话记录", "read the turn record"),
     "role-operator": ("操作员", "operator"),
     "role-clerk": ("店员", "clerk"),
     "role-supervisor": ("主管", "supervisor"),

@@ -40,6 +40,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "approval-out-of-stock": ("库存不足，不能批准调拨单{doc}：现在可用{available}，需要{requested}(基本单位)。",
                               "Not enough stock to approve transfer {doc}: {available} available now, "
                               "{requested} needed (base units)."),
+    "turns-not-permitted": ("只有本场地的主管或经理能查看对话记录。",
+                            "Only a supervisor or manager of this site may read the turn record."),
+    "turn-not-found": ("没有对话记录{turn}。", "No turn {turn}."),
+    "unknown-device-code": ("本场地没有设备“{device}”。", "No device '{device}' at this site."),
     "unknown-item-code": ("没有找到物料“{item}”。", "No item called '{item}'."),
     # the headset socket
     "ws-bad-config": ("配置不对：sample_rate 须在8000到48000之间，且只能在两句话之间更改。",

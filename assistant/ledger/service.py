@@ -645,7 +645,19 @@ class Ledger:
             customer=self._customer_ref(doc),
             date=doc.doc_date, device=doc.device, worker=doc.worker, turn_id=doc.turn_id, lines=lines,
             total=total, created_at=doc.created_at, updated_at=doc.updated_at, low_stock=low or [],
-            decided_by=doc.decided_by)
+            decided_by=doc.decided_by, turns=self._turns_of(doc))
+
+    @staticmethod
+    def _turns_of(doc: models.Document) -> list[str]:
+        """The turns that made the document and changed its status, in order (each once)."""
+        session = object_session(doc)
+        if session is None:
+            return [doc.turn_id] if doc.turn_id else []
+        session.flush()
+        ids = session.scalars(select(models.DocumentEvent.turn_id)
+                              .where(models.DocumentEvent.document_id == doc.id)
+                              .order_by(models.DocumentEvent.id)).all()
+        return list(dict.fromkeys(i for i in ids if i))
 
 
 def _customer_of(row: models.Customer) -> Customer:

@@ -68,6 +68,7 @@ class Document(_View):
     updated_at: dt.datetime
     low_stock: list[LowStock] = []  # only on the result of the call that caused it
     decided_by: str | None = None  # who approved or rejected a transfer that waited for approval
+    turns: list[str] = []  # the turns that made it and changed its status, in order (the turn record's ids)
 
 
 class LedgerEvent(_View):

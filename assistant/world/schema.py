@@ -124,6 +124,7 @@ class Permission(StrEnum):
     check_stock = "check_stock"
     call_agv = "call_agv"
     approve = "approve"
+    review = "review"  # read the turns on record
 
 
 def _default_grants() -> dict[Role, tuple[Permission, ...]]:

@@ -52,6 +52,7 @@ def document_out(document: Document) -> DocumentOut:
         turn_id=document.turn_id,
         created_at=document.created_at.isoformat(),
         decided_by=document.decided_by,
+        turns=document.turns,
     )
 
 

@@ -16,6 +16,7 @@ _STATUS: dict[str, int] = {
     "image-unsupported": 415, "image-corrupt": 400, "image-too-large": 413,
     "stt-unavailable": 503, "vision-models-missing": 503, "nlu-unavailable": 503,
     "auth-invalid-token": 401, "document-not-found": 404, "site-forbidden": 403, "unknown-item-code": 404,
+    "turns-not-permitted": 403, "turn-not-found": 404, "unknown-device-code": 404,
     "approval-not-permitted": 403, "approval-not-waiting": 409, "approval-out-of-stock": 409,
     "internal-error": 500,
 }
@@ -34,7 +35,8 @@ def error_out(code: str, lang: str | None, *, stage: str | None = None,
 
 
 def turn_error_out(error: TurnError, lang: str | None) -> ErrorOut:
-    return error_out(error.code, lang, stage=error.stage, values=error.values)
+    out = error_out(error.code, lang, stage=error.stage, values=error.values)
+    return out.model_copy(update={"turn_id": error.turn_id})
 
 
 def http_status(code: str) -> int:

@@ -46,6 +46,7 @@ class DocumentOut(BaseModel):
     turn_id: str | None
     created_at: str
     decided_by: str | None = None  # the worker who approved or rejected a transfer that waited for approval
+    turns: list[str] = []  # the turns that made it and changed its status: GET /api/v1/turns/{id}
 
 
 class AgvLegOut(_Out):

@@ -18,6 +18,7 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
+    turn_id: str | None = None  # a turn that ended in this error is on the record under this id
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
