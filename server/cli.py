@@ -31,12 +31,14 @@ def run() -> None:
 
 @demo_app.command("reset")
 def demo_reset() -> None:
-    """Restore the demo world: master data, opening stock; documents and moves are cleared."""
+    """Restore the demo world: master data, opening stock; documents, moves and open conversations are cleared
+    (the turn record is kept: it is append-only)."""
     from assistant.fleet.store import FleetStore
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
     from assistant.ledger.seed import load_world_into
     from assistant.world.loader import load_world
+    from server.launch.rasa import forget_conversations
 
     settings = Settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -45,7 +47,8 @@ def demo_reset() -> None:
     load_world_into(engine, load_world(settings.world_path))
     FleetStore(engine).clear()
     engine.dispose()
-    typer.echo(f"demo world restored ({settings.world_path.name})")
+    forgotten = forget_conversations(settings.effective_dialogue_store_url)
+    typer.echo(f"demo world restored ({settings.world_path.name}); {forgotten} conversation events cleared")
 
 
 def _pairs(values: list[str]) -> dict[str, str]:

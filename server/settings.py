@@ -43,6 +43,9 @@ class Settings(BaseSettings):
 
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""  # empty: SQLite file under var_dir
+    # Where Rasa keeps conversations across restarts; empty: the app's PostgreSQL database when it runs on one,
+    # else a SQLite file of its own under var_dir (two processes writing one SQLite file would wait on each other).
+    dialogue_store_url: str = ""
     world_path: Path = DEMO_WORLD
     secret: SecretStr | None = None  # the instance key the internal secrets derive from; empty: generated under var_dir
     token_ttl_days: float | None = Field(default=90.0, gt=0)  # how long a device token is valid; None: until revoked
@@ -104,6 +107,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'frontline.db'}"
+
+    @property
+    def effective_dialogue_store_url(self) -> str:
+        if self.dialogue_store_url:
+            return self.dialogue_store_url
+        if self.database_url.startswith("postgresql"):
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'dialogue.db'}"
 
     def today(self) -> date:
         """Today at the site: "今天" and order dates follow the site's clock, not the server's."""

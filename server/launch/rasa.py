@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -20,6 +22,7 @@ _PROGRESS = ("Epochs:", "Finished training", "Your Rasa model is trained", "Star
 _BAR = re.compile(r"\d+it \[|\d+%\||it/s")
 CHANNEL_SECRET_ENV = "FRONTLINE_RASA_CHANNEL_SECRET"  # read by nlu_data/credentials.yml
 ACTION_SECRET_ENV = "FRONTLINE_ACTION_SECRET"  # read by the endpoints.yml written below
+STORE_PASSWORD_ENV = "FRONTLINE_DIALOGUE_DB_PASSWORD"  # likewise: a password never written to disk
 CHANNEL = "/webhooks/frontline"
 SECRET_HEADER = "X-Frontline-Secret"
 
@@ -30,6 +33,58 @@ class TrainingError(ProcessError):
 
 class RasaServerError(ProcessError):
     """The Rasa server did not come up (the message ends with the tail of its log)."""
+
+
+@dataclass(frozen=True)
+class DialogueStore:
+    """Where Rasa keeps the conversations (its SQL tracker store): a SQLite file, or a PostgreSQL database."""
+
+    dialect: str  # sqlite | postgresql
+    db: str  # the SQLite file, or the database name
+    host: str | None = None
+    port: int | None = None
+    username: str | None = None
+    password: str | None = None  # handed to Rasa in its environment, never written to endpoints.yml
+
+    @classmethod
+    def from_url(cls, url: str) -> DialogueStore:
+        """`sqlite:///var/dialogue.db` or `postgresql[+driver]://user:pw@host:port/db` (the app's own URL form)."""
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        dialect = parsed.get_backend_name()
+        if dialect == "sqlite":
+            return cls("sqlite", str(Path(parsed.database or "dialogue.db").resolve()))
+        if dialect != "postgresql":
+            raise ValueError(f"the dialogue store runs on SQLite or PostgreSQL, not {dialect}")
+        return cls("postgresql", parsed.database or "postgres", parsed.host or "127.0.0.1", parsed.port or 5432,
+                   parsed.username, parsed.password)
+
+    def endpoint(self, max_events: int, keep_turns: int) -> dict[str, Any]:
+        config: dict[str, Any] = {"type": "components.tracker_store.CompactingSQLTrackerStore", "dialect": self.dialect,
+                                  "db": self.db, "max_events": max_events, "keep_turns": keep_turns}
+        if self.host is not None:
+            config.update(url=self.host, port=self.port)
+        if self.username is not None:
+            config["username"] = self.username
+        if self.password is not None:
+            config["password"] = f"${{{STORE_PASSWORD_ENV}}}"
+        return config
+
+
+def forget_conversations(url: str) -> int:
+    """Empty Rasa's tracker store at `url` (a demo reset: the open read-backs name documents that are gone).
+    Returns how many events went; a store Rasa never created is left alone."""
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0
+        with engine.begin() as conn:
+            return conn.execute(text("DELETE FROM events")).rowcount or 0
+    finally:
+        engine.dispose()
 
 
 def rasa_env() -> dict[str, str]:
@@ -99,12 +154,14 @@ class RasaServer:
     (`components.channel`), authenticated with `channel_secret`.
 
     >>> with RasaServer(built, model, action_endpoint="http://127.0.0.1:8000/webhook", rasa_bin=...,
-    ...                 log_file=Path("var/log/rasa.log"), channel_secret="…", action_secret="…") as rasa:
+    ...                 log_file=Path("var/log/rasa.log"), channel_secret="…", action_secret="…",
+    ...                 store=DialogueStore.from_url("sqlite:///var/dialogue.db")) as rasa:
     ...     httpx.post(rasa.parse_url, json={"text": "调拨5件曲轴到总装线B区"}, headers=rasa.headers)
     """
 
     def __init__(self, built: BuiltProject, model: Path, *, action_endpoint: str, rasa_bin: Path, log_file: Path,
-                 channel_secret: str, action_secret: str, port: int = 5005, host: str = "127.0.0.1",
+                 channel_secret: str, action_secret: str, store: DialogueStore, port: int = 5005,
+                 host: str = "127.0.0.1",
                  startup_timeout_s: float = 180.0, echo: Echo = echo_stderr,
                  extra_env: Mapping[str, str] | None = None) -> None:
         self.built = built
@@ -113,8 +170,9 @@ class RasaServer:
         self.rasa_bin = rasa_bin
         self.host, self.port = host, port
         self.headers = {SECRET_HEADER: channel_secret}
+        self.store = store
         self._env = {**rasa_env(), CHANNEL_SECRET_ENV: channel_secret, ACTION_SECRET_ENV: action_secret,
-                     **(extra_env or {})}
+                     **({STORE_PASSWORD_ENV: store.password} if store.password else {}), **(extra_env or {})}
         self._log_file = log_file.resolve()
         self._startup_timeout_s, self._echo = startup_timeout_s, echo
         self._child: ChildProcess | None = None
@@ -132,14 +190,13 @@ class RasaServer:
         return self._child is not None and self._child.running
 
     def write_endpoints(self) -> Path:
-        """endpoints.yml for this run: the app's action endpoint, and the compacting tracker store that keeps
-        long-lived device conversations (and so turn latency) bounded."""
+        """endpoints.yml for this run: the app's action endpoint, and the persistent tracker store that keeps
+        long-lived device conversations (and so turn latency) bounded by compaction."""
         path = self.built.endpoints
         endpoints = {
             # Rasa substitutes the variable when it reads the file, so the secret is never written to disk.
             "action_endpoint": {"url": self.action_endpoint, "token": f"${{{ACTION_SECRET_ENV}}}"},
-            "tracker_store": {"type": "components.tracker_store.CompactingTrackerStore", "max_events": 80,
-                              "keep_turns": 5},
+            "tracker_store": self.store.endpoint(max_events=80, keep_turns=5),
         }
         path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         return path

@@ -13,7 +13,7 @@ from assistant.nlu.evaluate import Report, evaluate
 from assistant.world.loader import load_world
 from assistant.world.schema import DeviceKind
 from server.launch.process import ChildProcess, Echo, echo_stderr
-from server.launch.rasa import RasaServer, RasaServerError, ensure_model
+from server.launch.rasa import DialogueStore, RasaServer, RasaServerError, ensure_model
 from server.launch.simulator import simulator_process
 from server.settings import Settings
 
@@ -32,7 +32,8 @@ def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo
     port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
     return RasaServer(built, model, action_endpoint=settings.action_endpoint, rasa_bin=settings.rasa_bin,
                       log_file=settings.var_dir / "log" / "rasa.log", port=port, echo=echo,
-                      channel_secret=settings.rasa_channel_secret(), action_secret=settings.action_secret())
+                      channel_secret=settings.rasa_channel_secret(), action_secret=settings.action_secret(),
+                      store=DialogueStore.from_url(settings.effective_dialogue_store_url))
 
 
 def evaluate_held_out(settings: Settings, echo: Echo = echo_stderr) -> Report:

@@ -21,6 +21,7 @@ from assistant.nlu.build import BuiltProject
 from assistant.world.loader import load_world
 from server.app import create_app
 from server.launch import prepare_model, rasa_server
+from server.launch.rasa import RasaServer
 from server.settings import REPO_ROOT, Settings
 from tests.support import free_port, issue, serve
 
@@ -52,6 +53,7 @@ class Stack:
     settings: Settings
     client: httpx.Client
     built: BuiltProject
+    rasa: RasaServer
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, device: str) -> str:
@@ -117,7 +119,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                         fleet_base_topic=f"frontline-test-{uuid.uuid4().hex[:8]}/uagv/v2", start_agv_sim=False)
     with serve(create_app(settings), app_port) as app_url, rasa_server(settings, built, model) as rasa, \
             httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
-        yield Stack(app_url, rasa.url, settings, client, built)
+        yield Stack(app_url, rasa.url, settings, client, built, rasa)
 
 
 @pytest.fixture

@@ -158,3 +158,12 @@ def test_a_second_no_drops_the_offer_to_cancel(fresh: Stack) -> None:
     assert fresh.turn("HMD-01", "取消")["awaiting"] == "confirmation"
     assert fresh.turn("HMD-01", "不要了")["awaiting"] is None
     assert fresh.stock("HMD-01", "CS-1001")["A-01"]["reserved"] == 5.0
+
+
+def test_an_open_read_back_survives_a_restart_of_the_dialogue_engine(fresh: Stack) -> None:
+    read_back = fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
+    assert read_back["awaiting"] == "confirmation"
+    fresh.rasa.stop()
+    fresh.rasa.start()  # a new process: the conversation comes back from the tracker store
+    doc = doc_of(fresh.turn("HMD-01", "确认"))
+    assert _transfer(doc) == ("CS-1001", 5.0, "LINE-B") and doc["status"] == "confirmed"

@@ -10,7 +10,14 @@ import pytest
 import yaml
 
 from assistant.nlu.build import BuiltProject
-from server.launch.rasa import RasaServer, RasaServerError, TrainingError, ensure_model, rasa_env
+from server.launch.rasa import (
+    DialogueStore,
+    RasaServer,
+    RasaServerError,
+    TrainingError,
+    ensure_model,
+    rasa_env,
+)
 
 
 def _fake_rasa(tmp_path: Path, body: str) -> Path:
@@ -72,7 +79,8 @@ def test_server_writes_endpoints_and_builds_its_command(tmp_path: Path) -> None:
     model.write_bytes(b"")
     server = RasaServer(built, model, action_endpoint="http://127.0.0.1:8123/webhook", rasa_bin=Path("/x/rasa"),
                         log_file=tmp_path / "log" / "rasa.log", port=5099, channel_secret="c" * 32,
-                        action_secret="a" * 32)
+                        action_secret="a" * 32,
+                        store=DialogueStore.from_url("postgresql+psycopg://frontline:pw-123@db.local:6543/plant"))
     cmd = server.command()
     text = built.endpoints.read_text()
     endpoints = yaml.safe_load(text)
@@ -80,7 +88,11 @@ def test_server_writes_endpoints_and_builds_its_command(tmp_path: Path) -> None:
     assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:8123/webhook",
                                             "token": "${FRONTLINE_ACTION_SECRET}"}
     assert "a" * 32 not in text
-    assert endpoints["tracker_store"]["type"] == "components.tracker_store.CompactingTrackerStore"
+    assert endpoints["tracker_store"] == {
+        "type": "components.tracker_store.CompactingSQLTrackerStore", "dialect": "postgresql", "db": "plant",
+        "url": "db.local", "port": 6543, "username": "frontline", "password": "${FRONTLINE_DIALOGUE_DB_PASSWORD}",
+        "max_events": 80, "keep_turns": 5}
+    assert "pw-123" not in text
     assert cmd[:2] == ["/x/rasa", "run"] and "--enable-api" not in cmd and "--cors" not in cmd  # channel only
     assert cmd[cmd.index("-m") + 1] == str(model.resolve())
     assert cmd[cmd.index("-p") + 1] == "5099" and cmd[cmd.index("-i") + 1] == "127.0.0.1"
@@ -94,7 +106,7 @@ def test_server_reports_a_process_that_dies(tmp_path: Path) -> None:
     rasa = _fake_rasa(tmp_path, 'echo "cannot load model"\nexit 3\n')
     server = RasaServer(built, model, action_endpoint="http://127.0.0.1:1/webhook", rasa_bin=rasa,
                         log_file=tmp_path / "rasa.log", port=5098, echo=lambda _line: None, channel_secret="c" * 32,
-                        action_secret="a" * 32)
+                        action_secret="a" * 32, store=DialogueStore.from_url(f"sqlite:///{tmp_path / 'd.db'}"))
     with pytest.raises(RasaServerError, match="cannot load model"), server:
         pass
     assert not server.running
