@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from assistant.logs import configure_logging
 from server.errors import install_error_handlers
+from server.limits import install_body_limit
 from server.openapi import install_openapi
 from server.routes import actions, approvals, events, fleet, headset, health, ledger, records, screens, turns
 from server.security import install_security_headers
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None,
                    approvals.router, records.router, actions.router, screens.router):
         app.include_router(router)
     install_error_handlers(app)
+    install_body_limit(app, settings.max_request_bytes)
     install_security_headers(app)
     install_openapi(app, turns.REQUEST_MODELS)
     return app

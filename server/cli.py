@@ -132,7 +132,7 @@ def device_revoke(
     _known_device(settings, device)
     tokens = _tokens(settings)
     if token is not None:
-        done = tokens.revoke_token(token) and token.startswith(f"{device}.")
+        done = token.startswith(f"{device}.") and tokens.revoke_token(token)  # never another device's
         typer.echo(f"revoked 1 token of {device}" if done else f"no such valid token of {device}")
         raise typer.Exit(0 if done else 1)
     typer.echo(f"revoked {tokens.revoke(device)} token(s) of {device}")

@@ -34,6 +34,7 @@ from assistant.routing import Guidance, Router
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
+from server.limits import TurnRate
 from server.notices import approval_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
@@ -63,6 +64,7 @@ class Services:
     push: DevicePush
     approvals: Approvals
     recorder: TurnRecorder  # every turn on the record
+    turn_rate: TurnRate  # turns per device per second
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -136,5 +138,5 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
-        recorder=recorder,
+        recorder=recorder, turn_rate=TurnRate(settings.turns_per_second, settings.turn_burst),
     )

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     models_dir: Path = REPO_ROOT / "var" / "models"  # prepared by `make setup` (OCR, speech)
     ocr_variant: Variant = _default(VisionSettings, "variant")  # earlier name of vision.variant
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Turns per device: `turn_burst` at once, refilled at `turns_per_second` (more get 429 with Retry-After).
+    # A person manages about one turn a second; a client stuck in a loop is stopped well before it hurts others.
+    turns_per_second: float = Field(default=5.0, gt=0)
+    turn_burst: int = Field(default=10, ge=1)
 
     # The engines' own settings types, with their own defaults and checks (FRONTLINE_<GROUP>__<FIELD>).
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
@@ -107,6 +111,11 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'frontline.db'}"
+
+    @property
+    def max_request_bytes(self) -> int:
+        """A whole request: the largest upload and its form around it."""
+        return self.max_upload_bytes + 1024 * 1024
 
     @property
     def effective_dialogue_store_url(self) -> str:

@@ -57,6 +57,7 @@ class _Entry:
     phrase: Phrase
     units: tuple[_Unit, ...]
     folded: frozenset[tuple[str, str] | str]
+    written: str  # the phrase as its tokens join: lower case, no spaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,8 @@ class Corrector:
         self.lexicon = lexicon
         self._zh = lexicon.language == "zh"
         self._entries = [e for p in lexicon.phrases if (e := self._entry(p)) is not None]
+        self._by_written = {e.written for e in self._entries}
+        self._sizes = sorted({len(e.units) for e in self._entries}, reverse=True)
         self._units = {u: self._units_of(u) for u in lexicon.units if _CJK.search(u)}
         # Main readings only: 百 also reads "bo", which would turn 调拨 into 调百.
         self._numeral_keys = {phrase_syllables(n)[0]: n for n in lexicon.numerals} if self._zh else {}
@@ -99,7 +102,8 @@ class Corrector:
         if len(units) < 2 and (self._zh or len(units[0].key) < 4 if units else True):
             return None  # one syllable (or a short word) carries too little to match on
         folded = frozenset(fold(u.key) if u.cjk else u.key for u in units)
-        return _Entry(phrase, units, folded)
+        written = re.sub(r"\s+", "", _ACRONYM.sub(lambda m: m.group().replace(".", ""), phrase.text)).lower()
+        return _Entry(phrase, units, folded, written)
 
     def correct(self, text: str) -> Corrected:
         text = _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
@@ -175,9 +179,22 @@ class Corrector:
         return best
 
     # -- phrases ---------------------------------------------------------------------------------
+    def _written(self, toks: list[_Tok]) -> list[tuple[int, int, str]]:
+        """Where a phrase was heard letter for letter: (start, end, its text)."""
+        found = []
+        for i in range(len(toks)):
+            for size in self._sizes:
+                span = toks[i:i + size]
+                if len(span) == size and all(t.keys for t in span):
+                    joined = "".join(t.text for t in span).lower()
+                    if joined in self._by_written:
+                        found.append((i, i + size, joined))
+        return found
+
     def _phrases(self, toks: list[_Tok]) -> tuple[list[_Tok], list[Correction]]:
         n = len(toks)
         sim = self._unit_sim
+        written = self._written(toks)
         # best[i] = (gain, back pointer): the best set of replacements within toks[:i]
         best: list[tuple[float, tuple[int, _Entry, float] | None]] = [(0.0, None)] * (n + 1)
         folded: list[frozenset[tuple[str, str] | str]] = [
@@ -199,6 +216,8 @@ class Corrector:
                         continue
                     score = _align(span, entry.units, sim)
                     if score < _threshold(m, str(entry.phrase.kind)):
+                        continue
+                    if _cuts(i, i + size, entry, written):
                         continue
                     # Gain counts characters covered, weighted so that exact matches beat fuzzy ones:
                     # "曲轴 总装二线" stays, not "曲轴总成" + a fuzzy "总装二线" over "装二线".
@@ -265,6 +284,19 @@ class Corrector:
             text += tok.text
             prev = tok
         return text.strip()
+
+
+def _cuts(start: int, end: int, entry: _Entry, written: Sequence[tuple[int, int, str]]) -> bool:
+    """A match may not change a phrase heard letter for letter: it covers the whole of it or none of it, and
+    where it covers exactly that, it is that phrase. ("一件曲轴" never becomes "质检区轴", though 一件曲 yi jian qu
+    sounds like 质检区 zhi jian qu; "太一台小车" may still become "派一台小车".)"""
+    for w_start, w_end, text in written:
+        if start < w_end and w_start < end:
+            if not (start <= w_start and w_end <= end):
+                return True
+            if (start, end) == (w_start, w_end) and text != entry.written:
+                return True
+    return False
 
 
 def _word_similarity(a: str, b: str) -> float:

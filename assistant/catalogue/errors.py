@@ -8,6 +8,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "input-empty": ("没有收到内容，请再说一遍。", "The message is empty; please say it again."),
     "input-too-long": ("内容太长(最多{max_chars}字)，请分开说。",
                        "The message is too long (at most {max_chars} characters); please split it."),
+    "too-many-turns": ("这台设备发得太快了，请{retry_after_s}秒后再试。什么都没有写入。",
+                       "Too many turns from this device; try again in {retry_after_s} s. Nothing was written."),
     "input-too-large": ("文件太大(最多{max_mb} MB)。", "The file is too large (at most {max_mb} MB)."),
     "input-malformed": ("请求格式不对：需要JSON {{\"text\": \"...\"}} 或 {{\"action\": \"confirm\"}}，"
                         "或者带 audio / image 文件的表单。",

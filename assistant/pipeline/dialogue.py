@@ -92,6 +92,15 @@ class DialogueClient:
         return Exchange(messages, _state(body.get("tracker") or {}),
                         {"rasa_dialogue_ms": round((time.perf_counter() - started) * 1000, 1)})
 
+    async def state(self, sender: str) -> DialogueState | None:
+        """The conversation's state now (what it waits for), or None when Rasa does not answer."""
+        try:
+            response = await self._http.get(f"{CHANNEL}/conversation/{sender}", headers=self._headers, timeout=2.0)
+            response.raise_for_status()
+        except httpx.HTTPError:
+            return None
+        return _state(dict(response.json().get("state") or {}))
+
     async def status(self) -> dict[str, Any] | None:
         """Whether Rasa has a model loaded (the channel's status), or None while it is not answering."""
         try:

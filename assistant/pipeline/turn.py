@@ -94,9 +94,14 @@ class TurnPipeline:
             raise TurnError("input-too-long", "input", {"max_chars": self._max_text_chars, "chars": len(cleaned)})
         return cleaned
 
-    def reply_only(self, ctx: TurnContext, turn_input: TurnInput, text: str, lang: str) -> TurnResult:
-        """A turn the input stage answers itself (nothing to understand): nothing reaches the dialogue, and the
-        conversation still waits for what it waited for."""
+    async def reply_only(self, ctx: TurnContext, turn_input: TurnInput, text: str, lang: str) -> TurnResult:
+        """A turn the pipeline answers itself (nothing to understand, or refused): nothing reaches the dialogue,
+        and the conversation still waits for what it waits for (asked of Rasa: a conversation may have been
+        reset since this device's last turn; the last one known while Rasa does not answer)."""
+        state = await self._dialogue.state(ctx.device)
+        if state is not None:
+            awaiting = awaiting_from(state)
+            self._awaiting[ctx.device] = (awaiting, _buttons(awaiting, state))
         awaiting, buttons = self._awaiting.get(ctx.device, (None, None))
         return TurnResult(turn_id=uuid.uuid4().hex, input=turn_input, intent=Intent(name=None, confidence=0.0),
                           entities=(), reply=Reply(text=text, language=lang), awaiting=awaiting, buttons=buttons)
@@ -158,7 +163,8 @@ class TurnPipeline:
                 parse_ms = (time.perf_counter() - nlu_started) * 1000
                 shown = turn_input or TurnInput(text=message)
                 if answer_only and parse.intent not in _ANSWERS:
-                    return await self._answered_here(self.not_heard(ctx, shown, lang), turn_id, parse, on_event)
+                    return await self._answered_here(await self.not_heard(ctx, shown, lang), turn_id, parse,
+                                                     on_event)
                 await asyncio.to_thread(self._reader.refresh)
                 reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
                                             tagged=parse.tagged)
@@ -166,7 +172,7 @@ class TurnPipeline:
                 if refused is not None:  # not permitted: the dialogue never sees it, so nothing can be written
                     log.info("turn-refused", turn_id=turn_id, device=ctx.device, worker=ctx.worker,
                              intent=parse.intent)
-                    answer = self.reply_only(ctx, shown, refused, lang).model_copy(
+                    answer = (await self.reply_only(ctx, shown, refused, lang)).model_copy(
                         update={"entities": tuple(reading.entities()), "outcome": "refused"})
                     return await self._answered_here(answer, turn_id, parse, on_event)
                 scanned: list[JsonValue] = [*self.scans.take(ctx.device), *scans]
@@ -222,11 +228,13 @@ class TurnPipeline:
         await on_event(TurnEvent(TurnEventType.turn_end, turn_id, {"awaiting": answer.awaiting}))
         return answer
 
-    def not_heard(self, ctx: TurnContext, turn_input: TurnInput, lang: str) -> TurnResult:
+    async def not_heard(self, ctx: TurnContext, turn_input: TurnInput, lang: str) -> TurnResult:
         """Nothing clear was heard: ask again, and say what answers a pending read-back."""
-        confirming = self.awaiting(ctx.device) == "confirmation"
-        text = say("not-heard-confirm" if confirming else "not-heard", lang)
-        return self.reply_only(ctx, turn_input, text, lang).model_copy(update={"outcome": "not-heard"})
+        answer = await self.reply_only(ctx, turn_input, say("not-heard", lang), lang)
+        if answer.awaiting == "confirmation":
+            answer = answer.model_copy(update={"reply": answer.reply.model_copy(
+                update={"text": say("not-heard-confirm", lang)})})
+        return answer.model_copy(update={"outcome": "not-heard"})
 
 
 def _reply_text(exchange: Exchange) -> str:

@@ -11,7 +11,7 @@ from server.schemas.errors import ErrorDetail, ErrorOut
 
 # HTTP status per error code; a code not listed takes its stage's status.
 _STATUS: dict[str, int] = {
-    "input-empty": 422, "input-malformed": 422, "input-too-long": 413, "input-too-large": 413,
+    "input-empty": 422, "input-malformed": 422, "input-too-long": 413, "input-too-large": 413, "too-many-turns": 429,
     "audio-unsupported": 415, "audio-corrupt": 400, "audio-too-large": 413, "audio-too-long": 413,
     "image-unsupported": 415, "image-corrupt": 400, "image-too-large": 413,
     "stt-unavailable": 503, "vision-models-missing": 503, "nlu-unavailable": 503,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -15,12 +16,14 @@ from assistant.pipeline.audio import run_audio
 from assistant.pipeline.image import run_image
 from assistant.pipeline.record import RawInput
 from server.deps import DeviceDep, ServicesDep
+from server.errors import ApiError
 from server.render.errors import status_of, turn_error_out
 from server.render.turn import turn_out
 from server.schemas.errors import ErrorOut
 from server.schemas.turns import TextTurn, TurnOut, UploadTurn
 from server.services import Services
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["turns"])
 
 # The endpoint reads its body by content type (JSON words or a button; a multipart form with a recording or a
@@ -35,6 +38,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "text, file or recording too large"},
     415: {"model": ErrorOut, "description": "not audio or an image we can read"},
     422: {"model": ErrorOut, "description": "empty or malformed"},
+    429: {"model": ErrorOut, "description": "too many turns from this device (see Retry-After)"},
     503: {"model": ErrorOut, "description": "the NLU (Rasa) or a model is not available"},
 }
 
@@ -96,6 +100,11 @@ async def _turn(request: Request, device: TurnContext, services: Services, arriv
 @router.post("/turns", response_model=TurnOut, responses=_ERRORS, openapi_extra=_BODY,
              summary="One turn: words, a button, a recording or a photo")
 async def post_turn(request: Request, device: DeviceDep, services: ServicesDep) -> Any:
+    wait = services.turn_rate.take(device.device)
+    if wait is not None:  # not a turn: nothing was read, nothing is recorded
+        log.info("turn-rate-limited", device=device.device, retry_after_s=wait)
+        raise ApiError("too-many-turns", device.language, {"retry_after_s": wait},
+                       headers={"Retry-After": str(wait)})
     arrived = _Arrived()
     try:
         turn = await _turn(request, device, services, arrived)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import zxingcpp
+from fastapi import FastAPI
 from PIL import Image
 
 from assistant.fleet.store import FleetStore
@@ -54,6 +55,7 @@ class Stack:
     client: httpx.Client
     built: BuiltProject
     rasa: RasaServer
+    app: FastAPI  # served in this process: a test may look at its services
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, device: str) -> str:
@@ -114,12 +116,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     app_port, rasa_port = free_port(), free_port()
     # The fleet link talks to the machine's Mosquitto under a topic base of its own; no simulator runs
     # unless a test starts one, so confirmed transfers simply wait for an AGV.
+    # Tests talk faster than people: the turn rate limit is tested on its own (test_limits.py).
     settings = Settings(var_dir=tmp_path_factory.mktemp("stack"), port=app_port, secret=SECRET,
                         rasa_url=f"http://127.0.0.1:{rasa_port}", database_url="", mqtt_url=MOSQUITTO,
-                        fleet_base_topic=f"frontline-test-{uuid.uuid4().hex[:8]}/uagv/v2", start_agv_sim=False)
-    with serve(create_app(settings), app_port) as app_url, rasa_server(settings, built, model) as rasa, \
+                        fleet_base_topic=f"frontline-test-{uuid.uuid4().hex[:8]}/uagv/v2", start_agv_sim=False,
+                        turns_per_second=1000, turn_burst=1000)
+    app = create_app(settings)
+    with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
             httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
-        yield Stack(app_url, rasa.url, settings, client, built, rasa)
+        yield Stack(app_url, rasa.url, settings, client, built, rasa, app)
 
 
 @pytest.fixture

@@ -39,6 +39,8 @@ class FakeRasa:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         assert request.headers[SECRET_HEADER] == SECRET
+        if request.method == "GET" and request.url.path.startswith("/webhooks/frontline/conversation/"):
+            return httpx.Response(200, json={"events": 1, "state": self.tracker})
         body = json.loads(request.content)
         if request.url.path == "/webhooks/frontline/parse":
             self.parsed.append(body)
