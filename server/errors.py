@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from assistant.catalogue import lang_of
 from server.render.errors import error_out, http_status
+
+log = structlog.get_logger(__name__)
 
 
 class ApiError(Exception):
@@ -38,5 +42,19 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_out("input-malformed", request_language(request), stage="input")
         return JSONResponse(body.model_dump(exclude_none=True), status_code=422)
 
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database-unavailable", path=request.url.path, error=type(exc).__name__)
+        body = error_out("db-unavailable", request_language(request))
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=503, headers={"Retry-After": "5"})
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal-error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
+        body = error_out("internal-error", request_language(request))
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=500)
+
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, malformed)
+    # A database that went away (a restart, a cable): said in words, nothing half-written (one transaction each).
+    app.add_exception_handler(OperationalError, database_down)
+    app.add_exception_handler(InterfaceError, database_down)
+    app.add_exception_handler(Exception, unexpected)  # never a stack trace or a bare "Internal Server Error"

@@ -38,8 +38,8 @@ from server.limits import TurnRate
 from server.notices import approval_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
-from speech import SpeechService
-from vision import VisionService
+from speech import SpeechService, SpeechUnavailable
+from vision import ModelsMissing, VisionService
 
 log = structlog.get_logger(__name__)
 
@@ -126,9 +126,17 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     reader = MessageReader(master, today=settings.today, refresh=refresh_names)
     pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide, guard)
     vision = VisionService(vocabulary, settings.models_dir / "ocr", settings=settings.vision)
-    await vision.start()  # ~1 s: load once at start, not on the first photo
     speech = SpeechService(settings.effective_speech, vocabulary)
-    await speech.warm_up()  # Whisper loads in a worker thread; the first command must not wait for it
+    # Load once at start, not on the first photo or command (~1 s OCR, Whisper in a worker thread). A model not
+    # installed yet does not stop the app: photos or recordings are answered 503 in words until it is there.
+    try:
+        await vision.start()
+    except ModelsMissing as error:
+        log.warning("vision-models-missing", detail=str(error))
+    try:
+        await speech.warm_up()
+    except SpeechUnavailable as error:
+        log.warning("stt-unavailable", detail=str(error))
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
     recorder = TurnRecorder(TurnJournal(engine), settings.var_dir / "media", settings.keep_media_days)

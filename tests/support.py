@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import uvicorn
 from fastapi import FastAPI
@@ -47,3 +47,63 @@ def issue(settings: Settings, device: str) -> str:
         return DeviceTokens(engine).issue(device, settings.token_ttl)
     finally:
         engine.dispose()
+
+
+class TcpProxy:
+    """A loopback TCP proxy to a real server that a test can cut (every connection dropped, new ones refused)
+    and restore: a database or broker that goes away and comes back."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self._sockets: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
+        self._lock = threading.Lock()
+
+    def on(self) -> TcpProxy:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def off(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            doomed = [*self._sockets, *([listener] if listener else [])]
+            self._sockets.clear()
+        for sock in doomed:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._sockets |= {client, upstream}
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)

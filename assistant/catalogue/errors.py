@@ -56,6 +56,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ws-utterance-too-long": ("一句话最长{max_s}秒。", "An utterance may last at most {max_s} s."),
     "ws-origin-forbidden": ("这个网页不能连接设备接口。", "A page of another site may not open a device socket."),
     "ws-timeout": ("太久没有收到音频，这句话已放弃。", "No audio for too long; the utterance was dropped."),
+    "db-unavailable": ("数据库暂时连不上，什么都没有写入。请稍后再试。",
+                       "The database is not reachable right now; nothing was written. Please try again shortly."),
     # anything else: never a stack trace
     "internal-error": ("出了点问题，什么都没有写入。请再试一次。",
                        "Something went wrong; nothing was written. Please try again."),
