@@ -56,6 +56,11 @@ def test_two_utterances_on_one_connection(fresh: Stack) -> None:
         doc = doc_of(second[-1]["turn"])
         assert doc["type"] == "transfer" and doc["lines"][0]["to"] == "LINE-B"
         assert second[-1]["reply"]["card"]["title"] == "已确认"
+    # both utterances are on the record, as heard (the recording's hash) and as understood
+    record = fresh.client.get(f"/api/v1/turns/{second[-1]['turn']['turn_id']}",
+                              headers={"Authorization": f"Bearer {fresh.token('PAD-DG')}"}).json()
+    assert record["channel"] == "headset" and record["input_kind"] == "audio" and record["input_sha256"]
+    assert record["transcript"] and record["documents"] == [doc["id"]] and record["result"] == "ok"
 
 
 def test_streaming_sends_captions_before_the_end(fresh: Stack) -> None:
