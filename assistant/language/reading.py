@@ -23,12 +23,15 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts from here o
 from assistant.language.extract import Mentions, NameMention, Tagged, extract_mentions
 from assistant.language.fields import CharConfidence, FieldReading, read_fields
 from assistant.language.names import head_name
+from assistant.language.numbers import ZH_NUMERAL_CHARS, parse_number
 from assistant.language.resolve import Ambiguous, InOtherSite, Match, NotFound, Resolution, Resolver
 from assistant.language.vocabulary import Vocabulary
 
 EXTRACTOR = "frontline"  # how the dialogue engine sees where these entities came from
-# A document's number as people say or type it: "TR-000123", "tr 123", "调拨单123" (a transfer), "SO-000007".
-_DOCUMENT = re.compile(r"(?i)(?<![a-z])(?:(tr|so)[\s-]*|(调拨单|销售单)\s*)0*(\d{1,6})(?!\d)")
+# A document's number as people say or type it: "TR-000123", "tr 123", "调拨单123" (a transfer), "SO-000007", and
+# as spoken: "调拨单一百二十三", "调拨单零零零一二三".
+_DOCUMENT = re.compile(rf"(?i)(?<![a-z])(?:(tr|so)[\s-]*|(调拨单|销售单)\s*)"
+                       rf"(\d{{1,6}}(?!\d)|[{ZH_NUMERAL_CHARS}]{{1,12}})")
 _DOCUMENT_PREFIX = {"tr": "TR", "so": "SO", "调拨单": "TR", "销售单": "SO"}
 
 
@@ -135,7 +138,10 @@ def _documents(text: str) -> tuple[DocumentMention, ...]:
     found = []
     for m in _DOCUMENT.finditer(text):
         prefix = _DOCUMENT_PREFIX[(m.group(1) or m.group(2)).lower()]
-        found.append(DocumentMention(f"{prefix}-{int(m.group(3)):06d}", m.group(0), m.start(), m.end()))
+        number = parse_number(m.group(3))
+        if number is None or number != int(number) or not 0 < number < 1_000_000:
+            continue
+        found.append(DocumentMention(f"{prefix}-{int(number):06d}", m.group(0), m.start(), m.end()))
     return tuple(found)
 
 
