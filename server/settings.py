@@ -65,9 +65,10 @@ class Settings(BaseSettings):
     ocr_variant: Variant = _default(VisionSettings, "variant")  # earlier name of vision.variant
     max_upload_bytes: int = 20 * 1024 * 1024
     # Turns per device: `turn_burst` at once, refilled at `turns_per_second` (more get 429 with Retry-After).
-    # A person manages about one turn a second; a client stuck in a loop is stopped well before it hurts others.
-    turns_per_second: float = Field(default=5.0, gt=0)
-    turn_burst: int = Field(default=10, ge=1)
+    # A person manages about one turn a second, a script feeding a device's photos a few; a client stuck in a loop
+    # is stopped well before its queued turns hurt the other devices (one device's turns run one at a time).
+    turns_per_second: float = Field(default=10.0, gt=0)
+    turn_burst: int = Field(default=20, ge=1)
 
     # The engines' own settings types, with their own defaults and checks (FRONTLINE_<GROUP>__<FIELD>).
     speech: SpeechSettings = Field(default_factory=SpeechSettings)

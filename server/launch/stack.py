@@ -3,6 +3,7 @@ and the app. Each child is a `ChildProcess`; the app is served in the foreground
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
@@ -99,11 +100,18 @@ def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:
         children.append(simulator(settings, echo).start())
     print_devices(settings, echo)
     echo(f"==> app on http://{settings.host}:{settings.port} (Rasa on {settings.rasa_url})")
+    # uvicorn shuts down on SIGTERM and then raises the signal again with the handler found at start: make that
+    # one an exit, so the children below are stopped rather than left running without their app.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
     finally:
         for child in reversed(children):
             child.stop()
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _start_rasa(rasa: RasaServer, settings: Settings, echo: Echo) -> None:
