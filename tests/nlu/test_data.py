@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -129,3 +130,22 @@ def test_config_pipeline_and_policies() -> None:
     assert {p["name"] for p in config["policies"]} == {"RulePolicy", "MemoizationPolicy"}
     assert config["assistant_id"] and config["language"] == "zh"
     assert re.search(r"^\s*dictionary_path:", (NLU_DIR / "config.yml").read_text(encoding="utf-8"), re.M)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\s,，。.!?！？]", "", text.lower())
+
+
+def test_no_shared_fixture_sentence_is_training_data(train: list[Example]) -> None:
+    """The shared recordings and notes are a last check, never a tuning set: none of their sentences may be a
+    training example. A lone answer word ("确认", "yes") is the intent's own word, not a sentence."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    said = [str(c.get("text") or c.get("transcript") or "")
+            for c in json.loads((fixtures / "voice/manifest.json").read_text(encoding="utf-8"))]
+    written = [line for n in json.loads((fixtures / "notes/manifest.json").read_text(encoding="utf-8"))
+               for line in n["lines"]]
+    sentences = {_plain(s) for s in [*said, *written]
+                 if (len(s.split()) > 1 if s.isascii() else len(s) > 2)}
+    assert len(sentences) >= 20
+    leaked = sorted(e.text for e in train if _plain(e.text) in sentences)
+    assert not leaked, leaked
