@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import date
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -11,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import FrontlineAction
 from actions.checks import choice_question, item_code
 from actions.deps import TurnMeta
-from assistant.catalogue import join_choices, say
+from assistant.catalogue import join_choices, join_list, say, say_date
 from assistant.dialogue.quantities import item_name
 
 
@@ -85,4 +86,23 @@ class ActionAskCustomer(FrontlineAction):
                                               suggestions=join_choices(close, meta.lang)))
         else:
             dispatcher.utter_message(text=say("offer-new-customer", meta.lang, text=offered))
+        return []
+
+
+class ActionAskOrderDate(FrontlineAction):
+    """A written date that read as none: the likeliest reading offered as a yes/no, the others named; without
+    readings, the date asked for."""
+
+    action_name = "action_ask_order_date"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
+        written, *readings = tracker.get_slot("unclear_date") or [""]
+        dates = [say_date(date.fromisoformat(r), meta.lang) for r in readings]
+        if not dates:
+            dispatcher.utter_message(text=say("ask-date", meta.lang, text=written))
+        elif len(dates) == 1:
+            dispatcher.utter_message(text=say("ask-date-unclear", meta.lang, text=written, date=dates[0]))
+        else:
+            dispatcher.utter_message(text=say("ask-date-unclear-or", meta.lang, text=written, date=dates[0],
+                                              others=join_list(dates[1:], meta.lang)))
         return []

@@ -14,7 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.deps import ActionDeps, TurnMeta
 from assistant.catalogue import join_choices, say
 from assistant.dialogue.quantities import format_qty, item_name
+from assistant.language.dates import date_readings, parse_date
 from assistant.language.names import answered_name
+from assistant.language.numbers import normalise
 from assistant.language.quantities import UnitMismatch, parse_amount, to_base
 from assistant.language.resolve import Ambiguous, InOtherSite, Match, NotFound
 
@@ -166,3 +168,16 @@ def check_customer(deps: ActionDeps, value: Any, dispatcher: CollectingDispatche
 
 def choice_question(deps: ActionDeps, kind: str, codes: list[str], lang: str) -> str:
     return say("ask-choice", lang, choices=_choice_names(deps, kind, tuple(codes), lang))
+
+
+def check_order_date(deps: ActionDeps, value: Any, unclear: list[str] | None) -> dict[str, Any]:
+    """An order date as the slot holds it: an ISO date from the reading or a reading the person accepted, or
+    what was written when it read as no date — then kept aside with its readings, for the form to ask."""
+    if value is None:
+        return {"order_date": None}  # a reading declined: asked again
+    text = str(value)
+    parsed = parse_date(text, deps.today())
+    if parsed is not None:
+        return {"order_date": parsed.isoformat(), "unclear_date": None}
+    readings = [d.isoformat() for d in date_readings(normalise(text), deps.today())]
+    return {"order_date": None, "unclear_date": [text, *readings]}

@@ -52,9 +52,9 @@ def _last_form(tracker: Tracker) -> str | None:
     return None
 
 
-def _order_date(deps: ActionDeps, raw: object) -> date:
-    parsed = parse_date(str(raw), deps.today()) if raw else None
-    return parsed or deps.today()
+def _order_date(deps: ActionDeps, raw: object) -> date | None:
+    """Today when no date was given; None when one was given and does not read (never defaulted: the form asks)."""
+    return parse_date(str(raw), deps.today()) if raw else deps.today()
 
 
 def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Proposal | None:
@@ -73,8 +73,11 @@ def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Propos
         if not customer:
             return None
         new = customer == tracker.get_slot("new_customer")  # a name the person agreed to register
+        order_date = _order_date(deps, tracker.get_slot("order_date"))
+        if order_date is None or tracker.get_slot("unclear_date"):
+            return None
         return SaleProposal(site=meta.site, customer=None if new else customer, new_customer=customer if new else None,
-                            item=code, qty_base=qty, order_date=_order_date(deps, tracker.get_slot("order_date")),
+                            item=code, qty_base=qty, order_date=order_date,
                             lot=scan.get("lot"), expiry=scan.get("expiry"))
     destination = tracker.get_slot("destination")
     if not destination:

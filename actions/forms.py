@@ -8,7 +8,15 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.checks import check_amount, check_customer, check_item, resolve_location, single, split_source
+from actions.checks import (
+    check_amount,
+    check_customer,
+    check_item,
+    check_order_date,
+    resolve_location,
+    single,
+    split_source,
+)
 from actions.deps import ActionDeps, TurnMeta
 from assistant.language.names import answered_name
 
@@ -84,6 +92,40 @@ class ValidateTransferForm(_CommandFormValidator):
 
 class ValidateSalesOrderForm(_CommandFormValidator):
     form = "sales_order_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        """The order date is asked for only when one was written or said and could not be read (then right after
+        the customer); a sale that names no date is today's."""
+        if tracker.get_slot("order_date") is None and not tracker.get_slot("unclear_date"):
+            return domain_slots
+        at = domain_slots.index("customer") + 1 if "customer" in domain_slots else 0
+        return [*domain_slots[:at], "order_date", *domain_slots[at:]]
+
+    async def extract_order_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A yes or no to "是2025年7月9日吗?": yes takes that reading, no drops it (the next one is offered, or
+        the date asked for). A date said in the answer fills the slot through the domain's mapping."""
+        unclear = tracker.get_slot("unclear_date") or []
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") != "order_date" or not unclear:
+            return {}
+        if any(e.get("entity") == "date" for e in latest.get("entities") or []):
+            return {}
+        if intent == "affirm" and len(unclear) > 1:
+            return {"order_date": unclear[1]}
+        if intent == "deny":
+            # An explicit empty date keeps the form going (a form that fills nothing is rejected, which would
+            # cancel the order); the question comes again without the reading declined.
+            return {"order_date": None, "unclear_date": [unclear[0], *unclear[2:]]}
+        return {}
+
+    async def validate_order_date(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return check_order_date(self.deps, single(slot_value), tracker.get_slot("unclear_date"))
 
     async def extract_customer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk.executor import ActionExecutor
 
 from actions.approvals import ActionApproveTransfer, ActionRejectTransfer
-from actions.ask import ActionAskAmount, ActionAskCustomer, ActionAskDestination, ActionAskItem
+from actions.ask import ActionAskAmount, ActionAskCustomer, ActionAskDestination, ActionAskItem, ActionAskOrderDate
 from actions.commands import ActionCancel, ActionConfirm, ActionReadBack
 from actions.deps import ActionDeps
 from actions.forms import ValidateSalesOrderForm, ValidateTransferForm
@@ -20,7 +20,7 @@ from actions.queries import (
 
 ACTION_TYPES = (
     ValidateTransferForm, ValidateSalesOrderForm,
-    ActionAskItem, ActionAskAmount, ActionAskDestination, ActionAskCustomer,
+    ActionAskItem, ActionAskAmount, ActionAskDestination, ActionAskCustomer, ActionAskOrderDate,
     ActionReadBack, ActionConfirm, ActionCancel, ActionApproveTransfer, ActionRejectTransfer,
     ActionCheckStock, ActionDispatchAgv, ActionGreet, ActionHelp, ActionOutOfScope, ActionFallback,
 )

@@ -2,38 +2,33 @@
 
 Every rule replaces characters one for one, so each character of the corrected text still points at the
 character (and the line confidence) it came from, and the fields built on a corrected character can be
-flagged. The rules only fix what handwriting OCR gets wrong on our notes:
-- traditional or variant forms of characters in our names and units (黃丽 → 黄丽, 2餅 → 2饼);
+flagged. The rules are general, never written around particular notes:
+- every traditional character becomes its simplified form (a real converter, zhconv, character by character);
+- full-width forms become their ASCII ones (NFKC, where it stays one character);
 - letters read for digits inside numbers and dates (2O25 → 2025, 1O斤 → 10斤);
-- a comma read as a full stop between a name and a date (李四.26.4.6 → 李四,26.4.6);
-- a date separator read as 1 (202511/22 → 2025/1/22) and ~ read for - between digits;
-- a known name of three or more characters with exactly one character misread (萊莉花茶 → 茉莉花茶,
-  4小红 → 林小红), never where a number with a unit or a longer digit run would be changed;
-- stray marks standing for the lost first character of a name at the start of a line (4.小红 → 林小红).
-All but the last keep the length.
+- a tilde or dash read between digits becomes "-";
+- a known name of three or more characters with exactly one character misread (萊莉花茶 → 茉莉花茶), never where
+  a number with a unit or a longer digit run would be changed, and never when another name is as close.
+What cannot be read this way (a date whose separators were lost, a name missing a character) is left as read:
+the reading flags it and the person is asked, never guessed for.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-# Traditional / variant → simplified, for characters of names, units and note words.
-_CHAR_MAP = str.maketrans(
-    "餅黃紅綠觀鐵購龍兩張陳趙劉吳麗華號貨區線質檢齒輪鏈條軸連桿蓋墊葉倉庫後單賣買發給從裝總調運進萬個隻箱觔",
-    "饼黄红绿观铁购龙两张陈赵刘吴丽华号货区线质检齿轮链条轴连杆盖垫叶仓库后单卖买发给从装总调运进万个只箱斤",
-)
+import zhconv
+
 _DIGIT_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "Z": "2"}
 _LEADING_LOOKALIKES = {"O", "o", "l", "I", "|"}  # before a digit only these: "B01", "Z3" may be codes
 _AFTER_NUMBER = set("年月日号斤两克件个只箱饼.-/")
-_COMMA_AFTER_NAME = re.compile(r"(?<=[\u4e00-\u9fff])[.。·](?=\d)|(?<=\d)[。](?=[\u4e00-\u9fff])")
-_TILDE_DASH = re.compile(r"(?<=\d)[~～一—](?=\d)")
-_SEPARATOR_AS_ONE = re.compile(r"(?<!\d)(20\d{2})1(\d{1,2})([/.\-])(\d{1,2})(?!\d)")
+_TILDE_DASH = re.compile(r"(?<=\d)[~～—–](?=\d)")
 MIN_FUZZY_LEN = 3
-_LEADING_MARKS = re.compile(r"^[^\u4e00-\u9fff\s]{1,2}(?=[\u4e00-\u9fff])")
 
 
 class Name(Protocol):
@@ -83,34 +78,12 @@ class Corrector:
 
     def correct(self, raw: str) -> Corrected:
         raw = _nfkc_one_for_one(raw)  # full-width forms are not corrections
-        chars = list(raw.translate(_CHAR_MAP))
+        chars = [_simplified(c) for c in raw]
         _digits(chars)
-        text = "".join(chars)
-        text = _COMMA_AFTER_NAME.sub(",", text)
-        text = _TILDE_DASH.sub("-", text)
-        text = _SEPARATOR_AS_ONE.sub(_separator, text)
+        text = _TILDE_DASH.sub("-", "".join(chars))
         text = self._fuzzy_names(text)
-        changed = [a != b for a, b in zip(text, raw, strict=True)]
-        return self._truncated_names(text, changed)
+        return Corrected(text, tuple(a != b for a, b in zip(text, raw, strict=True)))
 
-    def _truncated_names(self, text: str, changed: list[bool]) -> Corrected:
-        """A note cut at the frame or smudged often loses the first character of the first name, read as one
-        or two stray marks ("4.小红" for 林小红): marks + the rest of a unique name at the start of a line."""
-        m = _LEADING_MARKS.match(text)
-        if m is not None:
-            rest = text[m.end():]
-            names = [
-                n for n in self._names
-                # the rest must not be a name by itself ("5观音" is five of 观音), nor the marks a number
-                if len(n) >= MIN_FUZZY_LEN and rest.startswith(n[1:]) and n[1:] not in self._codes
-            ]
-            if m.group().isdigit() and len(m.group()) > 1:
-                names = []
-            after = rest[len(names[0]) - 1: len(names[0])] if names else ""
-            if len(names) == 1 and not _is_cjk(after):
-                text = names[0][0] + text[m.end():]
-                changed = [True, *changed[m.end():]]
-        return Corrected(text, tuple(changed))
 
     def _fuzzy_names(self, text: str) -> str:
         # Exact names first: a fuzzy match may only cover exact ones of the same thing, whole
@@ -158,6 +131,15 @@ class Corrector:
         return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _simplified(c: str) -> str:
+    """The simplified form of a traditional character (zhconv's tables), where it is one character."""
+    if not _is_cjk(c):
+        return c
+    s = zhconv.convert(c, "zh-cn")
+    return s if len(s) == 1 else c
+
+
 def _nfkc_one_for_one(text: str) -> str:
     """NFKC per character where it stays one character (full-width digits and letters, ideographic forms)."""
     out = []
@@ -184,12 +166,6 @@ def _digits(chars: list[str]) -> None:
                 if nxt.isdigit() or nxt in _AFTER_NUMBER:
                     chars[i] = _DIGIT_LOOKALIKES[c]
 
-
-def _separator(m: re.Match[str]) -> str:
-    year, month, sep, day = m.group(1), m.group(2), m.group(3), m.group(4)
-    if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-        return f"{year}{sep}{month}{sep}{day}"
-    return m.group(0)
 
 
 def _is_cjk(c: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, Literal
 
 from assistant.catalogue import dialogue, errors, fleet, guidance, ui
@@ -93,5 +94,16 @@ def join_choices(names: Sequence[str], lang: str | None) -> str:
     return "还是".join(names)
 
 
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
+def say_date(value: date, lang: str | None) -> str:
+    """A date as people say it: 2025年7月9日, July 9, 2025."""
+    if lang_of(lang) == "en":
+        return f"{_MONTH_NAMES[value.month - 1]} {value.day}, {value.year}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
 __all__ = ["CATALOGUE", "LANGUAGES", "Entry", "Lang", "both", "has", "join_choices", "join_list", "lang_of", "say",
-           "section"]
+           "say_date", "section"]

@@ -11,6 +11,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ask-amount-sale": ("{item}要多少?", "How much {item}?"),
     "ask-destination": ("调到哪里?", "Where to?"),
     "ask-customer": ("客户是谁?散客请说“散客”。", "Who is the customer? Say 'walk-in' for a walk-in."),
+    "ask-date-unclear": ("日期看不清(写的是“{text}”)。是{date}吗?",
+                         "I can't read the date (it says \"{text}\"). Is it {date}?"),
+    "ask-date-unclear-or": ("日期看不清(写的是“{text}”)。是{date}吗?也可能是{others}。",
+                            "I can't read the date (it says \"{text}\"). Is it {date}? It could also be {others}."),
+    "ask-date": ("日期看不清(写的是“{text}”)。是哪一天?请说日期，比如“7月9日”。",
+                 "I can't read the date (it says \"{text}\"). Which day is it? Say a date such as 'July 9'."),
     "ask-choice": ("你说的是{choices}?", "Did you mean {choices}?"),
     # read-back and its outcome
     "read-back-transfer": ("调拨{item}{amount}到{to}，确认吗?", "Transfer {amount} {item} to {to}. Confirm?"),

@@ -20,10 +20,11 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"(?:(?P<y>\d{{4}}|\d{{2}}|{_ZH_INT}{{2,4}})\s*年\s*)?"
         rf"(?P<m>\d{{1,2}}|{_ZH_INT}{{1,3}})\s*月\s*(?P<d>\d{{1,2}}|{_ZH_INT}{{1,3}})\s*[日号]"
     ),
-    # 2025/1/22, 2025-02-03, 2025.3.8, 25.6.18 (the same separator twice)
-    re.compile(r"(?<![\d./-])(?P<y>\d{4}|\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/-]|\.\d)"),
+    # 2025/1/22, 2025-02-03, 2025.3.8, 25.6.18 (the same separator twice); after a word and a stop too
+    # ("李四.26.4.6"), never inside a longer run of numbers
+    re.compile(r"(?<!\d)(?<!\d[./-])(?P<y>\d{4}|\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/-]|\.\d)"),
     # 1/20: month/day of this year (slash only: "1.5" is a number and "1-2" a range)
-    re.compile(r"(?<![\d./-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/]|\.\d)"),
+    re.compile(r"(?<!\d)(?<!\d[./-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/]|\.\d)"),
     # January 20, 2025 / Jan 20
     re.compile(
         rf"(?<![a-z])(?P<mn>{_MONTH_NAMES})\.?\s+"
@@ -113,3 +114,80 @@ def _int(text: str | None) -> int | None:
     if value is None or value != value.to_integral_value():
         return None
     return int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class UnclearDateSpan:
+    """Digits written where a date goes that read as no date ("20251719": the separators read as digits):
+    `readings` are the dates they may mean, likeliest first (possibly none). Never taken as sure."""
+
+    text: str
+    start: int
+    end: int
+    readings: tuple[date, ...]
+
+
+# A year, then digits and separators that do not make a valid date; not a quantity (no unit word after it) and
+# not a phone number (at most 10 characters in all).
+_UNIT_AFTER = r"(?!\s*(?:[斤两克饼件个只箱包盒瓶袋根条台吨米]|kg|g(?![a-z])|pcs|pieces?))"
+_DATE_LIKE = re.compile(rf"(?<![\d./-])(?P<y>(?:19|20)\d{{2}})(?P<rest>[\d/.\-]{{2,6}})(?![\d/.\-]){_UNIT_AFTER}")
+_SEPARATORS = "/.-"
+# What a separator is most often read as by handwriting OCR, and what each guess costs: a "/" read as 1 is the
+# likeliest, as 7 next; a separator not written (or not seen) at all costs a little more.
+_SEPARATOR_READ_AS = {"1": 0.9, "7": 1.0}
+_MISSING_SEPARATOR = 1.1
+MAX_READINGS = 3
+
+
+def find_unclear_dates(text: str, today: date) -> list[UnclearDateSpan]:
+    """Year-led runs of digits in `text` (normalised) that are not a valid date, with what they may mean."""
+    found = []
+    for m in _DATE_LIKE.finditer(text):
+        if find_dates(m.group(), today):
+            continue
+        found.append(UnclearDateSpan(m.group(), m.start(), m.end(), date_readings(m.group(), today)))
+    return found
+
+
+def date_readings(text: str, today: date) -> tuple[date, ...]:
+    """The dates a year-led run of digits may mean when some of its separators were read as digits or lost:
+    every way of taking 1s and 7s for separators and of adding one missing separator, cheapest first, then the
+    closest to `today`; at most `MAX_READINGS`. Dates more than a month ahead are not offered."""
+    m = re.fullmatch(r"((?:19|20)\d{2})([\d/.\-]+)", text.strip())
+    if m is None:
+        return ()
+    year, rest = int(m.group(1)), m.group(2)
+    costs: dict[date, float] = {}
+    for cost, month, day in _splits(rest):
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        if value > today + timedelta(days=31):
+            continue
+        costs[value] = min(cost, costs.get(value, cost))
+    ranked = sorted(costs, key=lambda d: (costs[d], abs((d - today).days)))
+    return tuple(ranked[:MAX_READINGS])
+
+
+def _splits(rest: str) -> Iterator[tuple[float, int, int]]:
+    """(cost, month, day) for every reading of `rest` as separator, month, separator, day."""
+    guessable = [i for i, c in enumerate(rest) if c in _SEPARATOR_READ_AS]
+    for mask in range(1 << len(guessable)):
+        as_separator = {guessable[b] for b in range(len(guessable)) if mask >> b & 1}
+        cost = sum(_SEPARATOR_READ_AS[rest[i]] for i in as_separator)
+        marked = "".join("/" if c in _SEPARATORS or i in as_separator else c for i, c in enumerate(rest))
+        if not marked.startswith("/"):
+            marked, cost = "/" + marked, cost + _MISSING_SEPARATOR
+        groups = marked[1:].split("/")
+        if len(groups) == 2:
+            yield from _month_day(cost, groups[0], groups[1])
+        elif len(groups) == 1:  # one separator lost inside the digits
+            digits = groups[0]
+            for cut in range(1, len(digits)):
+                yield from _month_day(cost + _MISSING_SEPARATOR, digits[:cut], digits[cut:])
+
+
+def _month_day(cost: float, month: str, day: str) -> Iterator[tuple[float, int, int]]:
+    if 1 <= len(month) <= 2 and 1 <= len(day) <= 2:
+        yield cost, int(month), int(day)

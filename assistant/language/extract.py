@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.language.dates import find_dates
+from assistant.language.dates import find_dates, find_unclear_dates
 from assistant.language.numbers import EN_NUMBER_WORDS, ZH_NUMERAL_CHARS, parse_number
 from assistant.language.quantities import Amount, parse_amount
 from assistant.language.resolve import Resolution, Resolver
@@ -54,10 +54,14 @@ class AmountMention:
 
 @dataclass(frozen=True, slots=True)
 class DateMention:
+    """A date the message names; `value` None when digits stand where a date goes but read as none (lost
+    separators): then `readings` are what they may mean, and the date must be asked for, never defaulted."""
+
     text: str
     start: int
     end: int
-    value: date
+    value: date | None
+    readings: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +138,10 @@ def extract_mentions(
     for found in find_dates(t.norm, today):
         t.take(found.start, found.end)
         dates.append(DateMention(*t.span(found.start, found.end), found.value))
+    if not dates:
+        for unclear in find_unclear_dates(t.norm, today):
+            t.take(unclear.start, unclear.end)
+            dates.append(DateMention(*t.span(unclear.start, unclear.end), None, unclear.readings))
 
     known = _names(t, vocabulary)
     hits = sorted([*known, *_tagged_names(t, tagged, found={h.kind for h in known})], key=lambda h: h.start)

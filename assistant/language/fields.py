@@ -95,6 +95,9 @@ def _name_field(name: FieldName, kind: TermKind, mention: NameMention, chars: Ch
 
 
 def _date_field(mention: DateMention, chars: CharConfidence, today: date) -> FieldReading:
+    if mention.value is None:  # digits where a date goes that read as none: flagged, with what they may mean
+        readings = tuple(FieldAlternative(value=d.isoformat(), label=d.isoformat()) for d in mention.readings)
+        return _field("date", mention.text, None, mention.start, mention.end, chars, readings)
     return _field("date", mention.text, mention.value.isoformat(), mention.start, mention.end, chars,
                   _date_alternatives(mention.text, mention.value, today))
 

@@ -45,7 +45,7 @@ class Entity(TypedDict, total=False):
     end: int
     text: str
     role: str
-    resolution: str  # match | ambiguous | not-found | other-site | read (amounts, dates)
+    resolution: str  # match | ambiguous | not-found | other-site | read (amounts, dates) | unclear (a date)
     extractor: str
     confidence_entity: float
 
@@ -92,7 +92,9 @@ class Reading:
         if m.customer is not None:
             out.append(_name("customer", m.customer))
         if m.date is not None:
-            out.append(_entity("date", m.date.value.isoformat(), m.date.text, m.date.start, m.date.end, "read"))
+            # A date that read as none goes to the dialogue as written, which asks for it.
+            value, how = (m.date.value.isoformat(), "read") if m.date.value else (m.date.text, "unclear")
+            out.append(_entity("date", value, m.date.text, m.date.start, m.date.end, how))
         out += [_entity("document", d.number, d.text, d.start, d.end, "read") for d in self.documents]
         return sorted(out, key=lambda e: e["start"])
 

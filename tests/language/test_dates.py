@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from assistant.language.dates import find_dates, parse_date
+from assistant.language.dates import MAX_READINGS, date_readings, find_dates, find_unclear_dates, parse_date
 
 TODAY = date(2026, 5, 10)
 
@@ -37,3 +37,31 @@ def test_find_dates_in_a_line() -> None:
     spans = find_dates("李四,26.4.6,铁观音 8两", TODAY)
     assert [(s.value, s.start, s.end) for s in spans] == [(date(2026, 4, 6), 3, 9)]
     assert find_dates("1.5kg 2,000件", TODAY) == []
+
+
+@pytest.mark.parametrize(("written", "likeliest"), [
+    ("20251719", date(2025, 7, 9)),   # both slashes read as 1
+    ("2025719", date(2025, 7, 9)),
+    ("2026/218", date(2026, 2, 8)),   # the second slash read as 1
+    ("20260208", date(2026, 2, 8)),   # no separators seen at all
+    ("2025/79", date(2025, 7, 9)),    # one separator lost
+])
+def test_a_date_whose_separators_were_lost_has_readings_but_is_no_date(written: str, likeliest: date) -> None:
+    assert parse_date(written, TODAY) is None
+    readings = date_readings(written, TODAY)
+    assert readings[0] == likeliest
+    assert len(set(readings)) == len(readings) <= MAX_READINGS
+
+
+def test_readings_are_never_far_ahead_and_may_be_none() -> None:
+    assert date_readings("202612/5", TODAY) == (date(2026, 2, 5),)  # not 2026-12-05: months ahead
+    assert all(d <= date(2026, 6, 10) for d in date_readings("20261111", TODAY))
+    assert date_readings("202621/8", TODAY) == ()
+
+
+def test_unclear_dates_are_found_where_a_date_goes_never_in_quantities_or_phone_numbers() -> None:
+    [found] = find_unclear_dates("张三,20251719,购铁观音2斤", TODAY)
+    assert (found.text, found.start, found.end) == ("20251719", 3, 11)
+    assert found.readings[0] == date(2025, 7, 9)
+    for text in ["20251719斤", "2025件", "13912345678", "2025年7月9日", "2025/7/9", "王五 2000克"]:
+        assert find_unclear_dates(text, TODAY) == [], text

@@ -45,3 +45,13 @@ def test_a_date_without_year_offers_the_year_before(vocabulary: Vocabulary, reso
     assert [a.value for a in fields["date"].alternatives] == ["2025-12-30"]
     relative = _fields("李四 昨天 龙井 5斤", vocabulary, resolver)
     assert relative["date"].value == "2026-01-09" and relative["date"].alternatives == ()
+
+
+def test_a_date_that_reads_as_none_is_flagged_with_its_readings_never_defaulted(
+        vocabulary: Vocabulary, resolver: Resolver) -> None:
+    fields = _fields("张三,20251719,购铁观音2斤", vocabulary, resolver)
+    written = fields["date"]
+    assert written.text == "20251719" and written.value is None and written.low_confidence
+    assert [a.value for a in written.alternatives][:1] == ["2025-07-09"]
+    assert fields["amount"].value == "2 斤"  # the digits of the date are not a quantity
+    assert not any(f.low_confidence for name, f in fields.items() if name != "date")
