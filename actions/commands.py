@@ -61,11 +61,16 @@ def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Propos
     """The command the finished form describes, in codes and base units; None when a part is missing."""
     code = item_code(deps, tracker.get_slot("item"))
     amount = parse_amount(str(tracker.get_slot("amount") or ""))
-    if code is None or amount is None:
+    if code is None:
         return None
-    try:
-        qty = to_base(deps.world, deps.world.item(code), amount).qty_base
-    except UnitMismatch:
+    if amount is not None:
+        try:
+            qty = to_base(deps.world, deps.world.item(code), amount).qty_base
+        except UnitMismatch:
+            return None
+    elif tracker.get_slot("qty_base") is not None:  # a read-back being corrected keeps its quantity
+        qty = Decimal(str(tracker.get_slot("qty_base")))
+    else:
         return None
     scan = next((s for s in meta.scans if s.get("kind") == "item" and s.get("code") == code), {})
     if _last_form(tracker) == "sales_order_form":
@@ -86,6 +91,21 @@ def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Propos
                             source=tracker.get_slot("source"), lot=scan.get("lot"), expiry=scan.get("expiry"))
 
 
+async def checked_read_back(deps: ActionDeps, dispatcher: CollectingDispatcher, proposal: Proposal,
+                            meta: TurnMeta) -> Proposal | None:
+    """Check a command against the stock and read it back; None (and the reason said) when it cannot run."""
+    try:
+        await deps.in_thread(check, deps.ledger, proposal)
+    except LedgerError as error:
+        dispatcher.utter_message(text=describe(deps.world, error, meta.lang))
+        return None
+    if isinstance(proposal, TransferProposal) and needs_approval(deps.world, meta.worker, proposal.qty_base):
+        dispatcher.utter_message(text=say("approval-will-be-needed", meta.lang,
+                                          limit=approval_limit(deps.world, proposal.item, meta.lang)))
+    dispatcher.utter_message(text=read_back(deps.world, proposal, meta.lang))
+    return proposal
+
+
 class ActionReadBack(FrontlineAction):
     action_name = "action_read_back"
 
@@ -94,16 +114,8 @@ class ActionReadBack(FrontlineAction):
         if proposal is None:
             dispatcher.utter_message(text=say("fallback", meta.lang))
             return forget_command()
-        try:
-            await self.deps.in_thread(check, self.deps.ledger, proposal)
-        except LedgerError as error:
-            dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
+        if await checked_read_back(self.deps, dispatcher, proposal, meta) is None:
             return forget_command()
-        if isinstance(proposal, TransferProposal) and needs_approval(self.deps.world, meta.worker,
-                                                                     proposal.qty_base):
-            dispatcher.utter_message(text=say("approval-will-be-needed", meta.lang,
-                                              limit=approval_limit(self.deps.world, proposal.item, meta.lang)))
-        dispatcher.utter_message(text=read_back(self.deps.world, proposal, meta.lang))
         # Only the proposal survives: a new command instead of a yes must start from empty slots.
         return [*forget_command(), SlotSet("proposal", proposal.model_dump(mode="json"))]
 

@@ -7,6 +7,7 @@ from rasa_sdk.executor import ActionExecutor
 from actions.approvals import ActionApproveTransfer, ActionRejectTransfer
 from actions.ask import ActionAskAmount, ActionAskCustomer, ActionAskDestination, ActionAskItem, ActionAskOrderDate
 from actions.commands import ActionCancel, ActionConfirm, ActionReadBack
+from actions.corrections import ActionCorrect
 from actions.deps import ActionDeps
 from actions.forms import ValidateSalesOrderForm, ValidateTransferForm
 from actions.queries import (
@@ -22,7 +23,7 @@ ACTION_TYPES = (
     ValidateTransferForm, ValidateSalesOrderForm,
     ActionAskItem, ActionAskAmount, ActionAskDestination, ActionAskCustomer, ActionAskOrderDate,
     ActionReadBack, ActionConfirm, ActionCancel, ActionApproveTransfer, ActionRejectTransfer,
-    ActionCheckStock, ActionDispatchAgv, ActionGreet, ActionHelp, ActionOutOfScope, ActionFallback,
+    ActionCorrect, ActionCheckStock, ActionDispatchAgv, ActionGreet, ActionHelp, ActionOutOfScope, ActionFallback,
 )
 
 

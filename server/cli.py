@@ -184,5 +184,40 @@ def nlu_evaluate() -> None:
     typer.echo(report.summary())
 
 
+# The dev sets and what scores each (modules of the repository's bench/ package, not installed with the app).
+EVAL_SETS: dict[str, str] = {"dialogue": "bench.dialogue_accuracy", "notes": "bench.notes_accuracy",
+                             "voice": "bench.voice_accuracy"}
+
+
+@app.command("eval")
+def evaluate_dev_sets(
+    sets: Annotated[list[str] | None, typer.Option("--set", help="dialogue, notes or voice (repeatable); all when "
+                                                                  "not given")] = None,
+    limit: Annotated[int | None, typer.Option(help="only part of each set (an even spread for voice)")] = None,
+) -> None:
+    """Accuracy on the generated dev sets (never the shared fixtures): per set, per language and per field."""
+    import subprocess
+    import sys
+
+    from server.settings import REPO_ROOT
+
+    chosen = sets or list(EVAL_SETS)
+    unknown = [s for s in chosen if s not in EVAL_SETS]
+    if unknown:
+        raise typer.BadParameter(f"unknown set {unknown}; choose from {list(EVAL_SETS)}")
+    if not (REPO_ROOT / "bench").is_dir():
+        typer.echo("the dev sets live in the repository's bench/ folder: run `frontline eval` from a checkout")
+        raise typer.Exit(2)
+    failed = []
+    for name in chosen:
+        typer.echo(f"==> dev set {name} ({chosen.index(name) + 1}/{len(chosen)})")
+        command = [sys.executable, "-m", EVAL_SETS[name], *(["--limit", str(limit)] if limit else [])]
+        if subprocess.run(command, cwd=REPO_ROOT, check=False).returncode != 0:
+            failed.append(name)
+    if failed:
+        typer.echo(f"failed: {', '.join(failed)}")
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -39,6 +39,15 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "Transfer {doc} can no longer be cancelled: the goods are on the AGV or delivered."),
     "cancelled": ("好的，已取消，什么都没有写入。", "OK, cancelled; nothing was written."),
     "nothing-to-cancel": ("好的。", "OK."),
+    "nothing-to-correct": ("现在没有可以修改的操作。请直接说要做什么，比如“调拨5件曲轴到总装线B区”。",
+                           "There is nothing to correct. Say what to do, for example 'move 5 crankshafts to line B'."),
+    "correction-what": ("要改什么?比如“数量改成8”或“改到总装线B区”。",
+                        "What should change? For example 'make it 8' or 'to assembly line B'."),
+    "correction-kept": ("刚才复述的操作没有改，仍在等你确认或取消。",
+                        "The command read back is unchanged and still waits for yes or cancel."),
+    "confirm-stale": ("你确认的内容已经不是现在等待确认的操作了，什么都没有执行。请看最新的复述再确认。",
+                      "What you confirmed is no longer the command waiting for confirmation; nothing was done. "
+                      "Check the latest read-back and confirm again."),
     "nothing-to-confirm": ("现在没有需要确认的操作。", "There is nothing waiting for confirmation."),
     # bad input: say what is wrong, write nothing
     "unknown-item": ("没有找到物料“{text}”。", "No item called '{text}'."),

@@ -5,6 +5,7 @@ again against the ledger (stock may have changed meanwhile) and only then writes
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -53,6 +54,11 @@ class CancelProposal(BaseModel):
 
 
 Proposal = TransferProposal | SaleProposal
+
+
+def draft_id(proposal: Proposal) -> str:
+    """A short fingerprint of a read-back: a confirmation that names it confirms exactly that command."""
+    return hashlib.sha256(proposal.model_dump_json().encode()).hexdigest()[:16]
 
 
 def parse_proposal(raw: object) -> Proposal | CancelProposal | None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
+from assistant.language.corrections import correction_start
 from assistant.language.dates import find_dates, find_unclear_dates
 from assistant.language.numbers import EN_NUMBER_WORDS, ZH_NUMERAL_CHARS, parse_number
 from assistant.language.quantities import Amount, parse_amount
@@ -79,6 +81,9 @@ class Mentions:
     locations: tuple[NameMention, ...] = ()
 
 
+_M = TypeVar("_M", NameMention, AmountMention, DateMention)
+
+
 @dataclass(frozen=True, slots=True)
 class Tagged:
     """A span of the message the NLU model tagged as an entity (offsets in the original text)."""
@@ -133,6 +138,38 @@ def extract_mentions(
     text: str, vocabulary: Vocabulary, resolver: Resolver, site: str | None, today: date,
     tagged: tuple[Tagged, ...] = (),
 ) -> Mentions:
+    """What the message mentions; a correction in it ("…铁观音1斤，不对，是2斤") replaces, kind by kind, what it
+    names before the correction word."""
+    mentions = _extract(text, vocabulary, resolver, site, today, tagged)
+    at = correction_start(text)
+    if at is None or at >= len(text):
+        return mentions
+    tail = _extract(text[at:], vocabulary, resolver, site, today,
+                    tuple(Tagged(g.kind, g.start - at, g.end - at) for g in tagged if g.start >= at), correcting=True)
+    return _override(mentions, tail, at)
+
+
+def _override(before: Mentions, after: Mentions, at: int) -> Mentions:
+    """`before` with each kind the correcting part names taken from it (its spans moved to the whole message)."""
+    def moved(m: _M | None) -> _M | None:
+        return None if m is None else replace(m, start=m.start + at, end=m.end + at)
+
+    changes: dict[str, object] = {}
+    for kind in ("item", "amount", "destination", "source", "customer", "date"):
+        corrected = getattr(after, kind)
+        if corrected is not None:
+            changes[kind] = moved(corrected)
+    if after.item is not None:
+        changes["items"] = (moved(after.item),)
+    if after.destination is not None or after.source is not None:
+        changes["locations"] = tuple(m for m in (moved(after.source), moved(after.destination)) if m is not None)
+    return replace(before, **changes)  # type: ignore[arg-type]
+
+
+def _extract(
+    text: str, vocabulary: Vocabulary, resolver: Resolver, site: str | None, today: date,
+    tagged: tuple[Tagged, ...] = (), correcting: bool = False,
+) -> Mentions:
     t = _Text(text)
     dates = []
     for found in find_dates(t.norm, today):
@@ -151,7 +188,7 @@ def extract_mentions(
     locations = [_mention(t, h, resolver, site) for h in location_hits]
 
     item_hit = next((h for h in hits if h.kind == "item"), None)
-    amount_span = _amount(t, vocabulary, item_hit) or _tagged_amount(t, tagged)
+    amount_span = _amount(t, vocabulary, item_hit, lone=correcting) or _tagged_amount(t, tagged)
     amount = None
     if amount_span is not None:
         start, end, value = amount_span
@@ -290,10 +327,12 @@ def _unit_after(t: _Text, end: int, units: list[str]) -> int | None:
     return None
 
 
-def _amount(t: _Text, vocabulary: Vocabulary, item: _Hit | None) -> tuple[int, int, Amount] | None:
+def _amount(t: _Text, vocabulary: Vocabulary, item: _Hit | None, lone: bool = False
+            ) -> tuple[int, int, Amount] | None:
     """The amount of the message: a number with a unit (nearest the item when there are several), else
-    a bare number right before or after the item ("five crankshafts", "铁观音2"). A number with an
-    unknown measure word ("一单", "一台") is not an amount of stock."""
+    a bare number right before or after the item ("five crankshafts", "铁观音2"), else — in the correcting part of
+    a message (`lone`: "数量改成8") — its only number. A number with an unknown measure word ("一单", "一台") is
+    not an amount of stock."""
     units = sorted({u.text.lower() for u in vocabulary.terms("unit")}, key=len, reverse=True)
     with_unit: list[tuple[int, int, Amount]] = []
     bare: list[tuple[int, int, Amount]] = []
@@ -304,8 +343,10 @@ def _amount(t: _Text, vocabulary: Vocabulary, item: _Hit | None) -> tuple[int, i
             continue  # "零件" is "parts", not zero pieces
         if unit_end is not None:
             with_unit.append((start, unit_end, amount))
-        elif item is not None and _next_to(t, start, end, item):
+        elif (item is not None and _next_to(t, start, end, item)) or lone:
             bare.append((start, end, amount))
+    if lone and not with_unit and len(bare) > 1:
+        return None
     if with_unit:
         if item is None:
             return with_unit[0]

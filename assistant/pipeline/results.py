@@ -19,7 +19,7 @@ from assistant.routing import Guidance
 from vision import OcrLine
 
 InputKind = Literal["text", "audio", "image", "action"]
-Awaiting = Literal["quantity", "destination", "item", "customer", "choice", "confirmation"]
+Awaiting = Literal["quantity", "destination", "item", "customer", "date", "choice", "confirmation"]
 ActionId = Literal["confirm", "cancel"]
 # How a turn ended: answered by the dialogue, refused by the policies, or asked again (nothing clear heard).
 Outcome = Literal["ok", "refused", "not-heard"]

@@ -10,16 +10,18 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 import structlog
 from pydantic import JsonValue
 
 from assistant.catalogue import say
-from assistant.dialogue.proposal import CancelProposal, parse_proposal
+from assistant.dialogue.proposal import CancelProposal, draft_id, parse_proposal
 from assistant.fleet import AgvOrderView
 from assistant.language.detect import detect_language
 from assistant.language.fields import CharConfidence
 from assistant.language.reading import MessageReader, Reading
+from assistant.language.scope import out_of_scope
 from assistant.ledger.views import Document
 from assistant.pipeline.dialogue import DialogueClient, DialogueState, Exchange, Parse
 from assistant.pipeline.errors import TurnError
@@ -41,7 +43,7 @@ log = structlog.get_logger(__name__)
 
 # Slots the forms ask for, as the turn API names what it is waiting for.
 _AWAITING_BY_SLOT: dict[str, Awaiting] = {"amount": "quantity", "destination": "destination", "item": "item",
-                                          "customer": "customer"}
+                                          "customer": "customer", "order_date": "date"}
 # What a tapped button says to the dialogue: an intent, not words (no classifier guessing on a tap).
 _ACTION_INTENTS: dict[ActionId, str] = {"confirm": "affirm", "cancel": "deny"}
 _COMMAND_BY_DOCUMENT = {"transfer": "transfer_stock", "sales_order": "create_sales_order"}
@@ -106,11 +108,19 @@ class TurnPipeline:
         return TurnResult(turn_id=uuid.uuid4().hex, input=turn_input, intent=Intent(name=None, confidence=0.0),
                           entities=(), reply=Reply(text=text, language=lang), awaiting=awaiting, buttons=buttons)
 
-    async def run_action(self, ctx: TurnContext, action: ActionId, on_event: EventCallback = ignore_events
-                         ) -> TurnResult:
+    async def run_action(self, ctx: TurnContext, action: ActionId, on_event: EventCallback = ignore_events,
+                         draft: str | None = None) -> TurnResult:
         """A tapped button (confirm or cancel a draft): the dialogue gets the intent itself, and the reply
-        comes in the language the device last spoke."""
+        comes in the language the device last spoke. `draft`: the read-back the tap confirms; when the one
+        waiting is another (corrected, replaced, already done), nothing is confirmed and the person is told."""
         lang = self._languages.get(ctx.device, ctx.language)
+        if action == "confirm" and draft is not None:
+            state = await self._dialogue.state(ctx.device)
+            pending = parse_proposal(state.slots.get("proposal")) if state is not None else None
+            if pending is None or isinstance(pending, CancelProposal) or draft_id(pending) != draft:
+                answer = await self.reply_only(ctx, TurnInput(kind="action", text=action),
+                                               say("confirm-stale", lang), lang)
+                return answer.model_copy(update={"outcome": "refused"})
         intent = _ACTION_INTENTS[action]
         payload = f"/{intent}"
 
@@ -168,6 +178,10 @@ class TurnPipeline:
                 await asyncio.to_thread(self._reader.refresh)
                 reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
                                             tagged=parse.tagged)
+                if out_of_scope(parse.intent, message, reading.mentions, len(reading.documents)):
+                    # A command that names nothing of the domain nor says its verb is not one: no form opens.
+                    parse = replace(parse, intent="out_of_scope", ranking=(("out_of_scope", parse.confidence),
+                                                                           *parse.ranking))
                 refused = self._guard(ctx, parse.intent, reading, lang) if self._guard is not None else None
                 if refused is not None:  # not permitted: the dialogue never sees it, so nothing can be written
                     log.info("turn-refused", turn_id=turn_id, device=ctx.device, worker=ctx.worker,

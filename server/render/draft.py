@@ -3,7 +3,7 @@ button, in the shape of the document the confirmation writes (status "draft"), i
 
 from __future__ import annotations
 
-from assistant.dialogue.proposal import Proposal, TransferProposal
+from assistant.dialogue.proposal import Proposal, TransferProposal, draft_id
 from assistant.dialogue.quantities import format_qty, item_name, price_text
 from assistant.ledger.pricing import price_of
 from assistant.world.schema import World
@@ -17,7 +17,7 @@ def draft_out(world: World, proposal: Proposal, lang: str) -> DraftOut:
                         expiry=proposal.expiry.isoformat() if proposal.expiry else None)
     if isinstance(proposal, TransferProposal):
         line = line.model_copy(update={"from_location": proposal.source, "to_location": proposal.destination})
-        return DraftOut(type="transfer", site=proposal.site, lines=[line])
+        return DraftOut(id=draft_id(proposal), type="transfer", site=proposal.site, lines=[line])
     total = price_of(world, item, proposal.qty_base)
     if item.price is not None:
         line = line.model_copy(update={"unit_price": float(item.price), "price_unit": item.price_per,
@@ -26,7 +26,7 @@ def draft_out(world: World, proposal: Proposal, lang: str) -> DraftOut:
         line = line.model_copy(update={"line_total": float(total)})
     customer = next((c for c in world.customers if c.code == proposal.customer), None)
     return DraftOut(
-        type="sales_order", site=proposal.site,
+        id=draft_id(proposal), type="sales_order", site=proposal.site,
         customer=DraftCustomerOut(code=customer.code, name=customer.name, new=False) if customer else
         DraftCustomerOut(code=None, name=proposal.new_customer or "", new=True),
         date=proposal.order_date.isoformat(), lines=[line], total=float(total) if total is not None else None,

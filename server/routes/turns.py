@@ -92,7 +92,7 @@ async def _turn(request: Request, device: TurnContext, services: Services, arriv
     turn = await _json_turn(request)
     if turn.action is not None:
         arrived.raw = RawInput("action", text=turn.action)
-        return await services.pipeline.run_action(device, turn.action)
+        return await services.pipeline.run_action(device, turn.action, draft=turn.draft)
     arrived.raw = RawInput("text", text=turn.text or "")
     return await services.pipeline.run_text(device, turn.text or "")
 

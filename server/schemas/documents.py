@@ -96,6 +96,7 @@ class DraftLineOut(_Out):
 class DraftOut(BaseModel):
     """The command read back and waiting for a yes, in the shape of the document it will write."""
 
+    id: str  # the read-back's fingerprint: a confirm tap sends it back as `draft`
     type: Literal["transfer", "sales_order"]
     status: Literal["draft"] = "draft"
     site: str

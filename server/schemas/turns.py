@@ -22,6 +22,8 @@ class TextTurn(BaseModel):
 
     text: str | None = Field(default=None, min_length=1, description="what the person said or typed")
     action: ActionIdOut | None = Field(default=None, description="a button of the last reply")
+    draft: str | None = Field(default=None, max_length=64,
+                              description="with confirm: the `draft.id` confirmed; refused if the draft changed since")
 
     @model_validator(mode="after")
     def _one_of_text_or_action(self) -> TextTurn:
@@ -124,7 +126,7 @@ class TurnOut(BaseModel):
     intent: IntentOut
     entities: list[EntityOut]
     reply: ReplyOut
-    awaiting: Literal["quantity", "destination", "item", "customer", "choice", "confirmation"] | None
+    awaiting: Literal["quantity", "destination", "item", "customer", "date", "choice", "confirmation"] | None
     documents: list[TurnDocumentOut]
     draft: DraftOut | None = None  # the command read back and waiting for a yes: nothing written yet
     actions: list[TurnActionOut] = []

@@ -6,7 +6,7 @@
 let WORDS = {};
 const FIELD_ROWS = { customer: "customer", date: "date", item: "item", amount: "amount" };
 
-const state = { token: null, lang: "zh", busy: false };
+const state = { token: null, lang: "zh", busy: false, draftId: null };
 
 function word(key) {
   const entry = WORDS[key];
@@ -70,6 +70,7 @@ function show(result) {
       say(`${doc.id} ${word("ui-posted")}${total}`, "done");
     }
   }
+  state.draftId = result.draft ? result.draft.id : null;  // a confirm tap names the draft it confirms
   renderDraft(result.draft, result.input ? result.input.fields || [] : []);
   renderQuestion(result.reply ? result.reply.text : "", result.actions || []);
 }
@@ -86,7 +87,7 @@ function renderQuestion(text, actions) {
     button.type = "button";
     button.dataset.action = action.id;
     button.textContent = action.label;
-    button.addEventListener("click", () => { if (!state.busy) turn({ action: action.id }); });
+    button.addEventListener("click", () => { if (!state.busy) turn(action.id === "confirm" && state.draftId ? { action: action.id, draft: state.draftId } : { action: action.id }); });
     buttons.append(button);
   }
 }

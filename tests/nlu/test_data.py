@@ -17,7 +17,7 @@ from assistant.world.loader import load_world
 NLU_DIR = Path(__file__).resolve().parents[2] / "nlu_data"
 TRAIN_FILES = sorted((NLU_DIR / "data/nlu").glob("*.yml"))
 TEST_FILES = sorted((NLU_DIR / "tests/nlu").glob("*.yml"))
-TOPICS = {"transfer", "sales", "stock", "agv", "confirm", "chitchat", "inform", "approval"}
+TOPICS = {"transfer", "sales", "stock", "agv", "confirm", "chitchat", "inform", "approval", "correct"}
 
 
 @pytest.fixture(scope="module")
