@@ -11,7 +11,7 @@ from assistant.language.extract import Mentions
 # The verbs and nouns that name each command by itself, without any of its fields ("我要调拨", "查一下库存").
 _COMMAND_WORDS: dict[str, str] = {
     "transfer_stock": r"调拨|调货|调料|移库|移到|搬|挪|补货|送料|送货|转移|transfer|move|relocate|bring",
-    "create_sales_order": r"开单|下单|销售|卖|买|购|售|出货|sell|sale|buy|purchase|sales order",
+    "create_sales_order": r"开.?单|下单|销售|(?<!外)卖|买(?!单)|购|售|出货|sell|sale|buy|purchase",
     "check_stock": r"库存|存货|还有多少|还剩|剩多少|盘点|stock|inventory|how many|how much|left",
     "dispatch_agv": r"agv|小车|叉车|搬运车|运输车|robot|vehicle|cart|forklift",
 }

@@ -149,3 +149,13 @@ def test_no_shared_fixture_sentence_is_training_data(train: list[Example]) -> No
     assert len(sentences) >= 20
     leaked = sorted(e.text for e in train if _plain(e.text) in sentences)
     assert not leaked, leaked
+
+
+def test_out_of_scope_dev_set_is_not_training_data(train: list[Example]) -> None:
+    """The out-of-scope dev set measures what the model was not shown."""
+    from bench.devsets.scope import generate
+
+    cases = generate()
+    assert len(cases) >= 200 and len({c.text for c in cases}) == len(cases)
+    trained = {_plain(e.text) for e in train}
+    assert not [c.text for c in cases if _plain(c.text) in trained]
