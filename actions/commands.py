@@ -232,3 +232,13 @@ class ActionCancel(FrontlineAction):
         return next((d for d in self.deps.ledger.recent_documents(meta.site, 5)
                      if d.type == "transfer" and d.status == "confirmed" and d.device == meta.device
                      and d.created_at >= since), None)
+
+
+class ActionSwitchCommand(FrontlineAction):
+    """A new command said while another was being filled in: the old one is dropped quietly (nothing was written
+    and the new one's read-back says what will happen), and the new one starts from empty slots."""
+
+    action_name = "action_switch_command"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, meta: TurnMeta) -> list[EventType]:
+        return [ActiveLoop(None), *forget_command()]

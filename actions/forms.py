@@ -18,6 +18,7 @@ from actions.checks import (
     split_source,
 )
 from actions.deps import ActionDeps, TurnMeta
+from assistant.language.dates import parse_date
 from assistant.language.names import answered_name
 
 _FILLING_INTENTS = {"transfer_stock", "create_sales_order", "inform"}
@@ -110,6 +111,11 @@ class ValidateSalesOrderForm(_CommandFormValidator):
         unclear = tracker.get_slot("unclear_date") or []
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
+        written = tracker.get_slot("order_date")
+        if written is not None and parse_date(str(written), self.deps.today()) is None:
+            # A date as written that reads as none: Rasa passes only the form's own slots to validation, so it is
+            # handed on here, to be checked (and asked for) by validate_order_date.
+            return {"order_date": written}
         if tracker.get_slot("requested_slot") != "order_date" or not unclear:
             return {}
         if any(e.get("entity") == "date" for e in latest.get("entities") or []):

@@ -6,7 +6,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.approvals import ActionApproveTransfer, ActionRejectTransfer
 from actions.ask import ActionAskAmount, ActionAskCustomer, ActionAskDestination, ActionAskItem, ActionAskOrderDate
-from actions.commands import ActionCancel, ActionConfirm, ActionReadBack
+from actions.commands import ActionCancel, ActionConfirm, ActionReadBack, ActionSwitchCommand
 from actions.corrections import ActionCorrect
 from actions.deps import ActionDeps
 from actions.forms import ValidateSalesOrderForm, ValidateTransferForm
@@ -22,7 +22,7 @@ from actions.queries import (
 ACTION_TYPES = (
     ValidateTransferForm, ValidateSalesOrderForm,
     ActionAskItem, ActionAskAmount, ActionAskDestination, ActionAskCustomer, ActionAskOrderDate,
-    ActionReadBack, ActionConfirm, ActionCancel, ActionApproveTransfer, ActionRejectTransfer,
+    ActionReadBack, ActionConfirm, ActionCancel, ActionSwitchCommand, ActionApproveTransfer, ActionRejectTransfer,
     ActionCorrect, ActionCheckStock, ActionDispatchAgv, ActionGreet, ActionHelp, ActionOutOfScope, ActionFallback,
 )
 

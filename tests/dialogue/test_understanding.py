@@ -35,7 +35,7 @@ def test_a_correction_after_the_read_back_is_read_back_corrected(fresh: Stack) -
     assert corrected["intent"]["name"] == "correct" and corrected["awaiting"] == "confirmation"
     assert "6件" in corrected["reply"]["text"] and corrected["draft"]["lines"][0]["qty_base"] == 6.0
     moved = fresh.turn("HMD-01", "改到总装线A区")
-    assert moved["awaiting"] == "confirmation" and moved["draft"]["lines"][0]["to_location"] == "LINE-A"
+    assert moved["awaiting"] == "confirmation" and moved["draft"]["lines"][0]["to"] == "LINE-A"
     more = fresh.turn("HMD-01", "数量改成8")
     assert more["draft"]["lines"][0]["qty_base"] == 8.0
     doc = doc_of(fresh.turn("HMD-01", "确认"))
