@@ -54,6 +54,7 @@ class NoteResult:
     image: NoteImage
     text: str  # what the OCR read, corrected: the turn text
     raw: str  # as recognised
+    steps: tuple[str, ...]  # what preprocessing did ("invert", "deskew:+3.0", …): a miss often starts there
     ocr_s: float
     score: NoteScore  # the reading of the photo
     written: NoteScore  # the reading of the note's own text, as if OCR were perfect (sure characters)
@@ -61,6 +62,7 @@ class NoteResult:
     def to_json(self) -> dict[str, Any]:
         case, style = self.image.case, self.image.style
         return {"id": case.id, "lines": list(case.lines), "read": self.text, "raw": self.raw,
+                "steps": list(self.steps),
                 "ocr_s": round(self.ocr_s, 3), "right": self.score.right, "silently_wrong": self.score.silently_wrong,
                 "written_right": self.written.right,
                 "fields": {n: {"outcome": f.outcome, "read": f.read, "expected": f.expected, "text": f.text,
@@ -120,9 +122,27 @@ class NotesReport:
             ("separator", lambda r: r.image.case.form.separator),
             ("lines", lambda r: str(r.image.case.form.lines)),
             ("numerals", lambda r: r.image.case.form.numerals),
+            ("preprocessing", lambda r: "inverted as dark mode" if "invert" in r.steps else "not inverted"),
         ]
         parts += [_table(title, self.by(key)) for title, key in groups]
         return "\n\n".join(parts)
+
+
+    def misses(self) -> list[str]:
+        """One line per note not read exactly right: what was written, what was read, and each wrong field."""
+        out = []
+        for r in self.results:
+            if r.score.right:
+                continue
+            style = r.image.style
+            inverted = ", inverted" if "invert" in r.steps else ""
+            out.append(f"{r.image.id} [{style.photo.paper}, {style.pen.kind}{inverted}]"
+                       f" {' / '.join(r.image.case.lines)!r} -> {r.text!r}")
+            for name, f in r.score.fields.items():
+                if f.outcome != "right":
+                    out.append(f"    {name} {f.outcome}: read {f.read!r} from {f.text!r} (confidence {f.confidence}), "
+                               f"expected {f.expected!r}")
+        return out
 
 
 def _pct(k: int, n: int) -> str:
@@ -173,7 +193,7 @@ def run(limit: int | None = None, *, settings: VisionSettings | None = None, roo
             fields = reader.fields(reading, CharConfidence(seen.char_confidence, seen.char_corrected))
             written = reader.read(image.case.text, site=SHOP, intent="create_sales_order")
             result = NoteResult(
-                image, seen.text_for_nlu, seen.raw_text, ocr_s,
+                image, seen.text_for_nlu, seen.raw_text, seen.steps, ocr_s,
                 score_note(reading, fields, image.case.expect, world),
                 score_note(written, reader.fields(written, CharConfidence.sure(written.text)), image.case.expect,
                            world))
@@ -212,6 +232,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=COUNT, help="notes in the set")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=RESULTS, help="one JSON line per note")
+    parser.add_argument("--misses", action="store_true", help="list every note not read exactly right")
     parser.add_argument("--verbose", action="store_true", help="keep the vision service's own log lines")
     args = parser.parse_args()
     if not args.verbose:  # one log line per photo would bury the progress
@@ -222,6 +243,9 @@ def main() -> None:
           f"lines below {settings.min_line_confidence} dropped")
     report = run(args.limit, settings=settings, seed=args.seed, count=args.count, out=args.out)
     t = report.total
+    if args.misses:
+        print()
+        print("\n".join(report.misses()))
     print()
     print(report.markdown())
     print()

@@ -22,6 +22,7 @@ from bench.devsets.note_images import NoteImage, make, plan, render
 from bench.devsets.note_scoring import score_note
 from bench.devsets.notes import COUNT, DATE_FORMATS, SEPARATORS, TODAY, NoteCase, generate, normal, write_date
 from bench.devsets.strokes import DATA, glyph
+from bench.notes_accuracy import NotesReport, run
 
 REPO = Path(__file__).resolve().parents[2]
 # The shared fixtures, read here only to prove the dev set never copies one: the workplace's shared/ beside the
@@ -147,3 +148,20 @@ def test_a_few_photos_decode_at_their_size_and_are_the_same_bytes_again(notes: t
     mtime = first.path.stat().st_mtime_ns
     make([again], echo=lines.append)
     assert first.path.stat().st_mtime_ns == mtime  # cached: not drawn again
+
+
+def test_the_benchmark_reads_two_notes_into_a_typed_report(tmp_path: Path) -> None:
+    """The benchmark's mechanism on two notes of their own small set: the real vision service reads them, every
+    field gets an outcome, the tables and the JSON lines come out (the accuracy itself is the full run's)."""
+    needs_stroke_data()
+    out = tmp_path / "results.jsonl"
+    report = run(count=2, root=tmp_path / "notes", out=out, echo=lambda _line: None)
+    assert isinstance(report, NotesReport) and len(report.results) == 2 and report.cpu
+    assert report.as_written.right == 2  # the notes as written are read right: only OCR can miss
+    for result in report.results:
+        assert set(result.score.fields) == {"customer", "date", "item", "amount"}
+        assert all(f.outcome in ("right", "flagged", "silent") for f in result.score.fields.values())
+    table = report.markdown()
+    assert "| all notes | 2 |" in table and "| paper |" in table and "| date format |" in table
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["n0000", "n0001"] and all("fields" in r and "steps" in r for r in rows)
