@@ -4,9 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 RASA_VENV := .venv-rasa
 APP_STAMP := $(VENV)/.installed
+HANDWRITING := bench/devsets/handwriting
+# npm ci writes this hidden lockfile last: present and newer than package-lock.json means the data is installed.
+HANDWRITING_STAMP := $(HANDWRITING)/node_modules/.package-lock.json
 RASA_STAMP := $(RASA_VENV)/.installed
 
-.PHONY: setup run test lint nlu bench clean browser voice-tools voice-devset bench-voice
+.PHONY: setup run test lint nlu bench clean browser voice-tools voice-devset bench-voice handwriting notes-devset \
+	bench-notes
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
@@ -57,7 +61,7 @@ voice-tools:
 	@dpkg -s espeak-ng >/dev/null 2>&1 || { echo "==> voice dev set: espeak-ng (about 10 s)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng; }
 
-test: setup lint browser voice-tools
+test: setup lint browser voice-tools handwriting
 	@$(VENV)/bin/frontline nlu train  # visible progress; the test fixtures then find the model cached
 	@echo "==> pytest (ledger on SQLite and PostgreSQL, NLU and dialogue against a real Rasa server)"
 	@$(VENV)/bin/pytest
@@ -71,6 +75,22 @@ voice-devset: $(APP_STAMP) voice-tools
 
 bench-voice: $(APP_STAMP) voice-tools
 	@$(VENV)/bin/python -m bench.voice_accuracy
+
+# The notes dev set (bench/devsets) is written with real characters' strokes from the npm package hanzi-writer-data,
+# installed from the repo's package-lock.json (the only network use; node_modules is not committed).
+$(HANDWRITING_STAMP): $(HANDWRITING)/package-lock.json $(HANDWRITING)/package.json
+	@echo "==> notes dev set: stroke data (hanzi-writer-data from npm, about 5 s)"
+	@npm ci --prefix $(HANDWRITING) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+handwriting: $(HANDWRITING_STAMP)
+
+# The generated notes dev set's photos (cached under var/devsets/notes), and the OCR + reading scored on them.
+notes-devset: $(APP_STAMP) handwriting
+	@$(VENV)/bin/python -m bench.devsets.note_images
+
+bench-notes: notes-devset
+	@$(VENV)/bin/python -m bench.notes_accuracy
 
 clean:
 	rm -rf var/nlu var/test
