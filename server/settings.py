@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     start_rasa: bool = True  # `frontline run` starts the Rasa server as a subprocess
     nlu_dir: Path = REPO_ROOT / "nlu_data"
     rasa_bin: Path = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
+    # Loading TensorFlow and the model takes ~20 s on a quiet 2-core box, minutes on a busy one.
+    rasa_startup_timeout_s: float = Field(default=180.0, gt=0)
 
     models_dir: Path = REPO_ROOT / "var" / "models"  # prepared by `make setup` (OCR, speech)
     ocr_variant: Variant = _default(VisionSettings, "variant")  # earlier name of vision.variant

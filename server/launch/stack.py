@@ -34,7 +34,8 @@ def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo
     return RasaServer(built, model, action_endpoint=settings.action_endpoint, rasa_bin=settings.rasa_bin,
                       log_file=settings.var_dir / "log" / "rasa.log", port=port, echo=echo,
                       channel_secret=settings.rasa_channel_secret(), action_secret=settings.action_secret(),
-                      store=DialogueStore.from_url(settings.effective_dialogue_store_url))
+                      store=DialogueStore.from_url(settings.effective_dialogue_store_url),
+                      startup_timeout_s=settings.rasa_startup_timeout_s)
 
 
 def evaluate_held_out(settings: Settings, echo: Echo = echo_stderr) -> Report:

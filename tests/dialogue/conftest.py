@@ -120,7 +120,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     settings = Settings(var_dir=tmp_path_factory.mktemp("stack"), port=app_port, secret=SECRET,
                         rasa_url=f"http://127.0.0.1:{rasa_port}", database_url="", mqtt_url=MOSQUITTO,
                         fleet_base_topic=f"frontline-test-{uuid.uuid4().hex[:8]}/uagv/v2", start_agv_sim=False,
-                        turns_per_second=1000, turn_burst=1000)
+                        turns_per_second=1000, turn_burst=1000,
+                        rasa_startup_timeout_s=600)  # the restart test on a busy machine
     app = create_app(settings)
     with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
             httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
