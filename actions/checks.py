@@ -173,8 +173,9 @@ def choice_question(deps: ActionDeps, kind: str, codes: list[str], lang: str) ->
 def check_order_date(deps: ActionDeps, value: Any, unclear: list[str] | None) -> dict[str, Any]:
     """An order date as the slot holds it: an ISO date from the reading or a reading the person accepted, or
     what was written when it read as no date — then kept aside with its readings, for the form to ask."""
-    if value is None:
-        return {"order_date": None}  # a reading declined: asked again
+    if value is None:  # the likeliest reading declined: asked again without it
+        written, *readings = unclear or [""]
+        return {"order_date": None, "unclear_date": [written, *readings[1:]] if unclear else None}
     text = str(value)
     parsed = parse_date(text, deps.today())
     if parsed is not None:

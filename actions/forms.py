@@ -124,8 +124,9 @@ class ValidateSalesOrderForm(_CommandFormValidator):
             return {"order_date": unclear[1]}
         if intent == "deny":
             # An explicit empty date keeps the form going (a form that fills nothing is rejected, which would
-            # cancel the order); the question comes again without the reading declined.
-            return {"order_date": None, "unclear_date": [unclear[0], *unclear[2:]]}
+            # cancel the order); its validation drops the reading declined (only a validator's output reaches
+            # the other slots: the SDK keeps an extracted slot only when the form asks for it).
+            return {"order_date": None}
         return {}
 
     async def validate_order_date(
