@@ -80,7 +80,7 @@ def evaluate(limit: int | None = None, progress: Callable[[str], None] = print) 
     scores: list[DialogueScore] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(var_dir=Path(tmp), port=app_port, secret="bench", rasa_url=f"http://127.0.0.1:{rasa_port}",
-                            start_agv_sim=False, turns_per_second=1000, turn_burst=1000)
+                            start_agv_sim=False, turns_per_second=1000, turn_burst=1000, rasa_startup_timeout_s=900)
         with serve(create_app(settings), app_port) as url, rasa_server(settings, built, model) as rasa, \
                 httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
             headers = {d: {"Authorization": f"Bearer {issue(settings, d)}"} for d in _DEVICE_BY_SITE.values()}
