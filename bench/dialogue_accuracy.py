@@ -5,9 +5,11 @@ are, and out-of-scope sentences opening nothing.
 
 Commands are the voice dev set's sentences as a perfect transcript would read (`bench.devsets.voice`: transfers,
 sales, stock questions, AGV calls, yes/no/cancel in Mandarin and English); a command counts as understood when the
-turn's intent is the sentence's and it opened the right thing (a read-back, a question for a missing field, or an
-answer) — never an out-of-scope reply. Out-of-scope sentences (`bench.devsets.scope`) count as right when nothing
-opens: no form, no read-back, nothing awaited. Each sentence starts a new conversation."""
+turn's intent is the sentence's and the entities the dialogue was handed name the sentence's item, places and
+customer (the quantities are scored on the same sentences by `bench.voice_accuracy`'s text ceiling); what the
+ledger then answers (a read-back, a question, "not enough stock") is not judged here. Out-of-scope sentences
+(`bench.devsets.scope`) count as right when nothing opens: no form, no read-back, nothing awaited. Each sentence
+starts a new conversation."""
 
 from __future__ import annotations
 
@@ -31,7 +33,6 @@ from tests.support import free_port, issue, serve
 
 # A device per site whose worker may do every command there, so a refusal never hides a misunderstanding.
 _DEVICE_BY_SITE = {"DG": "PAD-DG", "FZ": "PAD-01"}
-_COMMANDS = frozenset({"transfer_stock", "create_sales_order"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +58,15 @@ class DialogueReport:
         return sum(1 for s in self.scores if s.set == "out-of-scope" and s.awaiting is not None)
 
 
-def _judge_command(expected: str, body: dict[str, Any]) -> bool:
-    intent = (body.get("intent") or {}).get("utterance")
-    if intent != expected:
+def _judge_command(expect: voice.Expect, body: dict[str, Any]) -> bool:
+    """The turn's intent is the sentence's, and what the dialogue was handed names the sentence's item, places
+    and customer (whatever the ledger then says of it: a read-back, a question, or "not enough stock")."""
+    if (body.get("intent") or {}).get("utterance") != expect.intent:
         return False
-    awaiting = body.get("awaiting")
-    if expected in _COMMANDS:
-        return awaiting is not None  # read back, or a question for what is missing
-    return True
+    named = {(e.get("entity"), e.get("role"), e.get("value")) for e in body.get("entities") or []}
+    wanted = [("item", None, expect.item), ("location", None, expect.to), ("location", "source", expect.source),
+              ("customer", None, expect.customer)]
+    return all(code is None or (kind, role, code) in named for kind, role, code in wanted)
 
 
 def evaluate(limit: int | None = None, progress: Callable[[str], None] = print) -> DialogueReport:
@@ -85,16 +87,18 @@ def evaluate(limit: int | None = None, progress: Callable[[str], None] = print) 
                 httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
             headers = {d: {"Authorization": f"Bearer {issue(settings, d)}"} for d in _DEVICE_BY_SITE.values()}
             secret = {"X-Frontline-Secret": settings.rasa_channel_secret()}
-            cases = [("commands", c.lang, c.text, c.expect.intent, _DEVICE_BY_SITE[c.site]) for c in commands] + [
-                ("out-of-scope", c.lang, c.text, "out_of_scope", "PAD-DG") for c in outside]
-            for n, (which, lang, text, expected, device) in enumerate(cases, 1):
+            cases: list[tuple[str, str, str, voice.Expect | None, str]] = [
+                ("commands", c.lang, c.text, c.expect, _DEVICE_BY_SITE[c.site]) for c in commands] + [
+                ("out-of-scope", c.lang, c.text, None, "PAD-DG") for c in outside]
+            for n, (which, lang, text, expect, device) in enumerate(cases, 1):
                 httpx.post(f"{rasa.url}/webhooks/frontline/conversation/{device}/reset", headers=secret,
                            timeout=10).raise_for_status()
                 body = client.post("/api/v1/turns", json={"text": text}, headers=headers[device]).json()
                 intent = (body.get("intent") or {}).get("name")
                 awaiting = body.get("awaiting")
-                right = (_judge_command(expected, body) if which == "commands"
+                right = (_judge_command(expect, body) if expect is not None
                          else awaiting is None and not body.get("draft"))
+                expected = expect.intent if expect is not None else "out_of_scope"
                 scores.append(DialogueScore(which, lang, text, expected, intent, awaiting, right))
                 if n % 50 == 0 or n == len(cases):
                     progress(f"dialogue: {n}/{len(cases)}")
