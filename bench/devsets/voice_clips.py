@@ -80,7 +80,7 @@ class Clip:
         return "clean" if self.snr_db is None else f"{self.snr_db}dB"
 
 
-def plan(cases: Sequence[VoiceCase], root: Path = ROOT, seed: int = SEED, synths: Collection[Synth] | None = None,
+def plan(cases: Sequence[VoiceCase], root: Path = ROOT, seed: int = SEED, synths: Collection[str] | None = None,
          worker: Worker | None = None) -> tuple[Clip, ...]:
     """The clips of these sentences by every synthesizer of their language (or only `synths`): voices and noise
     drawn per sentence from `seed`, files named by recipe."""
@@ -113,7 +113,7 @@ def _clips(case: VoiceCase, synth: Synth, made_by: str, root: Path, seed: int) -
 
 
 def build(world: World | None = None, root: Path = ROOT, seed: int = SEED, per_language: int = PER_LANGUAGE,
-          echo: Callable[[str], None] = print, synths: Collection[Synth] | None = None) -> tuple[Clip, ...]:
+          echo: Callable[[str], None] = print, synths: Collection[str] | None = None) -> tuple[Clip, ...]:
     """Every clip of the dev set on disk (made where missing), saying how far it got."""
     clips = plan(generate(world or load_world(), seed, per_language), root, seed, synths)
     synthesize(clips, seed, echo)
