@@ -40,6 +40,11 @@ class SpeechSettings(BaseModel):
     # on; a shorter window encodes a short command several times faster (a choice for slow CPUs: measure it on the
     # voice dev set, `python -m bench.voice_accuracy`, before lowering it).
     whisper_window_s: float = Field(default=30.0, ge=5.0, le=30.0)
+    # Closed-domain decoding (Whisper): after the free decode, sentences the site could have meant — its names
+    # swapped into what was heard, command frames — are scored by Whisper's decoder against the same audio, and
+    # one replaces the free decode when nearly as probable (speech.closed_domain; docs/accuracy.md).
+    closed_domain: bool = False
+    closed_domain_slack: float = Field(default=0.5, ge=0)
     partial_interval_s: float | None = Field(default=1.0, gt=0)  # streaming captions; None ("off"): none
     min_confidence: float = Field(default=0.35, ge=0, le=1)
     limits: AudioLimits = Field(default_factory=AudioLimits)
