@@ -37,6 +37,7 @@ FILLER_FLOOR = 0.35
 FILLERS_PER_SLOT = 4
 MAX_SLOTS = 4
 MAX_TOKENS = 40  # a command is shorter: beyond this the decoder was looping, and slots are not sought
+_JOINED_PENALTY = 0.05  # matching letters across word breaks is a little less sure
 _WORD_HINT = 0.5  # English: a span is aligned to a name only if one of its words is spelt half as one of the name's
 
 # Command frames in the register of the site prompt (`speech.lexicon._PROMPT_HEAD`): one per kind of command.
@@ -118,7 +119,10 @@ class CandidateGenerator:
         self.lexicon = lexicon
         self.language = lexicon.language
         self._zh = lexicon.language == "zh"
-        self._names = [n for p in lexicon.phrases if p.kind in _NAME_KINDS and p.code and (n := self._name(p))]
+        phrases = [p for p in lexicon.phrases if p.kind in _NAME_KINDS and p.code]
+        if not self._zh:  # English units are words that get misheard too ("one key" for "one kilo")
+            phrases += [Phrase(u, "unit", u) for u in lexicon.units if len(u) >= 3]
+        self._names = [n for p in phrases if (n := self._name(p))]
 
     # -- slots -------------------------------------------------------------------------------------
     def slots(self, heard: str) -> list[Slot]:
@@ -126,7 +130,8 @@ class CandidateGenerator:
         the surest first; slots never overlap)."""
         toks = self._tokens(heard)
         # An amount ("五件", "12 pieces") is no name: its words are not slot material (wu jian is not 吴敏).
-        amounts = [m.span() for m in (_ZH_AMOUNT if self._zh else _EN_AMOUNT).finditer(heard)]
+        amounts = [m.span() for m in (_ZH_AMOUNT if self._zh else _EN_AMOUNT).finditer(heard)
+                   if self._zh or " " in m.group().strip()]  # a bare English number may be a name's ("dock one")
         searched = [t if not any(a <= t.at < b for a, b in amounts) else _Tok(t.text, (), t.cjk, t.at)
                     for t in toks[:MAX_TOKENS]]
         matches = sorted(self._matches(searched), key=lambda m: -m[3])
@@ -164,11 +169,12 @@ class CandidateGenerator:
             for i in range(len(toks)):
                 if not toks[i].keys:
                     continue
-                # Cheap pre-filter: the span's first syllable or word must sound like one of the name's.
+                # Cheap pre-filter: the span's first or second syllable or word must sound like one of the name's.
                 if self._zh and not (folded[i] & name.folded) and not (i + 1 < len(toks)
                                                                        and folded[i + 1] & name.folded):
                     continue
-                if not self._zh and max(sim(i, u, name.cjk) for u in name.units) < _WORD_HINT:
+                if not self._zh and max(sim(k, u, name.cjk) for u in name.units
+                                        for k in range(i, min(i + 2, len(toks)))) < _WORD_HINT:
                     continue
                 for size in (m, m - 1, m + 1):
                     # A Chinese name is never heard as one syllable: one character matching half of 李四 is noise.
@@ -176,6 +182,10 @@ class CandidateGenerator:
                     if size < shortest or i + size > len(toks) or any(not t.keys for t in toks[i:i + size]):
                         continue
                     score = _align(i, size, name, sim)
+                    if not name.cjk and (size > 1 or len(name.units) > 1):
+                        # English names said as one word or two ("coming" for "gao ming"): letters, not words.
+                        score = max(score, _word_similarity("".join(t.keys[0] for t in toks[i:i + size]),
+                                                            "".join(name.units)) - _JOINED_PENALTY)
                     if score >= FILLER_FLOOR and (best is None or score > best[2]):
                         best = (i, i + size, score)
             if best is not None:
@@ -183,6 +193,8 @@ class CandidateGenerator:
         return found
 
     def _similar(self, tok: _Tok, unit: str, cjk: bool) -> float:
+        if not tok.keys:
+            return 0.0  # punctuation, or an amount's word
         if tok.cjk != cjk or (not cjk and (tok.text.isdigit() or unit.isdigit())):
             return 1.0 if tok.text.lower() == unit else 0.0
         if cjk:
