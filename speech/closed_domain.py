@@ -1,7 +1,8 @@
 """Closed-domain decoding: after Whisper's free decode, score the sentences the site could have meant
 (`speech.candidates`) with Whisper's own decoder against the same encoding, and keep the most probable.
 
-The free decode is scored alongside them, under the same prompt, so the two compare on one scale. A candidate
+The free decode is scored alongside them, without a prompt (a prompt's words would be primed), so the two
+compare on one scale. A candidate
 replaces it only when it is not clearly less probable per token (`slack`); Whisper's beam search maximises exactly
 this probability, so on poor audio its own text — often names recited from the prompt — usually scores above
 every sentence that makes sense, and the slack is how much of that we discount for a sentence the site can say.
@@ -28,7 +29,6 @@ import zhconv
 from speech.audio import Pcm
 from speech.candidates import Candidate, CandidateGenerator
 from speech.engine import EngineResult
-from speech.lexicon import command_prompt
 from speech.whisper_engine import TokenScore
 
 log = structlog.get_logger(__name__)
@@ -36,7 +36,7 @@ log = structlog.get_logger(__name__)
 # Per-token log-probability a candidate may lose against the free decode and still replace it (measured on a
 # separate draw of the voice dev set, docs/accuracy.md "Closed-domain decoding").
 DEFAULT_SLACK = 0.5
-MAX_CANDIDATES = 24
+MAX_CANDIDATES = 16  # each costs about a tenth of the free decode
 
 
 class SentenceScorer(Protocol):
@@ -105,7 +105,9 @@ class ClosedDomain:
         self._correct = correct
         self.slack = slack
         self.max_candidates = max_candidates
-        self.prompt = command_prompt(generator.language)
+        # No prompt: a prompt's words are primed (the site prompt's "yes" made "Yes." outscore a heard "No."), and its
+        # tokens would be decoded again for every candidate.
+        self.prompt = ""
 
     def decode(self, scorer: SentenceScorer, speech: Pcm, free: EngineResult) -> EngineResult:
         """The free decode, or the candidate that replaces it (same language; its confidence as in `choose`).

@@ -82,12 +82,6 @@ _PROMPT_HEAD: dict[str, str] = {
 _PROMPT_BUDGET = {"zh": 150, "en": 600}  # characters: Whisper keeps at most 224 prompt tokens
 
 
-def command_prompt(language: str) -> str:
-    """The prompt's command words and amounts without the names: the register a candidate sentence is scored in
-    (the names are what candidates differ in; a prompt listing them would favour none and cost a pass each)."""
-    return _PROMPT_HEAD.get(language, "").strip()
-
-
 @dataclass(frozen=True, slots=True)
 class Phrase:
     text: str

@@ -77,10 +77,11 @@ class EncoderCache:
 
 
 FRAMES_PER_S = 100  # Whisper's log-mel frames
-# Scoring given sentences: the decoder attends to the encoding of the speech and this much after it (encoder
-# positions, 20 ms each), not to the whole 30 s window; the padding's encoding costs most of a candidate's score
-# and barely moves it.
-SCORE_TAIL_POSITIONS = 25
+# Scoring given sentences: the decoder attends to the encoding of the speech and 8 s after it (encoder positions,
+# 20 ms each), not always to the whole 30 s window. Whisper's decoder looks at the padding after speech to place
+# the end of a sentence: with 0.5 s of it the scores were noise (a heard "No." scored below "Yes."), with 3 s still
+# off for a long name; from 8 s on they match the full window's (measured on dev-set clips, docs/accuracy.md).
+SCORE_TAIL_POSITIONS = 400
 SCORE_BATCH = 16  # candidates per decoder pass: each holds its own copy of the encoding
 FULL_WINDOW = 3000  # 30 s: what Whisper was trained on
 # Only the silence / low-probability rule of faster-whisper's own decoding is needed for single short utterances.

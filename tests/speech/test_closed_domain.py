@@ -16,7 +16,7 @@ from bench.devsets.speak import Voice, speak
 from speech.candidates import Candidate, CandidateGenerator
 from speech.closed_domain import ClosedDomain, Scored, choose
 from speech.engine import EngineResult
-from speech.lexicon import build_lexicon, command_prompt
+from speech.lexicon import build_lexicon
 from speech.whisper_engine import TokenScore, WhisperTranscriber
 
 
@@ -132,7 +132,7 @@ def test_closed_domain_decode_rescoring_with_a_scripted_decoder(zh: CandidateGen
     domain = ClosedDomain(zh, slack=0.5)
     result = domain.decode(scorer, np.zeros(1, np.int16), EngineResult("調播五件驅走到總裝二線", 0.5, (), "zh"))
     assert result.text == "调拨五件曲轴到总装二线" and result.language == "zh"
-    assert scorer.asked[0][0] == "zh" and scorer.asked[0][2] == command_prompt("zh")
+    assert scorer.asked[0][0] == "zh" and scorer.asked[0][2] == ""  # no prompt to prime a candidate's words
     silent = domain.decode(scorer, np.zeros(1, np.int16), EngineResult("", 0.0, (), "zh"))
     assert silent.text == "" and len(scorer.asked) == 1  # nothing heard: nothing scored
 
@@ -154,7 +154,7 @@ def test_whisper_scores_the_sentence_said_above_its_rivals(whisper: WhisperTrans
     misheard = EngineResult("Move five pistols to dock to.", 0.4, (), "en")
     candidates = en.candidates(misheard.text)
     assert said in {c.text for c in candidates}
-    scores = whisper.score(pcm, "en", [c.text for c in candidates], command_prompt("en"))
+    scores = whisper.score(pcm, "en", [c.text for c in candidates])
     best = max(zip(candidates, scores, strict=True), key=lambda cs: cs[1].mean)[0]
     assert best.text == said
     result = ClosedDomain(en).decode(whisper, pcm, misheard)
