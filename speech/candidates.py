@@ -10,7 +10,10 @@ and most of it sounds nothing like the utterance. So the candidates come from th
   sees the speaker's own words around each name.
 - **command frames**: one sentence per kind of command, in the words of the site prompt, filled with the nearest
   names of each kind — for when the free decode kept too little of the sentence's shape to swap names into.
-- **answers**: a short utterance may be a reply to a read-back; its candidates are the reply words.
+
+No replies ("确认", "Yes."): on the tuning draw a reply chosen for a short utterance was wrong more often than right,
+and a made-up "确认" would confirm a stock change. The corrector's reading of the free decode is no candidate either:
+the transcript is corrected after rescoring anyway.
 
 Nothing here touches audio: `speech.closed_domain` scores the candidates with Whisper's decoder.
 """
@@ -56,9 +59,6 @@ FRAMES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("Send an AGV to {location}.", ("location",)),
     ),
 }
-# Replies to a read-back, and how short an utterance must be heard to be taken for one (characters / words).
-ANSWERS: dict[str, tuple[str, ...]] = {"zh": ("确认", "不对", "取消"), "en": ("Yes.", "No.", "Cancel that.")}
-_ANSWER_LENGTH = {"zh": 5, "en": 3}
 _ZH_AMOUNT = re.compile(r"(?:\d+|[零一二两三四五六七八九十百千万半]+)(?:公斤|千克|市斤|[件个只根箱克斤两饼])")
 _EN_NUMBER = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
               r"fifty|hundred|a dozen|half a)")
@@ -202,10 +202,9 @@ class CandidateGenerator:
         return _word_similarity(tok.keys[0], unit)
 
     # -- candidates --------------------------------------------------------------------------------
-    def candidates(self, heard: str, corrected: str | None = None, limit: int = 24) -> list[Candidate]:
-        """The heard sentence, its correction, the sentence with each slot's nearest name and with each other
-        filler swapped in, command frames and (for a short utterance) the replies; no duplicate text, at most
-        `limit`, in that order of priority."""
+    def candidates(self, heard: str, limit: int = 16) -> list[Candidate]:
+        """The heard sentence, the sentence with each slot's nearest name and with each other filler swapped in,
+        and command frames; no duplicate text, at most `limit`, in that order of priority."""
         toks = self._tokens(heard)
         slots = self.slots(heard)
         out: dict[str, Candidate] = {}
@@ -216,8 +215,6 @@ class CandidateGenerator:
                 out[key] = candidate
 
         add(Candidate(heard, "heard", (heard,)))
-        if corrected:
-            add(Candidate(corrected, "corrected", (corrected,)))
         if slots:
             nearest = [s.fillers[0] for s in slots]
             add(self.fill(toks, slots, nearest, "names"))
@@ -225,8 +222,6 @@ class CandidateGenerator:
             swaps.sort(key=lambda kf: -kf[1].similarity)  # the closest alternatives first, whichever slot
             for k, filler in swaps:
                 add(self.fill(toks, slots, [*nearest[:k], filler, *nearest[k + 1:]], "swap"))
-        for candidate in self._answers(heard):
-            add(candidate)
         for candidate in self._frames(heard, slots):
             add(candidate)
         return list(out.values())
@@ -244,12 +239,6 @@ class CandidateGenerator:
         pieces += toks[pos:]
         meaning = tuple(f"{f.kind}:{f.code}" for f in fillers)
         return Candidate(self._join(pieces), origin, meaning)
-
-    def _answers(self, heard: str) -> list[Candidate]:
-        size = len(_CJK.findall(heard)) if self._zh else len(re.findall(r"[A-Za-z']+", heard))
-        if not 0 < size <= _ANSWER_LENGTH.get(self.language, 0):
-            return []
-        return [Candidate(a, "answer", (f"answer:{a}",)) for a in ANSWERS.get(self.language, ())]
 
     def _frames(self, heard: str, slots: Sequence[Slot]) -> list[Candidate]:
         """Each kind of command with the nearest name of each kind it needs (over all slots); a frame whose

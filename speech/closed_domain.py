@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -96,13 +96,12 @@ def _shares(scored: Sequence[Scored]) -> dict[tuple[str, ...], float]:
 
 
 class ClosedDomain:
-    """One site's and language's closed domain: its candidate generator, the corrector's reading of the free
-    decode (one more candidate), and how candidates are chosen. Fulfils `speech.engine.Rescoring`."""
+    """One site's and language's closed domain: its candidate generator and how candidates are chosen. Fulfils
+    `speech.engine.Rescoring`."""
 
-    def __init__(self, generator: CandidateGenerator, correct: Callable[[str], str] | None = None,
-                 slack: float = DEFAULT_SLACK, max_candidates: int = MAX_CANDIDATES) -> None:
+    def __init__(self, generator: CandidateGenerator, slack: float = DEFAULT_SLACK,
+                 max_candidates: int = MAX_CANDIDATES) -> None:
         self.generator = generator
-        self._correct = correct
         self.slack = slack
         self.max_candidates = max_candidates
         # No prompt: a prompt's words are primed (the site prompt's "yes" made "Yes." outscore a heard "No."), and its
@@ -117,8 +116,7 @@ class ClosedDomain:
         started = time.perf_counter()
         language = free.language or self.generator.language
         heard = zhconv.convert(free.text, "zh-cn") if language == "zh" else free.text
-        corrected = self._correct(heard) if self._correct else None
-        candidates = self.generator.candidates(heard, corrected, limit=self.max_candidates)
+        candidates = self.generator.candidates(heard, limit=self.max_candidates)
         if len(candidates) < 2:
             return free
         scores = scorer.score(speech, language, [c.text for c in candidates], self.prompt)

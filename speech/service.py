@@ -91,8 +91,7 @@ class SpeechService:
                 corrector = Corrector(lexicon)
                 domain = None
                 if self.settings.closed_domain and isinstance(engine, WhisperTranscriber):
-                    domain = ClosedDomain(CandidateGenerator(lexicon), lambda text: corrector.correct(text).text,
-                                          slack=self.settings.closed_domain_slack)
+                    domain = ClosedDomain(CandidateGenerator(lexicon), slack=self.settings.closed_domain_slack)
                 self._correctors[key] = (corrector, Context(language, lexicon.prompt, grammar, domain))
             return self._correctors[key]
 
