@@ -3,6 +3,7 @@ espeak-ng utterance through Whisper's own decoder, where rescoring must pick the
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,8 @@ from speech.candidates import Candidate, CandidateGenerator
 from speech.closed_domain import ClosedDomain, Scored, choose
 from speech.engine import EngineResult
 from speech.lexicon import build_lexicon
+from speech.service import SpeechService
+from speech.settings import SpeechSettings
 from speech.whisper_engine import TokenScore, WhisperTranscriber
 
 
@@ -160,3 +163,17 @@ def test_whisper_scores_the_sentence_said_above_its_rivals(whisper: WhisperTrans
     assert best.text == said
     result = ClosedDomain(en).decode(whisper, pcm, misheard)
     assert result.text == said and 0 < result.confidence <= misheard.confidence
+
+
+async def test_the_service_rescores_when_the_setting_is_on(models_dir: Path, vocabulary: Vocabulary) -> None:
+    """FRONTLINE_SPEECH__CLOSED_DOMAIN=true: each site's Whisper context carries its domain, and a clear command
+    comes through unchanged in meaning."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is not installed: `make voice-tools` installs it (make test does)")
+    service = SpeechService(SpeechSettings(whisper_dir=models_dir / "whisper-base", engines={"en": "whisper"},
+                                           closed_domain=True), vocabulary)
+    pcm = speak("Move five pistons to line B.", "en", Voice("en-us", "m3", 140, 50, 0.7, 0.2, 0.2))
+    heard = await asyncio.to_thread(service._transcribe_pcm, pcm, "en", "DG")
+    engine = service._engine("en")
+    assert isinstance(service._site("en", "DG", engine)[1].domain, ClosedDomain)
+    assert "pistons to line b" in heard.text_for_nlu.lower()
