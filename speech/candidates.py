@@ -89,11 +89,13 @@ class Slot:
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A sentence to score. `meaning` says what it would be read as (the codes it names, or its text), so that
-    candidates differing only in how a name is said pool their probability; `origin` tells how it was made."""
+    candidates differing only in how a name is said pool their probability; `origin` tells how it was made
+    ("heard": the free decode)."""
 
     text: str
     origin: str
     meaning: tuple[str, ...] = field(default=())
+    in_domain: bool = True  # the free decode only when every name in it was heard exactly
 
 
 @dataclass(slots=True)
@@ -214,10 +216,14 @@ class CandidateGenerator:
             if candidate.text.strip() and key not in out and len(out) < limit:
                 out[key] = candidate
 
-        add(Candidate(heard, "heard", (heard,)))
-        if slots:
-            nearest = [s.fillers[0] for s in slots]
-            add(self.fill(toks, slots, nearest, "names"))
+        nearest = [s.fillers[0] for s in slots]
+        names = self.fill(toks, slots, nearest, "names") if slots else None
+        # Every name heard letter for letter: the free decode is itself a sentence of the site's, and competes with
+        # the others on equal terms (no slack for it to lose: the slack is for a decode that makes no sense).
+        exact = names is not None and re.sub(r"\s+", "", names.text.lower()) == re.sub(r"\s+", "", heard.lower())
+        add(Candidate(heard, "heard", names.meaning if exact and names else (heard,), in_domain=exact))
+        if names is not None:
+            add(names)
             swaps = [(k, f) for k, s in enumerate(slots) for f in s.fillers[1:]]
             swaps.sort(key=lambda kf: -kf[1].similarity)  # the closest alternatives first, whichever slot
             for k, filler in swaps:

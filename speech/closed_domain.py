@@ -2,17 +2,18 @@
 (`speech.candidates`) with Whisper's own decoder against the same encoding, and keep the most probable.
 
 The free decode is scored alongside them, without a prompt (a prompt's words would be primed), so the two
-compare on one scale. A candidate
-replaces it only when it is not clearly less probable per token (`slack`); Whisper's beam search maximises exactly
-this probability, so on poor audio its own text — often names recited from the prompt — usually scores above
-every sentence that makes sense, and the slack is how much of that we discount for a sentence the site can say.
+compare on one scale. When every name in the free decode is a site name heard letter for letter, it is one of the
+site's sentences, and the most probable of it and the candidates wins. Otherwise a candidate replaces it when not
+clearly less probable per token (`slack`): Whisper's beam search maximises exactly this probability, so on poor
+audio its own text — often names recited from the prompt — scores above every sentence that makes sense, and the
+slack is how much of that advantage is discounted for a sentence the site can say.
 
 The confidence of a chosen candidate is what a turn acts on, so it is kept honest:
 - the engine's confidence in the audio (that of its free decode), lowered by how much less probable per token the
   candidate is than the free decode (never raised: a candidate cannot make the audio clearer), times
-- the candidate's share of the probability among the candidates, pooled by what they would be read as
-  (两种说法 of one item are one reading): two readings scoring close both stay below the turn's bar for acting,
-  and the turn asks.
+- the candidate's share of the probability among the site's sentences scored, pooled by what they would be read as
+  (two ways of naming one item are one reading): two readings scoring close both stay below the turn's bar for
+  acting, and the turn asks. A free decode of site names keeps its place only with its share of the probability.
 """
 
 from __future__ import annotations
@@ -65,21 +66,30 @@ class Choice:
 
 
 def choose(scored: Sequence[Scored], heard_confidence: float, slack: float = DEFAULT_SLACK) -> Choice:
-    """The most probable candidate per token, or the free decode (`scored[0]`, origin "heard") when it is the
-    most probable or every candidate is more than `slack` less probable per token than it."""
+    """The most probable candidate per token, or the free decode (`scored[0]`, origin "heard").
+
+    A free decode that names only site names letter for letter is one of the site's sentences: the most probable
+    of it and the candidates wins. Otherwise a candidate must come within `slack` of it per token."""
     heard = scored[0]
     rivals = [s for s in scored[1:] if s.candidate.origin != "heard"]
     best = max(rivals, key=lambda s: s.score.mean, default=None)
     if best is None:
         return Choice(heard.candidate.text, heard_confidence, "heard", 0.0, 1.0, 1)
     margin = best.score.mean - heard.score.mean
+    if heard.candidate.in_domain:
+        # The site's sentences share the probability; the engine's confidence in the audio is the ceiling.
+        share = _shares([heard, *rivals])
+        winner = best if margin > 0 else heard
+        confidence = heard_confidence * share[winner.candidate.meaning]
+        return Choice(winner.candidate.text, round(confidence, 3), winner.candidate.origin, round(margin, 3),
+                      round(share[winner.candidate.meaning], 3), len(scored))
     if margin < -slack:
         return Choice(heard.candidate.text, heard_confidence, "heard", round(margin, 3), 1.0, len(scored))
     # The free decode's own weight is in the fit; the share is among the readings the site could mean.
-    share = _shares(rivals)[best.candidate.meaning]
+    share = _shares(rivals)
     fit = heard_confidence * math.exp(min(0.0, margin))
-    return Choice(best.candidate.text, round(fit * share, 3), best.candidate.origin, round(margin, 3),
-                  round(share, 3), len(scored))
+    return Choice(best.candidate.text, round(fit * share[best.candidate.meaning], 3), best.candidate.origin,
+                  round(margin, 3), round(share[best.candidate.meaning], 3), len(scored))
 
 
 def _shares(scored: Sequence[Scored]) -> dict[tuple[str, ...], float]:

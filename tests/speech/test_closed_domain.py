@@ -83,8 +83,10 @@ def test_a_decoder_loop_is_not_searched_past_a_command_length(zh: CandidateGener
 
 
 # -- the choice ---------------------------------------------------------------------------------------
-def scored(text: str, origin: str, mean: float, tokens: int = 10, meaning: tuple[str, ...] = ()) -> Scored:
-    return Scored(Candidate(text, origin, meaning or (text,)), TokenScore(mean * tokens, tokens))
+def scored(text: str, origin: str, mean: float, tokens: int = 10, meaning: tuple[str, ...] = (),
+           in_domain: bool | None = None) -> Scored:
+    in_domain = origin != "heard" if in_domain is None else in_domain
+    return Scored(Candidate(text, origin, meaning or (text,), in_domain), TokenScore(mean * tokens, tokens))
 
 
 def test_a_candidate_nearly_as_probable_as_the_free_decode_replaces_it() -> None:
@@ -102,6 +104,19 @@ def test_the_free_decode_stays_when_every_candidate_is_clearly_less_probable() -
                     heard_confidence=0.4, slack=0.5)
     assert (choice.text, choice.origin, choice.confidence) == ("帕一帕二", "heard", 0.4)
     assert choice.margin == pytest.approx(-1.2)
+
+
+def test_a_free_decode_of_site_names_is_only_replaced_by_a_more_probable_sentence(en: CandidateGenerator) -> None:
+    heard = en.candidates("Send 60 camshafts to A03.")[0]
+    assert heard.origin == "heard" and heard.in_domain and heard.meaning == ("item:CM-1002", "location:A-03")
+    assert not en.candidates("Send 60 camshafts to A 0 3 please now.")[0].in_domain
+    rivals = [scored("Send 60 camshafts to A01.", "swap", -0.9, meaning=("item:CM-1002", "location:A-01")),
+              scored("Send 60 crankshafts to A03.", "swap", -3.0, meaning=("item:CS-1001", "location:A-03"))]
+    kept = choose([Scored(heard, TokenScore(-8.0, 10)), *rivals], heard_confidence=0.8, slack=0.5)
+    assert (kept.text, kept.origin) == ("Send 60 camshafts to A03.", "heard")
+    assert 0.4 < kept.confidence < 0.6  # A01 came close: the turn should not take A03 for certain
+    replaced = choose([Scored(heard, TokenScore(-12.0, 10)), *rivals], heard_confidence=0.8, slack=0.5)
+    assert replaced.text == "Send 60 camshafts to A01." and replaced.margin == pytest.approx(0.3)
 
 
 def test_two_close_readings_leave_the_choice_unsure() -> None:
