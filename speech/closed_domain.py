@@ -1,12 +1,12 @@
 """Closed-domain decoding: after Whisper's free decode, score the sentences the site could have meant
 (`speech.candidates`) with Whisper's own decoder against the same encoding, and keep the most probable.
 
-The free decode is scored alongside them, without a prompt (a prompt's words would be primed), so the two
-compare on one scale. When every name in the free decode is a site name heard letter for letter, it is one of the
-site's sentences, and the most probable of it and the candidates wins. Otherwise a candidate replaces it when not
-clearly less probable per token (`slack`): Whisper's beam search maximises exactly this probability, so on poor
-audio its own text — often names recited from the prompt — scores above every sentence that makes sense, and the
-slack is how much of that advantage is discounted for a sentence the site can say.
+The free decode is scored alongside them, without a prompt (the site prompt it was decoded under would favour
+it), so the two compare on one scale. When every name in the free decode is a site name heard letter for letter,
+it is one of the site's sentences, and the most probable of it and the candidates wins. Otherwise a candidate
+replaces it when not clearly less probable per token (`slack`): Whisper's beam search maximises exactly this
+probability, so on poor audio its own text — often names recited from the prompt — scores above every sentence
+that makes sense, and the slack is how much of that advantage is discounted for a sentence the site can say.
 
 The confidence of a chosen candidate is what a turn acts on, so it is kept honest:
 - the engine's confidence in the audio (that of its free decode), lowered by how much less probable per token the
@@ -114,8 +114,8 @@ class ClosedDomain:
         self.generator = generator
         self.slack = slack
         self.max_candidates = max_candidates
-        # No prompt: a prompt's words are primed (the site prompt's "yes" made "Yes." outscore a heard "No."), and its
-        # tokens would be decoded again for every candidate.
+        # No prompt: the free decode, made under the site prompt, stays far ahead of every candidate scored under it
+        # (its words are primed), and the prompt's tokens would be decoded again for every candidate.
         self.prompt = ""
 
     def decode(self, scorer: SentenceScorer, speech: Pcm, free: EngineResult) -> EngineResult:

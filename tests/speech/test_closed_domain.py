@@ -181,8 +181,8 @@ def test_whisper_scores_the_sentence_said_above_its_rivals(whisper: WhisperTrans
 
 
 async def test_the_service_rescores_when_the_setting_is_on(models_dir: Path, vocabulary: Vocabulary) -> None:
-    """FRONTLINE_SPEECH__CLOSED_DOMAIN=true: each site's Whisper context carries its domain, and a clear command
-    comes through unchanged in meaning."""
+    """FRONTLINE_SPEECH__CLOSED_DOMAIN (on by default): each site's Whisper context carries its domain, and a clear
+    command comes through unchanged in meaning; off, there is none."""
     if shutil.which("espeak-ng") is None:
         pytest.fail("espeak-ng is not installed: `make voice-tools` installs it (make test does)")
     service = SpeechService(SpeechSettings(whisper_dir=models_dir / "whisper-base", engines={"en": "whisper"},
@@ -192,3 +192,6 @@ async def test_the_service_rescores_when_the_setting_is_on(models_dir: Path, voc
     engine = service._engine("en")
     assert isinstance(service._site("en", "DG", engine)[1].domain, ClosedDomain)
     assert "pistons to line b" in heard.text_for_nlu.lower()
+    off = SpeechService(SpeechSettings(whisper_dir=models_dir / "whisper-base", engines={"en": "whisper"},
+                                       closed_domain=False), vocabulary)
+    assert off._site("en", "DG", engine)[1].domain is None

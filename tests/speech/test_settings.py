@@ -50,13 +50,13 @@ def test_a_vosk_model_folder_must_exist(tmp_path: Path) -> None:
 
 
 def test_closed_domain_decoding_is_a_setting_of_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Off by default (docs/accuracy.md says why); the app's environment turns it on for a site."""
+    """On by default (docs/accuracy.md says why); the app's environment turns it off for a slow CPU."""
     from server.settings import Settings
 
-    assert not SpeechSettings().closed_domain and SpeechSettings().closed_domain_slack == 0.5
-    monkeypatch.setenv("FRONTLINE_SPEECH__CLOSED_DOMAIN", "true")
+    assert SpeechSettings().closed_domain and SpeechSettings().closed_domain_slack == 0.5
+    monkeypatch.setenv("FRONTLINE_SPEECH__CLOSED_DOMAIN", "false")
     monkeypatch.setenv("FRONTLINE_SPEECH__CLOSED_DOMAIN_SLACK", "0.75")
     speech = Settings().speech
-    assert speech.closed_domain and speech.closed_domain_slack == 0.75
+    assert not speech.closed_domain and speech.closed_domain_slack == 0.75
     with pytest.raises(ValidationError, match="closed_domain_slack"):
         SpeechSettings(closed_domain_slack=-1)
