@@ -1,6 +1,6 @@
 """Recognition accuracy on this machine: the exact figures the tests only guard with a margin.
 
-    .venv/bin/python -m bench.recognition_accuracy [--voice] [--notes]
+    .venv/bin/python -m bench.recognition_accuracy [--voice] [--notes] [--set closed_domain=true]
 
 Voice: each recording of tests/fixtures/voice (clean and noisy) through the real Whisper and the transcript
 corrector, then the assistant's one reading of the words: right when the manifest's item, destination, customer
@@ -60,10 +60,11 @@ def voice_understood(reading: Reading, expect: dict[str, Any]) -> bool:
     return all(checks)
 
 
-async def voice(reader: MessageReader, master: MasterData) -> None:
+async def voice(reader: MessageReader, master: MasterData, overrides: dict[str, Any] | None = None) -> None:
     whisper_dir = prepare_models(default_models_dir(), echo=lambda _line: None)
-    service = SpeechService(SpeechSettings(whisper_dir=whisper_dir, engines={"zh": "whisper", "en": "whisper"}),
-                            master.vocabulary)
+    settings = SpeechSettings.model_validate({"whisper_dir": whisper_dir, "engines": {"zh": "whisper", "en": "whisper"},
+                                              **(overrides or {})})
+    service = SpeechService(settings, master.vocabulary)
     manifest = json.loads((VOICE / "manifest.json").read_text(encoding="utf-8"))
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -106,13 +107,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--voice", action="store_true")
     parser.add_argument("--notes", action="store_true")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a SpeechSettings field for the voice part, e.g. --set closed_domain=true (repeatable)")
     args = parser.parse_args()
+    overrides: dict[str, Any] = {}
+    for override in args.set:
+        name, sep, raw = override.partition("=")
+        if not sep:
+            raise SystemExit(f"--set {override!r}: expected name=value")
+        try:
+            overrides[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            overrides[name.strip()] = raw
     both = not (args.voice or args.notes)
     print(f"CPU: {cpu()}")
     master = MasterData(load_world())
     reader = MessageReader(master, today=lambda: TODAY)
     if args.voice or both:
-        asyncio.run(voice(reader, master))
+        asyncio.run(voice(reader, master, overrides))
     if args.notes or both:
         notes(reader, master)
 

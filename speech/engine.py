@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from speech.audio import Pcm
 from speech.results import Word
@@ -18,13 +18,22 @@ class EngineResult:
     language: str | None = None
 
 
+class Rescoring(Protocol):
+    """Closed-domain decoding (`speech.closed_domain.ClosedDomain`): the free decode, or a sentence of the site's
+    domain that the engine's own decoder finds about as probable for the same audio."""
+
+    def decode(self, scorer: Any, speech: Pcm, free: EngineResult) -> EngineResult: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What the site's lexicon tells an engine: a prompt (Whisper) and grammar words (Vosk)."""
+    """What the site's lexicon tells an engine: a prompt (Whisper), grammar words (Vosk) and, when closed-domain
+    decoding is on, the site's domain to rescore the free decode against (Whisper)."""
 
     language: str
     prompt: str = ""
     grammar: tuple[str, ...] = ()
+    domain: Rescoring | None = field(default=None, compare=False)
 
 
 class EngineStream(Protocol):

@@ -14,6 +14,8 @@ import structlog
 import zhconv
 
 from speech.audio import SAMPLE_RATE, Pcm, decode, resample
+from speech.candidates import CandidateGenerator
+from speech.closed_domain import ClosedDomain
 from speech.correct import Corrector
 from speech.engine import Context, EngineResult, EngineStream, Transcriber
 from speech.errors import SpeechUnavailable
@@ -86,7 +88,11 @@ class SpeechService:
                 grammar: tuple[str, ...] = ()
                 if isinstance(engine, VoskTranscriber) and engine.supports_grammar:
                     grammar = engine.grammar(lexicon.words())
-                self._correctors[key] = (Corrector(lexicon), Context(language, lexicon.prompt, grammar))
+                corrector = Corrector(lexicon)
+                domain = None
+                if self.settings.closed_domain and isinstance(engine, WhisperTranscriber):
+                    domain = ClosedDomain(CandidateGenerator(lexicon), slack=self.settings.closed_domain_slack)
+                self._correctors[key] = (corrector, Context(language, lexicon.prompt, grammar, domain))
             return self._correctors[key]
 
     async def warm_up(self, languages: Sequence[str] | None = None) -> None:

@@ -40,6 +40,15 @@ class SpeechSettings(BaseModel):
     # on; a shorter window encodes a short command several times faster (a choice for slow CPUs: measure it on the
     # voice dev set, `python -m bench.voice_accuracy`, before lowering it).
     whisper_window_s: float = Field(default=30.0, ge=5.0, le=30.0)
+    # Closed-domain decoding (Whisper): after the free decode, sentences the site could have meant — its names
+    # swapped into what was heard, command frames — are scored by Whisper's decoder against the same audio, and
+    # one replaces the free decode when nearly as probable (speech.closed_domain). On by default: more commands
+    # understood and fewer wrong ones taken for sure on the voice dev set, for about a sixth of a decode's time
+    # (docs/accuracy.md "Closed-domain decoding"); off on a CPU where every 100 ms of a reply counts.
+    closed_domain: bool = True
+    # Per-token log-probability a candidate may lose against a free decode that makes no sense and still replace
+    # it (0.5 was best on a separate draw of the dev set; more lets wrong names in, less changes nothing).
+    closed_domain_slack: float = Field(default=0.5, ge=0)
     partial_interval_s: float | None = Field(default=1.0, gt=0)  # streaming captions; None ("off"): none
     min_confidence: float = Field(default=0.35, ge=0, le=1)
     limits: AudioLimits = Field(default_factory=AudioLimits)

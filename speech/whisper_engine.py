@@ -9,17 +9,41 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import structlog
 
-from speech.audio import Pcm
+from speech.audio import SAMPLE_RATE, Pcm
 from speech.engine import Context, EngineResult
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenScore:
+    """A given text's log-probability under Whisper's decoder (summed over its tokens) and its token count."""
+
+    logprob: float
+    tokens: int
+
+    @property
+    def mean(self) -> float:
+        """Per token: texts of different lengths compare on this."""
+        return self.logprob / max(1, self.tokens)
+
+
+MIN_TOKEN_PROB = 1e-9  # a token the decoder rules out still counts, as a very unlikely one
+_NO_SPACE_LANGUAGES = frozenset({"zh", "ja"})  # Whisper writes these without a space before the first word
+
+
+def ctranslate2_view(array: np.ndarray) -> Any:
+    import ctranslate2  # comes with faster-whisper; imported where a model is in use
+
+    return ctranslate2.StorageView.from_array(array)
 
 
 class EncoderCache:
@@ -53,6 +77,12 @@ class EncoderCache:
 
 
 FRAMES_PER_S = 100  # Whisper's log-mel frames
+# Scoring given sentences: the decoder attends to the encoding of the speech and 8 s after it (encoder positions,
+# 20 ms each), not always to the whole 30 s window. Whisper's decoder looks at the padding after speech to place
+# the end of a sentence: with 0.5 s of it the scores were noise (a heard "No." scored below "Yes."), with 3 s still
+# off for a long name; from 8 s on they match the full window's (measured on dev-set clips, docs/accuracy.md).
+SCORE_TAIL_POSITIONS = 400
+SCORE_BATCH = 16  # candidates per decoder pass: each holds its own copy of the encoding
 FULL_WINDOW = 3000  # 30 s: what Whisper was trained on
 # Only the silence / low-probability rule of faster-whisper's own decoding is needed for single short utterances.
 NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD = 0.6, -1.0
@@ -108,6 +138,38 @@ class WhisperTranscriber:
         frames = window if content.shape[-1] + FRAMES_PER_S // 2 <= window else FULL_WINDOW
         return self.encoder(pad_or_trim(content, frames))
 
+    def score(self, pcm: Pcm, language: str, texts: Sequence[str], prompt: str = "") -> list[TokenScore]:
+        """How likely Whisper's decoder finds each text as the transcript of `pcm`, after `prompt`: the sum of its
+        tokens' log-probabilities and their number. One forward pass per batch of texts (CTranslate2's `align`
+        returns each given token's probability); the utterance's encoding comes from the cache, so scoring right
+        after a decode of the same audio does not encode again."""
+        from faster_whisper.tokenizer import Tokenizer
+
+        if not texts:
+            return []
+        tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe",
+                              language=language)
+        previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
+        # `align` appends <|notimestamps|> itself, and <|endoftext|> after the text (whose probability it skips).
+        start = self._model.get_prompt(tokenizer, previous, without_timestamps=False)
+        lead = "" if language in _NO_SPACE_LANGUAGES else " "
+        token_ids = [tokenizer.encode(lead + text.strip()) or [tokenizer.eot] for text in texts]
+        with self._lock:
+            encoded = np.asarray(self._encode(pcm, self._window))
+        positions = min(encoded.shape[1], math.ceil(len(pcm) / SAMPLE_RATE * FRAMES_PER_S / 2)
+                        + SCORE_TAIL_POSITIONS)
+        memory = encoded[:, :positions, :]
+        scores: list[TokenScore] = []
+        for at in range(0, len(token_ids), SCORE_BATCH):
+            batch = token_ids[at:at + SCORE_BATCH]
+            tiled = ctranslate2_view(np.ascontiguousarray(np.repeat(memory, len(batch), axis=0)))
+            with self._lock:
+                results = self._model.model.align(tiled, start, batch, positions * 2)
+            for ids, result in zip(batch, results, strict=True):
+                probs = np.maximum(np.asarray(result.text_token_probs, dtype=np.float64), MIN_TOKEN_PROB)
+                scores.append(TokenScore(float(np.log(probs).sum()), len(ids)))
+        return scores
+
     def _detect(self, encoded: Any) -> str:
         probs = self._model.model.detect_language(encoded)[0]
         ours = [(p, token[2:-2]) for token, p in probs if token[2:-2] in self._allowed]
@@ -146,7 +208,15 @@ BARE_NAME_DISCOUNT = 0.8
 def prompted_decode(engine: WhisperTranscriber, speech: Pcm, context: Context) -> EngineResult:
     """Decode with the site's prompt (it fixes names and numerals), but not blindly: a transcript that recites
     the prompt is decoded again without it, and a doubtful one, often a short phrase pulled towards a name
-    ("cancel that" → "camshaft,"), is compared with a plain decode; the surer of the two wins."""
+    ("cancel that" → "camshaft,"), is compared with a plain decode; the surer of the two wins. With the site's
+    domain in the context, the result is then rescored against what the site could have meant."""
+    result = _free_decode(engine, speech, context)
+    if context.domain is not None:
+        return context.domain.decode(engine, speech, result)
+    return result
+
+
+def _free_decode(engine: WhisperTranscriber, speech: Pcm, context: Context) -> EngineResult:
     result = engine.recognize(speech, context)
     if not context.prompt:
         return result

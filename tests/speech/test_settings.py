@@ -47,3 +47,16 @@ def test_a_vosk_model_folder_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match=r"vosk_dirs\.zh"):
         SpeechSettings(vosk_dirs={"zh": tmp_path / "vosk-model-cn"})
     assert SpeechSettings(vosk_dirs={"zh": tmp_path}).vosk_dirs == {"zh": tmp_path}
+
+
+def test_closed_domain_decoding_is_a_setting_of_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On by default (docs/accuracy.md says why); the app's environment turns it off for a slow CPU."""
+    from server.settings import Settings
+
+    assert SpeechSettings().closed_domain and SpeechSettings().closed_domain_slack == 0.5
+    monkeypatch.setenv("FRONTLINE_SPEECH__CLOSED_DOMAIN", "false")
+    monkeypatch.setenv("FRONTLINE_SPEECH__CLOSED_DOMAIN_SLACK", "0.75")
+    speech = Settings().speech
+    assert not speech.closed_domain and speech.closed_domain_slack == 0.75
+    with pytest.raises(ValidationError, match="closed_domain_slack"):
+        SpeechSettings(closed_domain_slack=-1)
