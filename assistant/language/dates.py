@@ -130,7 +130,8 @@ class UnclearDateSpan:
 # A year, then digits and separators that do not make a valid date; not a quantity (no unit word after it) and
 # not a phone number (at most 10 characters in all).
 _UNIT_AFTER = r"(?!\s*(?:[斤两克饼件个只箱包盒瓶袋根条台吨米]|kg|g(?![a-z])|pcs|pieces?))"
-_DATE_LIKE = re.compile(rf"(?<!\d)(?<!\d[./-])(?P<y>(?:19|20)\d{{2}})(?P<rest>[\d/.\-]{{2,6}})(?![\d/.\-]){_UNIT_AFTER}")
+_DATE_LIKE = re.compile(
+    rf"(?<!\d)(?<!\d[./-])(?P<y>(?:19|20)\d{{2}})(?P<rest>[\d/.\-]{{2,6}})(?![\d/.\-]){_UNIT_AFTER}")
 _SEPARATORS = "/.-"
 # What a separator is most often read as by handwriting OCR, and what each guess costs: a "/" read as 1 is the
 # likeliest, as 7 next; a separator not written (or not seen) at all costs a little more.
