@@ -36,7 +36,7 @@ SCRIPT: list[tuple[str, str, str]] = [
     ("PAD-01", "read-back", "张三买两斤铁观音"),
     ("PAD-01", "confirm", "确认"),
     ("HMD-01", "read-back", "transfer five crankshafts to assembly line B"),
-    ("HMD-01", "cancel", "cancel that"),
+    ("HMD-01", "cancel", "cancel it"),
 ]
 
 

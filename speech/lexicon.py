@@ -62,7 +62,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     ),
     "en": (
         "transfer", "move", "send", "dispatch", "bring", "check", "how many", "are in stock", "in stock",
-        "stock", "an AGV", "AGV", "yes", "no", "confirm", "okay", "cancel", "cancel that", "buy", "sell",
+        "stock", "an AGV", "AGV", "yes", "no", "confirm", "okay", "cancel", "cancel it", "buy", "sell",
         "order", "to the", "from the", "of",
     ),
 }
@@ -77,7 +77,7 @@ NUMERALS: dict[str, tuple[str, ...]] = {
 # No example sentences with real names: Whisper recites them on unclear audio.
 _PROMPT_HEAD: dict[str, str] = {
     "zh": "调拨 查询 库存 派一台小车 确认 取消 开一单 五件 两箱 三斤 ",
-    "en": "Transfer, move, send an AGV, how many in stock, yes, cancel that. Five pieces, two boxes. ",
+    "en": "Transfer, move, send an AGV, how many in stock, yes, cancel it. Five pieces, two boxes. ",
 }
 _PROMPT_BUDGET = {"zh": 150, "en": 600}  # characters: Whisper keeps at most 224 prompt tokens
 

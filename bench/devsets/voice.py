@@ -80,7 +80,7 @@ ANSWERS: dict[str, dict[Answer, tuple[str, ...]]] = {
         "no": ("no", "nope", "no, that's wrong", "no, wrong item", "no, wrong amount", "that's wrong",
                "no, not that one", "no, wrong place", "nope, that's wrong", "no no"),
         "cancel": ("cancel it", "forget it", "cancel the order", "cancel", "never mind, cancel", "cancel please",
-                   "stop, cancel that", "cancel this one", "forget it, cancel", "please cancel"),
+                   "stop, cancel it", "cancel this one", "forget it, cancel", "please cancel"),
     },
 }
 ANSWER_WORDS: dict[str, dict[Answer, tuple[str, ...]]] = {
