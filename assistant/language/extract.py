@@ -33,6 +33,8 @@ _SOURCE_BEFORE = re.compile(r"(?:从|自|由|from(?:\s+the)?)\s*$")
 _DESTINATION_BEFORE = re.compile(r"(?:到|去|往|至|送|进|入|(?:to|into|onto)(?:\s+the)?)\s*$")
 # Characters that end an unknown item name after an amount: prepositions, verbs, particles, punctuation.
 _UNKNOWN_ZH = re.compile(r"[\u3400-\u9fff]{1,8}?(?=$|[到去往至给送调从在把吧了的呢啊吗\s,，.。!！?？;；:：、\d])")
+# What may follow an amount without making it unclear: the stops and commas that end a phrase.
+_BOUNDARY = frozenset(",，、;；.。:：!！?？)）]】\"'”’")
 _UNKNOWN_EN = re.compile(r"(?:of\s+)?((?:(?!to\b|into\b|from\b|at\b|for\b|please\b)[a-z][a-z-]*\s*){1,3})")
 
 
@@ -48,10 +50,14 @@ class NameMention:
 
 @dataclass(frozen=True, slots=True)
 class AmountMention:
+    """`unclear` when what follows the amount is not a word boundary nor a name: a unit written there and misread
+    ("4两" read "4网"), so the unit taken (or the item's default) is a guess and the amount must be checked."""
+
     text: str
     start: int
     end: int
     amount: Amount
+    unclear: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +198,7 @@ def _extract(
     amount = None
     if amount_span is not None:
         start, end, value = amount_span
-        amount = AmountMention(*t.span(start, end), value)
+        amount = AmountMention(*t.span(start, end), value, _unclear_after(t, end, value))
         if item_hit is None and value.unit_word is not None:
             unknown = _unknown_item(t, end, resolver)
             if unknown is not None:
@@ -352,6 +358,25 @@ def _amount(t: _Text, vocabulary: Vocabulary, item: _Hit | None, lone: bool = Fa
             return with_unit[0]
         return min(with_unit, key=lambda a: min(abs(a[0] - item.end), abs(item.start - a[1])))
     return bare[0] if bare else None
+
+
+def _unclear_after(t: _Text, end: int, amount: Amount) -> bool:
+    """Whether the character right after an amount stands where its unit (or more of it) would be written and is
+    not readable as anything: a bare number followed by a character that is neither a boundary nor part of a
+    name or date found ("4网", "100%", "200卷"), or a number with its unit followed by a symbol or digit ("一斤¥",
+    "1斤5"). A space, a stop or comma, the end, or a name (the item of "2铁观音") is a clean boundary."""
+    if end >= len(t.norm) or t.taken[end]:
+        return False
+    c = t.norm[end]
+    if c.isspace() or c in _BOUNDARY:
+        return False
+    if amount.unit_word is None:
+        return True
+    return not _is_cjk(c)  # after a unit, words go on ("5斤铁观音", an unknown item): only symbols are unclear
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
 
 
 def _next_to(t: _Text, start: int, end: int, item: _Hit) -> bool:

@@ -21,6 +21,7 @@ LOW_CONFIDENCE = 0.80
 CORRECTION_PENALTY = 0.9  # a corrected character is a guess, however sure the recogniser was
 
 FieldName = Literal["customer", "date", "item", "amount", "destination", "source"]
+_NAME_FIELDS: frozenset[FieldName] = frozenset({"customer", "item", "destination", "source"})
 
 
 class _Frozen(BaseModel):
@@ -79,7 +80,8 @@ def read_fields(mentions: Mentions, chars: CharConfidence, vocabulary: Vocabular
     if mentions.amount is not None:
         a = mentions.amount.amount
         value = fmt(a.number) + (f" {a.unit_word}" if a.unit_word else "")
-        out.append(_field("amount", mentions.amount.text, value, mentions.amount.start, mentions.amount.end, chars))
+        out.append(_field("amount", mentions.amount.text, value, mentions.amount.start, mentions.amount.end, chars,
+                          doubtful=mentions.amount.unclear))
     if mentions.destination is not None:
         out.append(_name_field("destination", "location", mentions.destination, chars, vocabulary, resolver))
     if mentions.source is not None:
@@ -140,9 +142,15 @@ def _date_alternatives(text: str, value: date, today: date) -> tuple[FieldAltern
 
 def _field(
     name: FieldName, text: str, value: str | None, start: int, end: int, chars: CharConfidence,
-    alternatives: tuple[FieldAlternative, ...] = (),
+    alternatives: tuple[FieldAlternative, ...] = (), *, doubtful: bool = False,
 ) -> FieldReading:
-    confidence = min(chars.confidence[start:end], default=0.0)
+    """`doubtful`: the reading itself says the value may be wrong (an amount whose unit was unreadable), however
+    sure the recogniser was of each character."""
+    span = chars.confidence[start:end]
+    # A name is checked against the master data: a misread character mostly leaves it unresolved (and asked), so
+    # how sure the recogniser was of the word as a whole is what counts. Digits have no such check: one unsure
+    # digit or unit makes the value unsure.
+    confidence = sum(span) / len(span) if name in _NAME_FIELDS and span else min(span, default=0.0)
     corrected = any(chars.changed[start:end])
     if corrected:
         confidence *= CORRECTION_PENALTY
@@ -153,6 +161,6 @@ def _field(
         value=value,
         confidence=confidence,
         corrected=corrected,
-        low_confidence=value is None or confidence < LOW_CONFIDENCE,
+        low_confidence=value is None or doubtful or confidence < LOW_CONFIDENCE,
         alternatives=alternatives,
     )
