@@ -1,14 +1,16 @@
 """Light, vocabulary-aware correction of OCR lines.
 
 Every rule replaces characters one for one, so each character of the corrected text still points at the
-character (and the line confidence) it came from, and the fields built on a corrected character can be
+character (and the confidence) it came from, and the fields built on a corrected character can be
 flagged. The rules are general, never written around particular notes:
 - every traditional character becomes its simplified form (a real converter, zhconv, character by character);
 - full-width forms become their ASCII ones (NFKC, where it stays one character);
 - letters read for digits inside numbers and dates (2O25 → 2025, 1O斤 → 10斤);
 - a tilde or dash read between digits becomes "-";
-- a known name of three or more characters with exactly one character misread (萊莉花茶 → 茉莉花茶), never where
-  a number with a unit or a longer digit run would be changed, and never when another name is as close.
+- a known name with characters misread (`vision.name_match`): where the recogniser itself weighed the name's
+  characters (黄历 with 丽 among its alternatives), or a name of three or more characters with exactly one character
+  misread (萊莉花茶 → 茉莉花茶); never over a digit or a unit, nor right after a number, and never when another
+  name is as close. A name read right that another name rivals keeps only its contested character's confidence.
 What cannot be read this way (a date whose separators were lost, a name missing a character) is left as read:
 the reading flags it and the person is asked, never guessed for.
 """
@@ -24,11 +26,12 @@ from typing import Protocol
 
 import zhconv
 
+from vision.name_match import LineChars, NameMatcher
+
 _DIGIT_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "Z": "2"}
 _LEADING_LOOKALIKES = {"O", "o", "l", "I", "|"}  # before a digit only these: "B01", "Z3" may be codes
 _AFTER_NUMBER = set("年月日号斤两克件个只箱饼.-/")
 _TILDE_DASH = re.compile(r"(?<=\d)[~～—–](?=\d)")
-MIN_FUZZY_LEN = 3
 
 
 class Name(Protocol):
@@ -59,10 +62,21 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+class CharEvidence(Protocol):
+    """What the recogniser said about one character (`vision.recognise.CharReading` is one)."""
+
+    @property
+    def confidence(self) -> float: ...
+
+    @property
+    def alternatives(self) -> tuple[tuple[str, float], ...]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Corrected:
     text: str
     changed: tuple[bool, ...]  # one flag per character of `text`
+    confidence: tuple[float, ...]  # one per character of `text`: the recogniser's probability for it
 
 
 class Corrector:
@@ -70,65 +84,38 @@ class Corrector:
 
     def __init__(self, vocabulary: Names) -> None:
         names = {t.text for t in vocabulary.all_terms if t.kind != "unit" and has_cjk(t.text)}
-        self._names = sorted(names, key=len, reverse=True)
-        self._codes: dict[str, set[str]] = {}
+        codes: dict[str, set[str]] = {}
         for t in vocabulary.all_terms:
             if t.text in names:
-                self._codes.setdefault(t.text, set()).add(f"{t.kind}:{t.code}")
+                codes.setdefault(t.text, set()).add(f"{t.kind}:{t.code}")
+        units = frozenset(t.text for t in vocabulary.all_terms if t.kind == "unit" and len(t.text) == 1)
+        self._matcher = NameMatcher(codes, units)
 
-    def correct(self, raw: str) -> Corrected:
+    def correct(self, raw: str, evidence: Sequence[CharEvidence] | None = None,
+                confidence: float = 1.0) -> Corrected:
+        """`evidence`, one per character of `raw` when the recogniser gave it; else every character has
+        `confidence` (its line's) and no alternatives."""
         raw = _nfkc_one_for_one(raw)  # full-width forms are not corrections
         chars = [_simplified(c) for c in raw]
         _digits(chars)
-        text = _TILDE_DASH.sub("-", "".join(chars))
-        text = self._fuzzy_names(text)
-        return Corrected(text, tuple(a != b for a, b in zip(text, raw, strict=True)))
+        chars = list(_TILDE_DASH.sub("-", "".join(chars)))
+        if evidence is not None and len(evidence) == len(raw):
+            line = LineChars(chars, [e.confidence for e in evidence], [_normalised(e.alternatives) for e in evidence])
+        else:
+            line = LineChars(chars, [confidence] * len(chars), [{} for _ in chars])
+        self._matcher.fix(line)
+        text = "".join(line.chars)
+        return Corrected(text, tuple(a != b for a, b in zip(text, raw, strict=True)), tuple(line.confidence))
 
 
-    def _fuzzy_names(self, text: str) -> str:
-        # Exact names first: a fuzzy match may only cover exact ones of the same thing, whole
-        # ("萊莉花茶" holds the alias "花茶" of 茉莉花茶), never cut into another thing's name.
-        exact: list[tuple[int, int, set[str]]] = []
-        for name in self._names:
-            exact += [(m.start(), m.end(), self._codes[name]) for m in re.finditer(re.escape(name), text)]
-        fixed = [False] * len(text)
-        chars = list(text)
-        for name in self._names:
-            if len(name) < MIN_FUZZY_LEN:
-                continue
-            for start in range(len(chars) - len(name) + 1):
-                end = start + len(name)
-                if any(fixed[start:end]) or any(
-                    a < end and start < b
-                    and (a < start or b > end or b - a == len(name) or not codes & self._codes[name])
-                    for a, b, codes in exact
-                ):
-                    continue
-                window = chars[start: start + len(name)]
-                diff = [i for i, (a, b) in enumerate(zip(window, name, strict=True)) if a != b]
-                if len(diff) != 1 or not self._replaceable(chars, start + diff[0]):
-                    continue
-                if self._rivals(window, name):
-                    continue  # equally close to another thing's name: leave it for the person
-                chars[start + diff[0]] = name[diff[0]]
-                fixed[start:end] = [True] * len(name)
-                exact.append((start, end, self._codes[name]))
-        return "".join(chars)
-
-    def _replaceable(self, chars: list[str], pos: int) -> bool:
-        """May this character be overwritten by a name? Not punctuation, spaces or digits (a digit next to a
-        name is a quantity: "5观音" is five of 观音, not a misread 铁)."""
-        c = chars[pos]
-        return not (c.isspace() or c.isdigit() or unicodedata.category(c).startswith("P"))
-
-    def _rivals(self, window: list[str], name: str) -> bool:
-        codes = self._codes[name]
-        for other in self._names:
-            if len(other) != len(name) or self._codes[other] & codes:
-                continue
-            if sum(a != b for a, b in zip(window, other, strict=True)) <= 1:
-                return True
-        return False
+def _normalised(alternatives: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """Alternatives in the form the text is corrected to (simplified, NFKC), the likelier where two meet."""
+    out: dict[str, float] = {}
+    for c, p in alternatives:
+        n = unicodedata.normalize("NFKC", c)
+        key = _simplified(n if len(n) == 1 else c)
+        out[key] = max(p, out.get(key, 0.0))
+    return out
 
 
 @functools.lru_cache(maxsize=4096)

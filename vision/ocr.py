@@ -1,4 +1,8 @@
-"""PaddleOCR 3.x on onnxruntime: load once, read a prepared image into lines in reading order."""
+"""PP-OCRv6 on onnxruntime: load once, read a prepared image into lines in reading order.
+
+Text detection is PaddleOCR's (`TextDetection`, the DB model and its box post-processing); recognition is
+`vision.recognise`, the same model PaddleOCR would run, decoded so that each character keeps its own probability.
+"""
 
 from __future__ import annotations
 
@@ -12,59 +16,63 @@ import numpy as np
 import numpy.typing as npt
 import structlog
 
+from vision.images import Image
 from vision.models import Variant, model_dirs, set_offline_env
-from vision.preprocess import Image
+from vision.recognise import CharReading, LineRecogniser
 
 log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class RawLine:
-    """A recognised line; `box` is 4 corner points in the image that was read."""
+    """A recognised line; `box` is 4 corner points in the image that was read. `chars`, one per character of
+    `text` when the recogniser gave them, hold each character's own probability and alternatives."""
 
     text: str
     confidence: float
     box: npt.NDArray[np.float64]
+    chars: tuple[CharReading, ...] = ()
 
 
 class NoteReader:
-    """Wraps one PaddleOCR pipeline (text detection + recognition only: no document orientation, unwarping
-    or line orientation models, which our notes do not need and which would cost a download and time)."""
+    """Text detection + recognition only: no document orientation, unwarping or line orientation models, which
+    our notes do not need and which would cost a download and time."""
 
     def __init__(self, models_dir: Path, variant: Variant = "tiny", threads: int = 2) -> None:
         dirs = model_dirs(models_dir, variant)
         set_offline_env()
         started = time.perf_counter()
-        from paddleocr import PaddleOCR  # heavy (about 1 s): imported only when a reader is built
+        from paddleocr import TextDetection  # heavy (about 1 s): imported only when a reader is built
 
-        self._pipeline: Any = PaddleOCR(
+        self._detector: Any = TextDetection(
+            model_name=dirs.det_name,
+            model_dir=str(dirs.det_dir),
             engine="onnxruntime",
             engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1},
-            text_detection_model_name=dirs.det_name,
-            text_detection_model_dir=str(dirs.det_dir),
-            text_recognition_model_name=dirs.rec_name,
-            text_recognition_model_dir=str(dirs.rec_dir),
-            use_doc_orientation_classify=False,
-            use_doc_unwarping=False,
-            use_textline_orientation=False,
-            # Slightly larger boxes than the default 1.4: finger-written strokes are thick and uneven,
-            # and clipped glyph edges were the main recognition error on the fixtures.
-            text_det_unclip_ratio=1.6,
+            # PaddleOCR's OCR pipeline settings: the whole image at its size (at least 64 px on the short side),
+            # pixel threshold 0.3, box threshold 0.6; slightly larger boxes than the default 1.4, because
+            # finger-written strokes are thick and uneven and clipped glyph edges were the main recognition error
+            # on the fixtures.
+            limit_side_len=64,
+            limit_type="min",
+            thresh=0.3,
+            box_thresh=0.6,
+            unclip_ratio=1.6,
         )
-        # The pipeline object is not documented as thread-safe; one read at a time.
+        self._recogniser = LineRecogniser(dirs.rec_dir, threads)
+        # The predictors are not documented as thread-safe; one read at a time.
         self._lock = threading.Lock()
         log.info("ocr.loaded", variant=variant, seconds=round(time.perf_counter() - started, 2))
 
     def read(self, image: Image) -> list[RawLine]:
         with self._lock:
-            results = list(self._pipeline.predict(image))
-        if not results:
-            return []
-        res = results[0]
-        lines = []
-        for poly, text, score in zip(res["rec_polys"], res["rec_texts"], res["rec_scores"], strict=True):
-            if str(text).strip():
-                lines.append(RawLine(str(text), float(score), np.asarray(poly, dtype=np.float64).reshape(4, 2)))
+            results = list(self._detector.predict(image))
+            polys = [np.asarray(p, dtype=np.float64).reshape(4, 2) for p in results[0]["dt_polys"]] if results else []
+            lines = []
+            for box in polys:
+                line = self._recogniser.read(image, box)
+                if line.text.strip():
+                    lines.append(RawLine(line.text, line.confidence, box, line.chars))
         return reading_order(lines)
 
 

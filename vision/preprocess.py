@@ -12,10 +12,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-Image = npt.NDArray[np.uint8]
+from vision.images import Image
+from vision.polarity import Polarity, judge_polarity
+from vision.skew import rotate, skew_angle
 
-DARK_MEDIAN = 110  # median grey below this: light ink on a dark background
-MAX_SKEW_DEG = 20.0
+__all__ = ["Image", "Prepared", "prepare"]
+
 MIN_SKEW_DEG = 1.0
 TARGET_TEXT_PX = 36  # ink height the detector and recogniser like best
 MIN_TEXT_PX = 22  # below this, text is upscaled
@@ -29,6 +31,8 @@ class Prepared:
 
     image: Image
     steps: list[str] = field(default_factory=list)
+    # False when the writing's polarity was not clear-cut: the caller may read the other one too and keep the better.
+    polarity_sure: bool = True
     # original pixel → prepared pixel (homogeneous 3x3); `to_original` maps boxes back for the client.
     matrix: npt.NDArray[np.float64] = field(default_factory=lambda: np.eye(3))
 
@@ -41,11 +45,15 @@ class Prepared:
         return np.asarray(homogeneous[:, :2] / homogeneous[:, 2:3], dtype=np.float64)
 
 
-def prepare(image: Image) -> Prepared:
-    """BGR in, BGR out: inversion, note-area warp, contrast normalisation, padding, deskew, upscale."""
+def prepare(image: Image, polarity: Polarity | None = None) -> Prepared:
+    """BGR in, BGR out: inversion, note-area warp, contrast normalisation, padding, deskew, upscale.
+    `polarity` None judges it (`vision.polarity`); given, it is taken as the writing's."""
     out = Prepared(image)
-    grey = _ink_grey(image)
-    if float(np.median(grey)) < DARK_MEDIAN:
+    if polarity is None:
+        judged = judge_polarity(image)
+        polarity, out.polarity_sure = judged.polarity, judged.sure
+    grey = _ink_grey(image, polarity)
+    if polarity == "light-on-dark":
         grey = np.asarray(cv2.bitwise_not(grey), dtype=np.uint8)
         out.steps.append("invert")
     note = _note_area(grey)
@@ -55,9 +63,9 @@ def prepare(image: Image) -> Prepared:
         out.steps.append("perspective")
     grey = _normalise(grey)
     out.steps.append("normalise")
-    angle = _skew_angle(grey)
+    angle = skew_angle(grey)
     if abs(angle) >= MIN_SKEW_DEG:
-        grey, turn = _rotate(grey, angle)
+        grey, turn = rotate(grey, angle)
         out.then(turn)
         out.steps.append(f"deskew:{angle:+.1f}")
     # Pad after the rotation: padding first leaves a tilted paper edge that the detector merges with text.
@@ -73,11 +81,12 @@ def prepare(image: Image) -> Prepared:
     return out
 
 
-def _ink_grey(image: Image) -> Image:
+def _ink_grey(image: Image, polarity: Polarity) -> Image:
     """Grey where coloured ink stays dark: the per-pixel minimum channel (red or blue ink on cream paper
-    keeps its contrast, which a luminance conversion halves). On a dark background the maximum does it."""
-    lum = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    if float(np.median(lum)) < DARK_MEDIAN:
+    keeps its contrast, which a luminance conversion halves). Light ink on a dark background: the maximum."""
+    if image.ndim == 2:
+        return image
+    if polarity == "light-on-dark":
         return np.asarray(image.max(axis=2), dtype=np.uint8)
     return np.asarray(image.min(axis=2), dtype=np.uint8)
 
@@ -103,37 +112,6 @@ def _pad(grey: Image) -> tuple[Image, int]:
 def _ink_mask(grey: Image) -> Image:
     _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return np.asarray(mask, dtype=np.uint8)
-
-
-def _skew_angle(grey: Image) -> float:
-    """Dominant text-line angle by projection profile: rotated to the right angle, ink rows are sharply
-    separated, so the row-sum profile has the highest variance. Searched on a small image (fast)."""
-    small_scale = min(1.0, 400.0 / max(grey.shape[:2]))
-    small = cv2.resize(grey, None, fx=small_scale, fy=small_scale, interpolation=cv2.INTER_AREA)
-    mask = _ink_mask(np.asarray(small, dtype=np.uint8))
-    if cv2.countNonZero(mask) < 50:
-        return 0.0
-
-    def score(angle: float) -> float:
-        rotated, _ = _rotate(mask, angle, fill=0)
-        return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
-
-    coarse = max((float(a) for a in np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 0.1, 2.0)), key=score)
-    fine = max((float(a) for a in np.arange(coarse - 2.0, coarse + 2.01, 0.5)), key=score)
-    return float(fine)
-
-
-def _rotate(grey: Image, angle: float, fill: int | None = None) -> tuple[Image, npt.NDArray[np.float64]]:
-    """Rotate about the centre, growing the canvas so no corner is cut; new area gets the background."""
-    h, w = grey.shape[:2]
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_w, new_h = int(h * sin + w * cos), int(h * cos + w * sin)
-    matrix[0, 2] += new_w / 2 - w / 2
-    matrix[1, 2] += new_h / 2 - h / 2
-    value = int(np.median(grey)) if fill is None else fill
-    rotated = cv2.warpAffine(grey, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderValue=(value,))
-    return np.asarray(rotated, dtype=np.uint8), np.vstack([matrix, [0.0, 0.0, 1.0]])
 
 
 def _upscale_factor(grey: Image) -> float:

@@ -12,7 +12,7 @@ from pathlib import Path
 import structlog
 
 from vision.barcodes import decode_codes
-from vision.correct import Corrector, Names
+from vision.correct import Corrected, Corrector, Names
 from vision.errors import ModelsMissing
 from vision.gs1 import gs1_fields
 from vision.imageio import decode_image
@@ -72,12 +72,18 @@ class VisionService:
         lap("codes")
         prepared = prepare(bgr) if preprocess else Prepared(bgr)
         lap("preprocess")
-        self.load()
-        assert self._reader is not None
-        raw = [ln for ln in self._reader.read(prepared.image) if ln.confidence >= self.settings.min_line_confidence]
+        raw = self._ocr(prepared)
+        if not prepared.polarity_sure:
+            # Neither dark nor light ink stood out clearly: read the other polarity too, keep what reads better.
+            other = prepare(bgr, "dark-on-light" if "invert" in prepared.steps else "light-on-dark")
+            other_raw = self._ocr(other)
+            if _weight(other_raw) > _weight(raw):
+                prepared, raw = other, other_raw
+            prepared.steps.append("polarity:both-read")
         lap("ocr")
-        lines = tuple(self._line(ln, prepared, scale) for ln in raw)
-        text, confidence, corrected = _join(lines, self._corrector)
+        fixed = [self._corrector.correct(ln.text, ln.chars or None, ln.confidence) for ln in raw]
+        lines = tuple(self._line(ln, fix, prepared, scale) for ln, fix in zip(raw, fixed, strict=True))
+        text, confidence, corrected = _join(fixed)
         lap("correct")
         result = VisionResult(
             ocr_lines=lines,
@@ -98,6 +104,11 @@ class VisionService:
         )
         return result
 
+    def _ocr(self, prepared: Prepared) -> list[RawLine]:
+        self.load()
+        assert self._reader is not None
+        return [ln for ln in self._reader.read(prepared.image) if ln.confidence >= self.settings.min_line_confidence]
+
     def _codes(self, bgr: Image, scale: float) -> list[CodeReading]:
         out = []
         for code in decode_codes(bgr):
@@ -112,16 +123,16 @@ class VisionService:
             ))
         return out
 
-    def _line(self, line: RawLine, prepared: Prepared, scale: float) -> OcrLine:
-        corrected = self._corrector.correct(line.text)
+    def _line(self, line: RawLine, corrected: Corrected, prepared: Prepared, scale: float) -> OcrLine:
         points = prepared.to_original(line.box) / scale
         box: Box = tuple((round(float(x), 1), round(float(y), 1)) for x, y in points)  # type: ignore[assignment]
         return OcrLine(text=corrected.text, raw_text=line.text, confidence=round(line.confidence, 4), box=box)
 
 
-def _join(lines: tuple[OcrLine, ...], corrector: Corrector) -> tuple[str, tuple[float, ...], tuple[bool, ...]]:
+def _join(lines: list[Corrected]) -> tuple[str, tuple[float, ...], tuple[bool, ...]]:
     """Lines joined with spaces (the extractor reads across them), and per-character confidence and
-    correction flags so a field can be scored by the characters it came from."""
+    correction flags so a field can be scored by the characters it came from: each character's own probability
+    where the recogniser gave one (a line's mean hides the one character it was unsure of), else its line's."""
     parts: list[str] = []
     confidence: list[float] = []
     changed: list[bool] = []
@@ -130,11 +141,15 @@ def _join(lines: tuple[OcrLine, ...], corrector: Corrector) -> tuple[str, tuple[
             parts.append(" ")
             confidence.append(1.0)
             changed.append(False)
-        flags = corrector.correct(line.raw_text).changed
         parts.append(line.text)
-        confidence += [line.confidence] * len(line.text)
-        changed += list(flags)
+        confidence += line.confidence
+        changed += line.changed
     return "".join(parts), tuple(confidence), tuple(changed)
+
+
+def _weight(lines: list[RawLine]) -> float:
+    """How much a reading says, and how surely: characters read, each weighed by its line's confidence."""
+    return sum(len(ln.text.strip()) * ln.confidence for ln in lines)
 
 
 def _scaled(box: Box, scale: float) -> Box:
