@@ -11,6 +11,8 @@ flagged. The rules are general, never written around particular notes:
   characters (黄历 with 丽 among its alternatives), or a name of three or more characters with exactly one character
   misread (萊莉花茶 → 茉莉花茶); never over a digit or a unit, nor right after a number, and never when another
   name is as close. A name read right that another name rivals keeps only its contested character's confidence.
+- a digit, a unit or a date's separator misread, where the recogniser weighed the right one and the slip says what
+  stands there (`vision.number_fix`: a unit after a number, a number before a unit, separators in a year-led run).
 What cannot be read this way (a date whose separators were lost, a name missing a character) is left as read:
 the reading flags it and the person is asked, never guessed for.
 """
@@ -27,6 +29,7 @@ from typing import Protocol
 import zhconv
 
 from vision.name_match import LineChars, NameMatcher
+from vision.number_fix import NumberFixer
 
 _DIGIT_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "Z": "2"}
 _LEADING_LOOKALIKES = {"O", "o", "l", "I", "|"}  # before a digit only these: "B01", "Z3" may be codes
@@ -90,6 +93,7 @@ class Corrector:
                 codes.setdefault(t.text, set()).add(f"{t.kind}:{t.code}")
         units = frozenset(t.text for t in vocabulary.all_terms if t.kind == "unit" and len(t.text) == 1)
         self._matcher = NameMatcher(codes, units)
+        self._numbers = NumberFixer(units)
 
     def correct(self, raw: str, evidence: Sequence[CharEvidence] | None = None,
                 confidence: float = 1.0) -> Corrected:
@@ -103,6 +107,7 @@ class Corrector:
             line = LineChars(chars, [e.confidence for e in evidence], [_normalised(e.alternatives) for e in evidence])
         else:
             line = LineChars(chars, [confidence] * len(chars), [{} for _ in chars])
+        self._numbers.fix(line, self._matcher.exact_positions(line.chars))
         self._matcher.fix(line)
         text = "".join(line.chars)
         return Corrected(text, tuple(a != b for a, b in zip(text, raw, strict=True)), tuple(line.confidence))

@@ -42,6 +42,12 @@ class NameMatcher:
         self._names = sorted(codes, key=len, reverse=True)
         self._units = units
 
+    def exact_positions(self, chars: list[str]) -> set[int]:
+        """Positions of `chars` inside a known name read exactly."""
+        text = "".join(chars)
+        found = (m for name in self._names for m in re.finditer(re.escape(name), text))
+        return {i for m in found for i in range(m.start(), m.end())}
+
     def fix(self, line: LineChars) -> None:
         """Take misread windows for the names they are, and lower contested exact names, in place."""
         chars = line.chars

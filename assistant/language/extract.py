@@ -25,7 +25,8 @@ from assistant.language.quantities import Amount, parse_amount
 from assistant.language.resolve import Resolution, Resolver
 from assistant.language.vocabulary import TermKind, Vocabulary
 
-_ARABIC = re.compile(r"(?<![\d.a-z_-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[十百千万]?")
+# Not inside a number, code or decimal; a stop after a word may precede it ("观音.2饼": a comma read as a stop).
+_ARABIC = re.compile(r"(?<![\da-z_-])(?<!\d\.)(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[十百千万]?")
 _ZH_RUN = re.compile(f"[{ZH_NUMERAL_CHARS}]+")
 _EN_WORDS = "|".join(sorted(EN_NUMBER_WORDS - {"and"}, key=len, reverse=True))
 _EN_RUN = re.compile(rf"(?<![a-z])(?:{_EN_WORDS})(?:[\s-]+(?:and|{_EN_WORDS}))*(?![a-z])")
@@ -198,7 +199,7 @@ def _extract(
     amount = None
     if amount_span is not None:
         start, end, value = amount_span
-        amount = AmountMention(*t.span(start, end), value, _unclear_after(t, end, value))
+        amount = AmountMention(*t.span(start, end), value, _unclear_after(t, end, value) or _stop_before(t, start))
         if item_hit is None and value.unit_word is not None:
             unknown = _unknown_item(t, end, resolver)
             if unknown is not None:
@@ -373,6 +374,12 @@ def _unclear_after(t: _Text, end: int, amount: Amount) -> bool:
     if amount.unit_word is None:
         return True
     return not _is_cjk(c)  # after a unit, words go on ("5斤铁观音", an unknown item): only symbols are unclear
+
+
+def _stop_before(t: _Text, start: int) -> bool:
+    """A stop right before the number, after a word: a separator, or the point of a decimal written without its
+    0 ("观音.5斤" may be half a 斤): the amount is asked."""
+    return start > 0 and t.norm[start - 1] == "." and (start < 2 or not t.norm[start - 2].isdigit())
 
 
 def _is_cjk(c: str) -> bool:

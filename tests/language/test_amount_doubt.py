@@ -68,3 +68,12 @@ def test_a_name_is_as_sure_as_its_word(vocabulary: Vocabulary, resolver: Resolve
     assert customer.confidence == pytest.approx(0.87) and not customer.low_confidence
     confidence[1] = 0.4
     assert _fields(text, confidence, vocabulary, resolver)["customer"].low_confidence
+
+
+def test_a_number_after_a_stop_after_a_word_is_read_and_asked(vocabulary: Vocabulary, resolver: Resolver) -> None:
+    """"白茶.1.5斤": a comma read as a stop is no decimal point of the number after it; but "白茶.5斤" may be half a
+    斤 written without its 0, so such an amount is asked."""
+    m = extract_mentions("赵六 白茶.1.5斤", vocabulary, resolver, "FZ", TODAY)
+    assert m.amount is not None and m.amount.text == "1.5斤" and m.amount.unclear
+    decimal = extract_mentions("赵六 白茶1.5斤", vocabulary, resolver, "FZ", TODAY)
+    assert decimal.amount is not None and decimal.amount.text == "1.5斤" and not decimal.amount.unclear

@@ -1,0 +1,71 @@
+"""Digits, units and date separators are taken back only where the recogniser weighed them and the slip says what
+stands there (synthetic lines, not notes of any set)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.language.vocabulary import Vocabulary
+from vision.correct import Corrector
+
+
+@pytest.fixture(scope="module")
+def corrector(vocabulary: Vocabulary) -> Corrector:
+    return Corrector(vocabulary)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
+
+
+def _seen(text: str, weighed: dict[int, tuple[float, tuple[tuple[str, float], ...]]]) -> list[_Seen]:
+    out = [_Seen(0.97) for _ in text]
+    for i, (p, alternatives) in weighed.items():
+        out[i] = _Seen(p, alternatives)
+    return out
+
+
+def test_a_unit_after_a_number(corrector: Corrector) -> None:
+    text = "白茶7网"
+    result = corrector.correct(text, _seen(text, {3: (0.5, (("两", 0.3), ("门", 0.1)))}))
+    assert result.text == "白茶7两" and result.changed[3] and result.confidence[3] == 0.3
+
+
+def test_a_number_before_a_unit_or_a_date_word(corrector: Corrector) -> None:
+    text = "白茶了斤 九月4日"
+    result = corrector.correct(text, _seen(text, {2: (0.6, (("7", 0.3),)), 5: (0.9, (("9", 0.05),))}))
+    assert result.text == "白茶7斤 九月4日"  # 九 is a numeral already: left as written
+    assert result.confidence[2] == 0.3
+
+
+def test_the_numeral_liang_before_a_unit_is_no_unit(corrector: Corrector) -> None:
+    text = "要两斤白茶"
+    assert corrector.correct(text, _seen(text, {0: (0.6, (("3", 0.3),))})).text == text
+
+
+def test_separators_read_as_digits_in_a_date(corrector: Corrector) -> None:
+    text = "2026110115 赵六"
+    result = corrector.correct(text, _seen(text, {4: (0.8, (("/", 0.15),)), 7: (0.7, (("/", 0.25),))}))
+    assert result.text == "2026/10/15 赵六"
+    assert result.confidence[4] == 0.15 and result.confidence[7] == 0.25
+
+
+def test_two_dates_alike_are_left_for_the_person(corrector: Corrector) -> None:
+    text = "202611111"  # 2026/1/11 or 2026/11/1, the recogniser as unsure of either
+    weighed = {i: (0.8, (("/", 0.2),)) for i in (4, 6, 7)}
+    assert corrector.correct(text, _seen(text, weighed)).text == text
+
+
+@pytest.mark.parametrize("text", ["白茶7网", "2026110115 赵六", "白茶了斤"])
+def test_nothing_without_the_recogniser_s_word(corrector: Corrector, text: str) -> None:
+    assert corrector.correct(text, _seen(text, {})).text == text
+    assert corrector.correct(text).text == text
+
+
+def test_a_known_name_is_never_taken_for_a_unit(corrector: Corrector) -> None:
+    text = "7白茶"
+    assert corrector.correct(text, _seen(text, {1: (0.6, (("斤", 0.3),))})).text == text
