@@ -123,6 +123,18 @@ class NameMatcher:
         if c.isspace() or c.isdigit() or c in _SEPARATORS or c in self._units:
             return False
         # Only a numeral before the name counts: one inside it ("总装一线") is the name's own, not a quantity.
-        if pos == start and pos > 0:
-            return not (chars[pos - 1].isdigit() or chars[pos - 1] in _ZH_DIGITS)
+        return not (pos == start and after_quantity(chars, pos))
+
+
+def after_quantity(chars: list[str], i: int) -> bool:
+    """Whether character i follows a number that may be a quantity, so that a unit is written at i: digits (with
+    at most one decimal point) or a Chinese numeral; not the end of a date ("2025.4.13张三": a name follows)."""
+    if i == 0:
+        return False
+    if chars[i - 1] in _ZH_DIGITS:
         return True
+    start = i
+    while start > 0 and (chars[start - 1].isdigit() or chars[start - 1] in "./-"):
+        start -= 1
+    run = "".join(chars[start:i])
+    return run[-1:].isdigit() and run.count(".") <= 1 and "/" not in run and "-" not in run

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from itertools import product
 
-from vision.name_match import MIN_EVIDENCE, LineChars
+from vision.name_match import MIN_EVIDENCE, LineChars, after_quantity
 
 _DATE_WORDS = frozenset("年月日号")
 _ZH_NUMERALS = frozenset("零〇一二三四五六七八九十百千万两半")
@@ -42,12 +42,13 @@ class NumberFixer:
                 continue
             if self._unit_at(chars, i + 1) or (i + 1 < len(chars) and chars[i + 1] in _DATE_WORDS):
                 self._take(line, i, lambda a: a.isascii() and a.isdigit())  # where a number must stand
-            elif i > 0 and chars[i - 1].isascii() and chars[i - 1].isdigit():
+            elif after_quantity(chars, i) and i - 1 not in names:
                 self._take(line, i, lambda a: a in self._units)  # where a unit is written
         text = "".join(chars)
         for m in _YEAR_LED.finditer(text):
+            end = m.start() + len(m.group().rstrip(_SEPARATORS))  # "2025/1/24." : a comma read as a stop after it
             if text[m.end():].lstrip()[:1] not in self._units:  # "20251112件" is a quantity, not a date
-                self._separators(line, m.start(), m.end())
+                self._separators(line, m.start(), end)
 
     def _unit_at(self, chars: list[str], i: int) -> bool:
         """A unit starts at i: a unit character, but not the numeral 两 of "两斤"."""

@@ -69,3 +69,23 @@ def test_nothing_without_the_recogniser_s_word(corrector: Corrector, text: str) 
 def test_a_known_name_is_never_taken_for_a_unit(corrector: Corrector) -> None:
     text = "7白茶"
     assert corrector.correct(text, _seen(text, {1: (0.6, (("斤", 0.3),))})).text == text
+
+
+def test_a_stop_after_the_date_is_not_part_of_it(corrector: Corrector) -> None:
+    text = "202611/15.赵六"
+    result = corrector.correct(text, _seen(text, {4: (0.7, (("/", 0.2),))}))
+    assert result.text == "2026/1/15.赵六"
+
+
+def test_a_unit_after_a_chinese_numeral(corrector: Corrector) -> None:
+    text = "买七广白茶"
+    assert corrector.correct(text, _seen(text, {2: (0.2, (("代", 0.15), ("斤", 0.08)))})).text == "买七斤白茶"
+
+
+def test_after_a_date_comes_no_unit_but_a_name(corrector: Corrector) -> None:
+    """The end of a date is no quantity: the name written right after it may be fixed, and no unit is put there."""
+    text = "2026.3.14赵穴 白茶2斤"
+    result = corrector.correct(text, _seen(text, {10: (0.3, (("六", 0.2), ("斤", 0.25)))}))
+    assert result.text == "2026.3.14赵六 白茶2斤"
+    after_number = "白茶12照六"  # right after a quantity stands its unit, not a name's first character
+    assert corrector.correct(after_number, _seen(after_number, {4: (0.3, (("赵", 0.2),))})).text == after_number
