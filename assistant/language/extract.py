@@ -199,7 +199,8 @@ def _extract(
     amount = None
     if amount_span is not None:
         start, end, value = amount_span
-        amount = AmountMention(*t.span(start, end), value, _unclear_after(t, end, value) or _stop_before(t, start))
+        doubt = _unclear_after(t, end, value, vocabulary) or _stop_before(t, start)
+        amount = AmountMention(*t.span(start, end), value, doubt)
         if item_hit is None and value.unit_word is not None:
             unknown = _unknown_item(t, end, resolver)
             if unknown is not None:
@@ -361,14 +362,18 @@ def _amount(t: _Text, vocabulary: Vocabulary, item: _Hit | None, lone: bool = Fa
     return bare[0] if bare else None
 
 
-def _unclear_after(t: _Text, end: int, amount: Amount) -> bool:
+def _unclear_after(t: _Text, end: int, amount: Amount, vocabulary: Vocabulary) -> bool:
     """Whether the character right after an amount stands where its unit (or more of it) would be written and is
     not readable as anything: a bare number followed by a character that is neither a boundary nor part of a
-    name or date found ("4网", "100%", "200卷"), or a number with its unit followed by a symbol or digit ("一斤¥",
-    "1斤5"). A space, a stop or comma, the end, or a name (the item of "2铁观音") is a clean boundary."""
+    name or date found ("4网", "100%", "200卷"), or by a stop and then a unit ("200.克": a stray mark between the
+    number and its unit); a number with its unit followed by a symbol or digit ("一斤¥", "1斤5"). A space, a stop
+    or comma, the end, or a name (the item of "2铁观音") is a clean boundary."""
     if end >= len(t.norm) or t.taken[end]:
         return False
     c = t.norm[end]
+    if amount.unit_word is None and c in _BOUNDARY:
+        rest = t.norm[end:].lstrip("".join(_BOUNDARY) + " ")
+        return any(rest.startswith(u.text.lower()) for u in vocabulary.terms("unit"))
     if c.isspace() or c in _BOUNDARY:
         return False
     if amount.unit_word is None:

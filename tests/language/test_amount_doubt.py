@@ -77,3 +77,8 @@ def test_a_number_after_a_stop_after_a_word_is_read_and_asked(vocabulary: Vocabu
     assert m.amount is not None and m.amount.text == "1.5斤" and m.amount.unclear
     decimal = extract_mentions("赵六 白茶1.5斤", vocabulary, resolver, "FZ", TODAY)
     assert decimal.amount is not None and decimal.amount.text == "1.5斤" and not decimal.amount.unclear
+
+
+def test_a_stray_stop_between_a_number_and_its_unit(vocabulary: Vocabulary, resolver: Resolver) -> None:
+    assert _amount_unclear("赵六 白茶300.克", vocabulary, resolver) is True
+    assert _amount_unclear("赵六 白茶300, 2026-01-05", vocabulary, resolver) is False
