@@ -74,6 +74,8 @@ class NameMatcher:
                 support = self._support(line, start, name)
                 if support is None or any(not self._replaceable(chars, start + i, start) for i in support):
                     continue
+                if chars[end - 1] in _ZH_DIGITS and end < len(chars) and chars[end] in self._units:
+                    continue  # "买四饼": the 四 is four 饼, not the end of 李四
                 if self._rivalled(line, start, name, self._codes[name]):
                     continue  # another thing's name fits as well: leave it for the person
                 for i, evidence in support.items():

@@ -108,3 +108,8 @@ def test_a_name_read_right_but_rivalled_is_as_sure_as_its_contested_character(co
     assert result.confidence[1:3] == (0.6, 0.6)
     unrivalled = corrector.correct(text, _seen(text, p1=(0.6, (("江", 0.3),))))
     assert unrivalled.confidence[1:3] == (0.6, 0.98)
+
+
+def test_a_numeral_before_a_unit_is_a_quantity_not_the_end_of_a_name(corrector: Corrector) -> None:
+    text = "白茶买四饼"
+    assert corrector.correct(text, _seen(text, p2=(0.6, (("李", 0.3),)))).text == text
