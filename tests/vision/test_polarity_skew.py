@@ -70,3 +70,13 @@ def test_level_writing_stays_level_beside_a_turned_sheet_edge() -> None:
 
 def test_no_marks_no_turn() -> None:
     assert skew_angle(np.full((300, 400), 240, dtype=np.uint8)) == 0.0
+
+
+def test_a_clean_screen_s_noise_is_not_stretched_into_speckles() -> None:
+    """Thin faint strokes on an even screen: the 1st percentile is still the screen; its noise stays small."""
+    rng = np.random.default_rng(7)
+    screen = np.clip(rng.normal(248, 2.0, (400, 600)), 0, 255).astype(np.uint8)
+    cv2.line(screen, (100, 200), (300, 200), (200,), 1)
+    prepared = prepare(cv2.cvtColor(screen, cv2.COLOR_GRAY2BGR)).image[:, :, 0]
+    paper = prepared[50:150, 350:550]
+    assert float(paper.std()) < 12.0 and float(paper.min()) > 180
