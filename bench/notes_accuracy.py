@@ -239,8 +239,8 @@ def main() -> None:
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     settings = settings_from(args.set)
     print(f"CPU: {cpu()}")
-    print(f"settings: OCR {settings.variant}, {settings.threads} threads, "
-          f"lines below {settings.min_line_confidence} dropped")
+    print(f"settings: OCR detection {settings.variant}, recognition {settings.recogniser} (second opinion "
+          f"{settings.second_opinion}), {settings.threads} threads, lines below {settings.min_line_confidence} dropped")
     report = run(args.limit, settings=settings, seed=args.seed, count=args.count, out=args.out)
     t = report.total
     if args.misses:

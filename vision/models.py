@@ -49,9 +49,10 @@ def model_name(variant: Variant, kind: Literal["det", "rec"]) -> str:
     return f"PP-OCRv6_{variant}_{kind}"
 
 
-def model_dirs(target_dir: Path, variant: Variant = "tiny") -> ModelDirs:
-    """The folders PaddleOCR is pointed at; raises FileNotFoundError when they were not prepared."""
-    det, rec = model_name(variant, "det"), model_name(variant, "rec")
+def model_dirs(target_dir: Path, variant: Variant = "tiny", recogniser: Variant | None = None) -> ModelDirs:
+    """The folders of the detection model of `variant` and the recognition model of `recogniser` (by default the
+    same variant); raises FileNotFoundError when they were not prepared."""
+    det, rec = model_name(variant, "det"), model_name(recogniser or variant, "rec")
     dirs = ModelDirs(det, target_dir / det, rec, target_dir / rec)
     for folder in (dirs.det_dir, dirs.rec_dir):
         for name in ("inference.onnx", "inference.yml"):

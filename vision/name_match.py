@@ -116,16 +116,23 @@ class NameMatcher:
         return False
 
     def _replaceable(self, chars: list[str], pos: int, start: int) -> bool:
-        """May this character be overwritten by a name? Not a separator, space or digit (a digit next to a
-        name is a quantity: "5观音" is five of 观音, not a misread 铁), not a unit ("8两观音" is eight 两 of 观音,
-        not 8铁观音), and not whatever stands right after a number, where a unit is written: a name guessed there
-        would hide a misread unit and leave a bare number to be taken in the wrong unit. Other symbols inside a
-        word ("龙#") are misread characters like any other."""
+        """May this character be overwritten by a name? Not a separator, space or digit (a number next to a
+        name is a quantity: "5观音" is five of 观音, not a misread 铁), nor a numeral that begins the window or
+        stands next to a unit (the 半 of "一斤半观音" is half a 斤; the 二 of "张二" may be a misread 三), not a unit
+        ("8两观音" is eight 两 of 观音, not 8铁观音), and not whatever stands right after a number, where a unit is
+        written: a name guessed there would hide a misread unit and leave a bare number to be taken in the wrong
+        unit. Other symbols inside a word ("龙#") are misread characters like any other."""
         c = chars[pos]
         if c.isspace() or c.isdigit() or c in _SEPARATORS or c in self._units:
             return False
+        if c in _ZH_DIGITS and (pos == start or _unit_near(self._units, chars, pos)):
+            return False  # a numeral before a name or next to a unit is a quantity ("三观音", "一斤半观音")
         # Only a numeral before the name counts: one inside it ("总装一线") is the name's own, not a quantity.
         return not (pos == start and after_quantity(chars, pos))
+
+
+def _unit_near(units: frozenset[str], chars: list[str], pos: int) -> bool:
+    return (pos > 0 and chars[pos - 1] in units) or (pos + 1 < len(chars) and chars[pos + 1] in units)
 
 
 def after_quantity(chars: list[str], i: int) -> bool:

@@ -38,8 +38,11 @@ class NoteReader:
     """Text detection + recognition only: no document orientation, unwarping or line orientation models, which
     our notes do not need and which would cost a download and time."""
 
-    def __init__(self, models_dir: Path, variant: Variant = "tiny", threads: int = 2) -> None:
-        dirs = model_dirs(models_dir, variant)
+    def __init__(self, models_dir: Path, variant: Variant = "tiny", threads: int = 2, *,
+                 recogniser: Variant | None = None, second_opinion: Variant | None = None) -> None:
+        dirs = model_dirs(models_dir, variant, recogniser)
+        same = second_opinion == (recogniser or variant)
+        second = None if second_opinion is None or same else model_dirs(models_dir, second_opinion).rec_dir
         set_offline_env()
         started = time.perf_counter()
         from paddleocr import TextDetection  # heavy (about 1 s): imported only when a reader is built
@@ -59,10 +62,11 @@ class NoteReader:
             box_thresh=0.6,
             unclip_ratio=1.6,
         )
-        self._recogniser = LineRecogniser(dirs.rec_dir, threads)
+        self._recogniser = LineRecogniser(dirs.rec_dir, threads, second)
         # The predictors are not documented as thread-safe; one read at a time.
         self._lock = threading.Lock()
-        log.info("ocr.loaded", variant=variant, seconds=round(time.perf_counter() - started, 2))
+        log.info("ocr.loaded", variant=variant, recogniser=recogniser or variant, second_opinion=second_opinion,
+                 seconds=round(time.perf_counter() - started, 2))
 
     def read(self, image: Image) -> list[RawLine]:
         with self._lock:

@@ -44,7 +44,9 @@ class VisionService:
         with self._load_lock:
             if self._reader is None:
                 try:
-                    self._reader = NoteReader(self._models_dir, self.settings.variant, self.settings.threads)
+                    self._reader = NoteReader(self._models_dir, self.settings.variant, self.settings.threads,
+                                              recogniser=self.settings.recogniser,
+                                              second_opinion=self.settings.second_opinion)
                 except FileNotFoundError as exc:
                     raise ModelsMissing(str(exc)) from exc
 

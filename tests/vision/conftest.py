@@ -31,7 +31,7 @@ def network_attempts() -> list[str]:
 def service(vocabulary: Vocabulary, network_attempts: list[str]) -> VisionService:
     """The real PaddleOCR, loaded once for the session, with every socket connection refused and recorded:
     loading and the first read must not try the network (no hub, no model source check)."""
-    prepare_models(MODELS, lambda _line: None, variants=("tiny",))
+    prepare_models(MODELS, lambda _line: None)  # tiny (detection, second opinion) and small (recognition)
     svc = VisionService(vocabulary, MODELS)
     real_connect = socket.socket.connect
     loading_thread = threading.get_ident()

@@ -113,3 +113,14 @@ def test_a_name_read_right_but_rivalled_is_as_sure_as_its_contested_character(co
 def test_a_numeral_before_a_unit_is_a_quantity_not_the_end_of_a_name(corrector: Corrector) -> None:
     text = "白茶买四饼"
     assert corrector.correct(text, _seen(text, p2=(0.6, (("李", 0.3),)))).text == text
+
+
+@pytest.mark.parametrize("text", ["白茶一斤半观音", "三观音", "1斤半观音"])
+def test_a_numeral_is_never_overwritten_by_a_name(corrector: Corrector, text: str) -> None:
+    assert corrector.correct(text).text == text
+
+
+def test_a_numeral_inside_a_name_away_from_units_may_be_a_misread(corrector: Corrector) -> None:
+    text = "赵五,白茶2斤"  # 赵六 with its 六 misread: this 五 is no quantity (no unit next to it, not before a name)
+    result = corrector.correct(text, _seen(text, p1=(0.5, (("六", 0.3),))))
+    assert result.text == "赵六,白茶2斤"
