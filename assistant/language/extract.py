@@ -199,7 +199,7 @@ def _extract(
     amount = None
     if amount_span is not None:
         start, end, value = amount_span
-        doubt = _unclear_after(t, end, value, vocabulary) or _stop_before(t, start)
+        doubt = _unclear_after(t, end, value, vocabulary) or _stop_before(t, start) or _lost_point(t, start)
         amount = AmountMention(*t.span(start, end), value, doubt)
         if item_hit is None and value.unit_word is not None:
             unknown = _unknown_item(t, end, resolver)
@@ -385,6 +385,11 @@ def _stop_before(t: _Text, start: int) -> bool:
     """A stop right before the number, after a word: a separator, or the point of a decimal written without its
     0 ("观音.5斤" may be half a 斤): the amount is asked."""
     return start > 0 and t.norm[start - 1] == "." and (start < 2 or not t.norm[start - 2].isdigit())
+
+
+def _lost_point(t: _Text, start: int) -> bool:
+    """A number written with a leading zero ("05斤"): nobody writes five so; it is 0.5 with its point lost."""
+    return t.norm[start] == "0" and start + 1 < len(t.norm) and t.norm[start + 1].isdigit()
 
 
 def _is_cjk(c: str) -> bool:

@@ -82,3 +82,8 @@ def test_a_number_after_a_stop_after_a_word_is_read_and_asked(vocabulary: Vocabu
 def test_a_stray_stop_between_a_number_and_its_unit(vocabulary: Vocabulary, resolver: Resolver) -> None:
     assert _amount_unclear("赵六 白茶300.克", vocabulary, resolver) is True
     assert _amount_unclear("赵六 白茶300, 2026-01-05", vocabulary, resolver) is False
+
+
+def test_a_leading_zero_is_a_lost_point(vocabulary: Vocabulary, resolver: Resolver) -> None:
+    assert _amount_unclear("赵六 白茶05斤", vocabulary, resolver) is True
+    assert _amount_unclear("赵六 白茶0.5斤", vocabulary, resolver) is False
