@@ -21,6 +21,9 @@ from vision.models import Variant, model_dirs, set_offline_env
 from vision.recognise import CharReading, LineRecogniser
 
 log = structlog.get_logger(__name__)
+# The detection model's own post-processing thresholds (its inference.yml), looser than PaddleOCR's pipeline
+# (pixels 0.3, boxes 0.6), for a second look at a photo where almost nothing was found.
+LOOSER_DETECTION = {"thresh": 0.2, "box_thresh": 0.4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +71,11 @@ class NoteReader:
         log.info("ocr.loaded", variant=variant, recogniser=recogniser or variant, second_opinion=second_opinion,
                  seconds=round(time.perf_counter() - started, 2))
 
-    def read(self, image: Image) -> list[RawLine]:
+    def read(self, image: Image, *, looser: bool = False) -> list[RawLine]:
+        """The lines of `image` in reading order. `looser`: with the detection model's own thresholds, lower than
+        the pipeline's (more faint or slanted lines found, and more stray marks)."""
         with self._lock:
-            results = list(self._detector.predict(image))
+            results = list(self._detector.predict(image, **(LOOSER_DETECTION if looser else {})))
             polys = [np.asarray(p, dtype=np.float64).reshape(4, 2) for p in results[0]["dt_polys"]] if results else []
             lines = []
             for box in polys:

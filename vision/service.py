@@ -22,6 +22,9 @@ from vision.results import Box, CodeReading, OcrLine, VisionResult
 from vision.settings import VisionSettings
 
 log = structlog.get_logger(__name__)
+# Fewer characters than this read off a photo: too few for any order slip (a customer, an item and an amount),
+# so the detector is asked to look again.
+SECOND_LOOK_BELOW = 6
 
 
 class VisionService:
@@ -109,7 +112,18 @@ class VisionService:
     def _ocr(self, prepared: Prepared) -> list[RawLine]:
         self.load()
         assert self._reader is not None
-        return [ln for ln in self._reader.read(prepared.image) if ln.confidence >= self.settings.min_line_confidence]
+        lines = self._kept(self._reader.read(prepared.image))
+        if sum(len(ln.text.strip()) for ln in lines) < SECOND_LOOK_BELOW:
+            # Almost nothing read: a faint, thin or foreshortened line the detector scored just under its cut.
+            # Look again with looser thresholds and keep whichever reading says more, more surely.
+            again = self._kept(self._reader.read(prepared.image, looser=True))
+            if _weight(again) > _weight(lines):
+                lines = again
+                prepared.steps.append("second-look")
+        return lines
+
+    def _kept(self, lines: list[RawLine]) -> list[RawLine]:
+        return [ln for ln in lines if ln.confidence >= self.settings.min_line_confidence]
 
     def _codes(self, bgr: Image, scale: float) -> list[CodeReading]:
         out = []

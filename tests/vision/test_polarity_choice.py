@@ -25,9 +25,9 @@ class _Reader:
     def __init__(self) -> None:
         self.calls = 0
 
-    def read(self, _image: object) -> list[RawLine]:
+    def read(self, _image: object, *, looser: bool = False) -> list[RawLine]:
         self.calls += 1
-        return [RawLine("白茶" if self.calls == 1 else "赵六买白茶", 0.9, _BOX)]
+        return [RawLine("李四买白茶6斤" if self.calls == 1 else "赵六买白茶6斤 2026-01-05", 0.9, _BOX)]
 
 
 def _png(grey: Pixels) -> bytes:
@@ -54,7 +54,7 @@ def test_an_unclear_polarity_is_read_both_ways(vocabulary: Vocabulary, tmp_path:
     service._reader = reader  # type: ignore[assignment]
     result = service.read_sync(_png(image), "image/png")
     assert reader.calls == 2
-    assert result.text_for_nlu == "赵六买白茶" and "polarity:both-read" in result.steps
+    assert result.text_for_nlu == "赵六买白茶6斤 2026-01-05" and "polarity:both-read" in result.steps
 
 
 def test_a_clear_polarity_is_read_once(vocabulary: Vocabulary, tmp_path: Path) -> None:
@@ -65,3 +65,25 @@ def test_a_clear_polarity_is_read_once(vocabulary: Vocabulary, tmp_path: Path) -
     service._reader = reader  # type: ignore[assignment]
     result = service.read_sync(_png(page), "image/png")
     assert reader.calls == 1 and "polarity:both-read" not in result.steps
+
+
+class _FaintReader:
+    """Finds one stray character with the pipeline's thresholds, the whole line with looser ones."""
+
+    def __init__(self) -> None:
+        self.looks: list[bool] = []
+
+    def read(self, _image: object, *, looser: bool = False) -> list[RawLine]:
+        self.looks.append(looser)
+        return [RawLine("赵六买白茶6斤", 0.85, _BOX)] if looser else [RawLine("六", 0.9, _BOX)]
+
+
+def test_a_photo_that_reads_almost_nothing_is_looked_at_again(vocabulary: Vocabulary, tmp_path: Path) -> None:
+    page = np.full((300, 900), 235, dtype=np.uint8)
+    cv2.putText(page, "tea 25 kg", (20, 150), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.5, (30,), 3, cv2.LINE_AA)
+    service = VisionService(vocabulary, tmp_path)
+    reader = _FaintReader()
+    service._reader = reader  # type: ignore[assignment]
+    result = service.read_sync(_png(page), "image/png")
+    assert reader.looks == [False, True]
+    assert result.text_for_nlu == "赵六买白茶6斤" and "second-look" in result.steps

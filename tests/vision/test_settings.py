@@ -21,7 +21,7 @@ _BOX = np.array([[10.0, 10.0], [120.0, 10.0], [120.0, 40.0], [10.0, 40.0]])
 class _Reader:
     """What PaddleOCR returns for a note: one clear line, one faint smudge."""
 
-    def read(self, _image: object) -> list[RawLine]:
+    def read(self, _image: object, *, looser: bool = False) -> list[RawLine]:
         return [RawLine("铁观音", 0.92, _BOX), RawLine("一", 0.62, _BOX + np.array([0.0, 50.0]))]
 
 
