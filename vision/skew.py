@@ -25,12 +25,24 @@ MIN_GAIN = 1.05  # the turned profile's variance over the level one's, at least:
 def skew_angle(grey: Image) -> float:
     """Degrees to turn `grey` (dark ink on light) counter-clockwise to level its lines; 0 when unsure."""
     mask = text_marks(grey)
-    if cv2.countNonZero(mask) < MIN_INK_PX:
+    ys, xs = np.nonzero(mask)
+    if len(xs) < MIN_INK_PX:
         return 0.0
+    h, w = mask.shape[:2]
+    x = xs.astype(np.float64) - w / 2
+    y = ys.astype(np.float64) - h / 2
+    half = int(np.hypot(w, h) / 2) + 1
 
     def score(angle: float) -> float:
-        rotated, _ = rotate(mask, angle, fill=0)
-        return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
+        # The row profile of the marks turned by `angle` (as cv2.getRotationMatrix2D turns them), from the
+        # marks' coordinates: the same profile as rotating the image, at a fraction of the cost.
+        a = np.radians(angle)
+        rows = -np.sin(a) * x + np.cos(a) * y + half
+        low = np.floor(rows).astype(np.int64)
+        share = rows - low  # each mark split between its two nearest rows, as the image's interpolation does
+        size = 2 * half + 2
+        profile = np.bincount(low, 1.0 - share, size) + np.bincount(low + 1, share, size)
+        return float(np.var(profile))
 
     coarse = max((float(a) for a in np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 0.01, 1.0)), key=score)
     low, high = max(-MAX_SKEW_DEG, coarse - 1.0), min(MAX_SKEW_DEG, coarse + 1.0)
