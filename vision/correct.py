@@ -29,7 +29,7 @@ from typing import Protocol
 import zhconv
 
 from vision.name_match import LineChars, NameMatcher
-from vision.number_fix import NumberFixer
+from vision.number_fix import NumberFixer, quantity_positions
 
 _DIGIT_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "Z": "2"}
 _LEADING_LOOKALIKES = {"O", "o", "l", "I", "|"}  # before a digit only these: "B01", "Z3" may be codes
@@ -74,6 +74,9 @@ class CharEvidence(Protocol):
     @property
     def alternatives(self) -> tuple[tuple[str, float], ...]: ...
 
+    @property
+    def second(self) -> float | None: ...  # a second recogniser's probability for the character, if it has one
+
 
 @dataclass(frozen=True, slots=True)
 class Corrected:
@@ -94,6 +97,7 @@ class Corrector:
         units = frozenset(t.text for t in vocabulary.all_terms if t.kind == "unit" and len(t.text) == 1)
         self._matcher = NameMatcher(codes, units)
         self._numbers = NumberFixer(units)
+        self._units = units
 
     def correct(self, raw: str, evidence: Sequence[CharEvidence] | None = None,
                 confidence: float = 1.0) -> Corrected:
@@ -103,14 +107,28 @@ class Corrector:
         chars = [_simplified(c) for c in raw]
         _digits(chars)
         chars = list(_TILDE_DASH.sub("-", "".join(chars)))
+        chars_before = list(chars)
         if evidence is not None and len(evidence) == len(raw):
             line = LineChars(chars, [e.confidence for e in evidence], [_normalised(e.alternatives) for e in evidence])
         else:
             line = LineChars(chars, [confidence] * len(chars), [{} for _ in chars])
         self._numbers.fix(line, self._matcher.exact_positions(line.chars))
         self._matcher.fix(line)
+        if evidence is not None and len(evidence) == len(raw):
+            self._doubt_quantities(line, chars_read=chars_before, evidence=evidence)
         text = "".join(line.chars)
         return Corrected(text, tuple(a != b for a, b in zip(text, raw, strict=True)), tuple(line.confidence))
+
+
+    def _doubt_quantities(self, line: LineChars, chars_read: list[str], evidence: Sequence[CharEvidence]) -> None:
+        """A quantity's digits and unit are as sure as the less sure of two recognisers. Nothing checks a number
+        (a name has the master data): a misread one is only caught where the recognisers disagree. Names and dates
+        keep the first recogniser's word; doubting them too asked about three times as many fields read right,
+        for no misread caught (measured on the notes dev set)."""
+        for i in quantity_positions(line.chars, self._units):
+            second = evidence[i].second
+            if second is not None and line.chars[i] == chars_read[i]:
+                line.confidence[i] = min(line.confidence[i], second)
 
 
 def _normalised(alternatives: tuple[tuple[str, float], ...]) -> dict[str, float]:

@@ -103,3 +103,28 @@ def _as_date(text: str) -> date | None:
         return date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
     except ValueError:
         return None
+
+
+def quantity_positions(chars: list[str], units: frozenset[str]) -> set[int]:
+    """Positions of the characters that say a quantity: a number (digits with at most one point, or numerals) that
+    is not part of a date (no "/" or "-", not two points, not before 年/月/日/号), the unit right after it and a 半
+    after that unit."""
+    out: set[int] = set()
+    i = 0
+    while i < len(chars):
+        if not (chars[i].isdigit() or chars[i] in _ZH_NUMERALS):
+            i += 1
+            continue
+        start = i
+        while i < len(chars) and (chars[i].isdigit() or chars[i] in _ZH_NUMERALS or chars[i] in "./-"):
+            i += 1
+        run = "".join(chars[start:i])
+        nxt = chars[i] if i < len(chars) else ""
+        if "/" in run or "-" in run or run.count(".") > 1 or nxt in _DATE_WORDS:
+            continue
+        out.update(range(start, i))
+        if nxt in units:
+            out.add(i)
+            if i + 1 < len(chars) and chars[i + 1] == "半":
+                out.add(i + 1)
+    return out

@@ -37,6 +37,7 @@ class CharReading:
     confidence: float
     alternatives: tuple[tuple[str, float], ...] = ()
     frames: tuple[int, int] = (0, 0)  # first and last CTC frame that read it
+    second: float | None = None  # a second recogniser's probability for the same character there (`checked`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +86,12 @@ class _Model:
 
 
 def checked(line: LineReading, other: npt.NDArray[np.float32], chars: list[str]) -> LineReading:
-    """`line` with each character as sure as the less sure of two recognisers: the second's probability for the
-    same character over the same frames (one frame of slack each side; both models of the family read a crop in
-    the same frames). A larger model reads more characters right but is sure of its few wrong ones too (a point
-    lost in "2.5斤" read 25斤 at 0.98); where a second model doubts a character, the reading should doubt it.
-    Characters the second model cannot read at all keep the first one's word; alternatives are pooled."""
+    """`line` with a second recogniser's word on each character: its probability for the same character over the
+    same frames (one frame of slack each side; both models of the family read a crop in the same frames), and what
+    else it weighed there, pooled with the alternatives. A larger model reads more characters right but is sure of
+    its few wrong ones too (a point lost in "2.5斤" read 25斤 at 0.98); where the quantity is concerned, the
+    correction takes the less sure of the two (`vision.correct`). A character the second model cannot read at all
+    has no second word."""
     index = {c: i for i, c in enumerate(chars) if i}
     out = []
     for c in line.chars:
@@ -99,7 +101,7 @@ def checked(line: LineReading, other: npt.NDArray[np.float32], chars: list[str])
             continue
         window = other[a:b]
         k = index.get(c.char)
-        second = c.confidence if k is None else float(window[:, k].max())
+        second = None if k is None else round(float(window[:, k].max()), 4)
         peak = window.max(axis=0)
         pooled = dict(c.alternatives)
         for j in np.argsort(-peak)[: TOP_K + 2].tolist():
@@ -107,7 +109,7 @@ def checked(line: LineReading, other: npt.NDArray[np.float32], chars: list[str])
             if j and ch != c.char and peak[j] >= MIN_ALTERNATIVE:
                 pooled[ch] = max(pooled.get(ch, 0.0), round(float(peak[j]), 4))
         alternatives = tuple(sorted(pooled.items(), key=lambda kv: -kv[1])[:TOP_K])
-        out.append(CharReading(c.char, round(min(c.confidence, second), 4), alternatives, c.frames))
+        out.append(CharReading(c.char, c.confidence, alternatives, c.frames, second))
     return LineReading(line.text, line.confidence, tuple(out))
 
 

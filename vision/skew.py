@@ -42,7 +42,10 @@ def skew_angle(grey: Image) -> float:
         share = rows - low  # each mark split between its two nearest rows, as the image's interpolation does
         size = 2 * half + 2
         profile = np.bincount(low, 1.0 - share, size) + np.bincount(low + 1, share, size)
-        return float(np.var(profile))
+        # The variance over the rows of the turned image, whose canvas grows with the angle: the empty rows it
+        # gains weigh against a turn, so that a large one must be clearly sharper to win (conservative).
+        rows_in_canvas = abs(h * np.cos(a)) + abs(w * np.sin(a))
+        return float((profile**2).sum() / rows_in_canvas - (profile.sum() / rows_in_canvas) ** 2)
 
     coarse = max((float(a) for a in np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 0.01, 1.0)), key=score)
     low, high = max(-MAX_SKEW_DEG, coarse - 1.0), min(MAX_SKEW_DEG, coarse + 1.0)

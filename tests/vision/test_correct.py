@@ -64,6 +64,7 @@ def test_a_name_never_takes_a_unit_or_the_place_of_one(corrector: Corrector, raw
 class _Seen:
     confidence: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    second: float | None = None
 
 
 def _seen(text: str, **weighed: tuple[float, tuple[tuple[str, float], ...]]) -> list[_Seen]:

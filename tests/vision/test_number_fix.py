@@ -20,6 +20,7 @@ def corrector(vocabulary: Vocabulary) -> Corrector:
 class _Seen:
     confidence: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    second: float | None = None
 
 
 def _seen(text: str, weighed: dict[int, tuple[float, tuple[tuple[str, float], ...]]]) -> list[_Seen]:
@@ -89,3 +90,13 @@ def test_after_a_date_comes_no_unit_but_a_name(corrector: Corrector) -> None:
     assert result.text == "2026.3.14赵六 白茶2斤"
     after_number = "白茶12照六"  # right after a quantity stands its unit, not a name's first character
     assert corrector.correct(after_number, _seen(after_number, {4: (0.3, (("赵", 0.2),))})).text == after_number
+
+
+def test_a_quantity_is_as_sure_as_the_less_sure_recogniser(corrector: Corrector) -> None:
+    """Digits and unit of an amount take the second recogniser's doubt; a name and a date keep the first's word."""
+    text = "赵六 2026-01-05 白茶25斤"
+    seen = [_Seen(0.97, (), 0.4) for _ in text]
+    result = corrector.correct(text, seen)
+    amount = [text.index("25斤") + k for k in range(3)]
+    assert [result.confidence[i] for i in amount] == [0.4, 0.4, 0.4]
+    assert result.confidence[0] == 0.97 and result.confidence[text.index("2026")] == 0.97

@@ -55,19 +55,20 @@ def test_model_input_is_48_high_padded_to_the_trained_width() -> None:
     assert wide.shape == (1, 3, 48, 960)
 
 
-def test_a_second_recogniser_s_doubt_lowers_a_character() -> None:
+def test_a_second_recogniser_gives_its_word_on_each_character() -> None:
     """The first model is sure of "ab1"; the second agrees on a and 1 but reads b's frames as blank mostly."""
     first = decode(_frames({1: 0.99}, {}, {2: 0.97}, {}, {3: 0.98}), _CHARS)
     second = _frames({1: 0.95}, {}, {2: 0.3, 4: 0.2}, {}, {3: 0.9})
     line = checked(first, second, _CHARS)
     assert line.text == "ab1"
-    assert [c.confidence for c in line.chars] == pytest.approx([0.95, 0.3, 0.9])
+    assert [c.confidence for c in line.chars] == pytest.approx([0.99, 0.97, 0.98])  # the first model's own
+    assert [c.second for c in line.chars] == pytest.approx([0.95, 0.3, 0.9])
     assert ("/", 0.2) in line.chars[1].alternatives  # what the second model weighed there joins the alternatives
 
 
-def test_a_character_the_second_model_cannot_read_keeps_the_first_s_word() -> None:
+def test_a_character_the_second_model_cannot_read_has_no_second_word() -> None:
     first = decode(_frames({1: 0.99}, {}, {2: 0.97}), _CHARS)
     second = np.array([[0.1, 0.9, 0.0], [1.0, 0.0, 0.0], [0.2, 0.0, 0.8]], dtype=np.float32)
     line = checked(first, second, ["", "a", "x"])  # the second model has no "b"
-    assert [c.confidence for c in line.chars] == pytest.approx([0.9, 0.97])
+    assert [c.second for c in line.chars] == [0.9, None]
     assert ("x", 0.8) in line.chars[1].alternatives
