@@ -15,10 +15,12 @@ demo_app = typer.Typer(help="The demo world", no_args_is_help=True)
 devices_app = typer.Typer(help="Devices and their bearer tokens", no_args_is_help=True)
 nlu_app = typer.Typer(help="The Rasa NLU model", no_args_is_help=True)
 db_app = typer.Typer(help="The ledger database", no_args_is_help=True)
+channels_app = typer.Typer(help="The chat channels (WeCom, DingTalk)", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 app.add_typer(devices_app, name="devices")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(db_app, name="db")
+app.add_typer(channels_app, name="channels")
 
 
 @app.command()
@@ -221,3 +223,38 @@ def evaluate_dev_sets(
 
 def main() -> None:
     app()
+
+
+@channels_app.command("show")
+def channels_show() -> None:
+    """Each channel's callback path and credentials, as JSON (demo credentials are made on first use)."""
+    import json
+
+    from assistant.world.loader import load_world
+    from server.channels.describe import describe_channels
+
+    settings = Settings()
+    sites = tuple(s.code for s in load_world(settings.world_path).sites)
+    typer.echo(json.dumps(describe_channels(settings.channels, settings.var_dir, sites), ensure_ascii=False,
+                          indent=2))
+
+
+@channels_app.command("log")
+def channels_log(limit: Annotated[int, typer.Option(help="how many of the latest")] = 20) -> None:
+    """What would have gone to the platforms (demo credentials keep it on the box), newest last, as JSON lines."""
+    import json
+
+    from assistant.ledger.db import make_engine
+    from assistant.ledger.migrate import upgrade
+    from server.channels.store import OutboundLog
+
+    settings = Settings()
+    upgrade(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        for sent in OutboundLog(engine).recent(limit):
+            typer.echo(json.dumps({"id": sent.id, "ts": sent.ts.isoformat(), "platform": sent.platform,
+                                   "kind": sent.kind, "target": sent.target, "body": sent.body},
+                                  ensure_ascii=False))
+    finally:
+        engine.dispose()

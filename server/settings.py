@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.fleet.service import FleetSettings
 from assistant.world.loader import DEMO_WORLD
+from server.channels.settings import ChannelSettings
 from speech.models import WHISPER_DIR
 from speech.settings import SpeechSettings
 from vision.models import Variant
@@ -76,6 +77,7 @@ class Settings(BaseSettings):
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
     vision: VisionSettings = Field(default_factory=VisionSettings)
     fleet: FleetSettings = Field(default_factory=FleetSettings)  # the MQTT client id is generated, not set
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)  # WeCom, DingTalk, alert group chats
 
     mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
     embedded_mqtt_port: int = 0  # the embedded broker's port on loopback; 0: a free one, chosen at start

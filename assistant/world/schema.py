@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -107,6 +108,9 @@ class Role(StrEnum):
     clerk = "clerk"
 
 
+ChatPlatform = Literal["wecom", "dingtalk"]
+
+
 class Worker(_Frozen):
     code: str
     name: str
@@ -114,6 +118,12 @@ class Worker(_Frozen):
     site: str
     devices: tuple[str, ...] = ()
     language: str = "zh"
+    # Who the worker is in the chat platforms: the WeCom user id and the DingTalk staff id (None: not on it).
+    wecom_user: str | None = None
+    dingtalk_user: str | None = None
+
+    def chat_user(self, platform: ChatPlatform) -> str | None:
+        return self.wecom_user if platform == "wecom" else self.dingtalk_user
 
 
 class Permission(StrEnum):
@@ -229,3 +239,7 @@ class World(_Frozen):
 
     def device(self, code: str) -> Device | None:
         return next((d for d in self.devices if d.code == code), None)
+
+    def worker_for_chat(self, platform: ChatPlatform, user_id: str) -> Worker | None:
+        """The worker a chat platform's user id belongs to (None: not registered)."""
+        return next((w for w in self.workers if user_id and w.chat_user(platform) == user_id), None)

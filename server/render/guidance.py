@@ -17,5 +17,5 @@ def guidance_out(guidance: Guidance, lang: str, device_kind: str) -> GuidanceOut
         destination=guidance.destination, distance_m=round(guidance.distance_m, 1), eta_s=round(guidance.eta_s),
         waypoints=[WaypointOut(node=w.node, x=w.x, y=w.y) for w in guidance.route.waypoints],
         svg=guidance.svg,
-        png_base64=base64.b64encode(guidance.png).decode() if device_kind == "tablet" else None,
+        png_base64=base64.b64encode(guidance.png).decode() if device_kind in ("tablet", "chat") else None,
     )

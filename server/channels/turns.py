@@ -1,0 +1,96 @@
+"""The one turn runner behind every chat adapter: who is writing, once only, then the same turn pipeline as the
+devices, then a reply rendered for chat. Adapters only turn platform frames into `ChatMessage`s and `ChatReply`s
+into platform messages."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from assistant.catalogue import lang_of
+from assistant.pipeline import TurnContext, TurnError, TurnResult
+from assistant.pipeline.audio import run_audio
+from assistant.pipeline.image import run_image
+from assistant.pipeline.record import RawInput
+from assistant.world.schema import ChatPlatform, DeviceKind
+from server.channels.messages import ChatMessage, ChatReply, Media, MediaUnavailable
+from server.channels.render import chat_reply, words_reply
+from server.channels.store import ChatInbox
+from server.render.turn import turn_out
+from server.services import Services
+
+log = structlog.get_logger(__name__)
+
+
+def chat_device(platform: ChatPlatform, worker: str) -> str:
+    """The conversation a worker has in one platform: its own dialogue, rate limit and place in the record."""
+    return f"{platform}-{worker}"
+
+
+class ChatTurns:
+    def __init__(self, services: Services, inbox: ChatInbox) -> None:
+        self._services = services
+        self._inbox = inbox
+
+    def context(self, platform: ChatPlatform, user_id: str) -> TurnContext | None:
+        worker = self._services.master.world.worker_for_chat(platform, user_id)
+        if worker is None:
+            return None
+        return TurnContext(device=chat_device(platform, worker.code), device_kind=DeviceKind.chat.value,
+                           site=worker.site, worker=worker.code, language=worker.language)
+
+    async def handle(self, message: ChatMessage) -> ChatReply | None:
+        """The reply to a message, or None for a message already taken (a platform's retry: nothing runs)."""
+        claimed = await asyncio.to_thread(self._inbox.claim, message.platform, message.message_id, message.user_id)
+        if not claimed:
+            log.info("chat-duplicate", platform=message.platform, message_id=message.message_id)
+            return None
+        ctx = self.context(message.platform, message.user_id)
+        if ctx is None:
+            log.info("chat-unknown-user", platform=message.platform, message_id=message.message_id)
+            return words_reply("chat-not-registered", "zh")
+        lang = lang_of(ctx.language)
+        if message.kind == "unsupported":
+            return words_reply("chat-unsupported-message", lang)
+        services = self._services
+        wait = services.turn_rate.take(ctx.device)
+        if wait is not None:
+            return words_reply("too-many-turns", lang, retry_after_s=wait)
+        try:
+            media = await _fetched(message) if message.kind in ("audio", "image") else None
+        except MediaUnavailable as error:
+            log.warning("chat-media-failed", platform=message.platform, message_id=message.message_id,
+                        reason=str(error))
+            return words_reply("chat-media-failed", lang)
+        raw = RawInput(message.kind, text=message.text or None, data=media.data if media else None,
+                       content_type=media.content_type if media else None)
+        try:
+            turn = await self._run(ctx, message, media)
+        except TurnError as error:
+            await services.recorder.failed(ctx, message.platform, raw, error)
+            return words_reply(error.code, lang, **error.values)
+        await services.recorder.answered(ctx, message.platform, raw, turn)
+        return chat_reply(turn_out(turn, ctx, services.master.world))
+
+    async def _run(self, ctx: TurnContext, message: ChatMessage, media: Media | None) -> TurnResult:
+        services = self._services
+        if message.kind == "action" and message.action is not None:
+            return await services.pipeline.run_action(ctx, message.action, draft=message.draft)
+        if message.kind == "audio" and media is not None:
+            return await run_audio(services.pipeline, services.speech, ctx, media.data, media.content_type)
+        if message.kind == "image" and media is not None:
+            return await run_image(services.pipeline, services.vision, services.code_matcher(), ctx, media.data,
+                                   media.content_type, message.text)
+        return await services.pipeline.run_text(ctx, message.text)
+
+
+async def _fetched(message: ChatMessage) -> Media:
+    if message.fetch is None:
+        raise MediaUnavailable("no file")
+    try:
+        return await message.fetch()
+    except MediaUnavailable:
+        raise
+    except Exception as error:  # the platform's own failure, whatever its type: the person is told, nothing runs
+        raise MediaUnavailable(type(error).__name__) from error
