@@ -124,7 +124,8 @@ async def test_settings_reach_the_running_engines(env: pytest.MonkeyPatch, tmp_p
         assert speech.partial_interval_s is None and speech.whisper_threads == 1 and speech.min_confidence == 0.5
         assert speech.vad.end_silence_s == 0.9
         assert speech.whisper_dir == tmp_path / "models" / "whisper-base"  # where `make setup` puts it
-        assert services.vision.settings.model_dump() == {"variant": "small", "threads": 1, "min_line_confidence": 0.7}
+        assert services.vision.settings.model_dump() == {"variant": "small", "threads": 1, "min_line_confidence": 0.7,
+                                                         "recogniser": "small", "second_opinion": "tiny"}
         await services.fleet.wait_connected()  # running on the embedded broker, subscribed under the topic
         fleet = services.fleet._config
         assert (fleet.base_topic, fleet.min_battery, fleet.resend_s) == (topic, 40, 3)
