@@ -32,7 +32,7 @@ import structlog
 from assistant.language.reading import MessageReader
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
-from bench.devsets.report import Result, accuracy_table, intent_table, rate_lines, timing_lines
+from bench.devsets.report import Result, accuracy_table, intent_table, rate_lines, silent_lines, timing_lines
 from bench.devsets.scoring import score
 from bench.devsets.voice import PER_LANGUAGE, SEED
 from bench.devsets.voice_clips import ROOT, Clip, build, duration_s
@@ -113,7 +113,8 @@ def _row(result: Result) -> dict[str, Any]:
             "noise": clip.noise, "text": clip.case.text, "raw": result.raw, "corrected": result.corrected,
             "confidence": result.confidence, "decode_s": round(result.decode_s, 3),
             "duration_s": round(result.duration_s, 3), "understood": result.score.understood,
-            "checks": result.score.checks, "raw_understood": result.raw_score.understood}
+            "checks": result.score.checks, "raw_understood": result.raw_score.understood,
+            "silently_wrong": result.silently_wrong}
 
 
 def text_ceiling(clips: Sequence[Clip]) -> str:
@@ -170,7 +171,7 @@ def main() -> None:
     print(intent_table(results))
     print()
     print(text_ceiling(chosen))
-    for line in [*rate_lines(results), *timing_lines(results)]:
+    for line in [*silent_lines(results), *rate_lines(results), *timing_lines(results)]:
         print(line)
     print(f"wall time {wall / 60:.1f} min for {len(results)} clips (model load and warm-up included)")
 

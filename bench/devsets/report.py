@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.language.fields import LOW_CONFIDENCE
 from bench.devsets.scoring import CHECKS, Score
 from bench.devsets.voice_clips import Clip
 
@@ -26,6 +27,13 @@ class Result:
     duration_s: float
     score: Score       # the reading of the corrected transcript (what the assistant acts on)
     raw_score: Score   # the reading of Whisper's own words, to see what the correction adds
+
+    @property
+    def silently_wrong(self) -> bool:
+        """Misunderstood yet heard surely enough that the turn acts on it with no field in doubt: the read-back
+        would name a wrong field as sure (below LOW_CONFIDENCE every field is asked; below the engine's floor
+        the utterance is "not heard" and asked again)."""
+        return not self.score.understood and self.confidence >= LOW_CONFIDENCE
 
 
 def _pct(right: int, total: int) -> str:
@@ -96,6 +104,18 @@ def _by(results: Sequence[Result], key: Callable[[Result], float]) -> str:
     values = sorted({key(r) for r in results})
     return ", ".join(f"{v}: {_ratio([r for r in results if key(r) == v], lambda r: r.score.understood)}"
                      for v in values)
+
+
+def silent_lines(results: Sequence[Result]) -> list[str]:
+    """Silently wrong per language, voice and noise: the figure issue 12 wants at zero."""
+    out = []
+    for lang, synth, mine in families(results):
+        by_noise = ", ".join(f"{noise} {sum(r.silently_wrong for r in mine if r.clip.condition == noise)}"
+                             f"/{sum(1 for r in mine if r.clip.condition == noise)}"
+                             for noise in sorted({r.clip.condition for r in mine}))
+        out.append(f"{lang} {synth} silently wrong (misheard, read back with every field sure): "
+                   f"{sum(r.silently_wrong for r in mine)}/{len(mine)} ({by_noise})")
+    return out
 
 
 def timing_lines(results: Sequence[Result]) -> list[str]:
