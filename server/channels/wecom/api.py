@@ -14,7 +14,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
@@ -138,7 +138,7 @@ class _Token:
     expires_at: float  # on the client's clock
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Call:
     """One API request, rebuilt with a fresh token when the first answer says the token is bad."""
 
@@ -205,8 +205,9 @@ class WeComApi:
 
     # transport
 
-    async def _send(self, method: str, path: str, *, params: Mapping[str, str], json_body: Mapping[str, Any] | None
-                    = None, files: Mapping[str, tuple[str, bytes, str]] | None = None,
+    async def _send(self, method: str, path: str, *, params: Mapping[str, str],
+                    json_body: Mapping[str, Any] | None = None,
+                    files: Mapping[str, tuple[str, bytes, str]] | None = None,
                     stream: bool = False) -> httpx.Response:
         url = self._base + path
         try:
@@ -333,11 +334,11 @@ class WeComApi:
         media_id = await self.upload_media(data, filename, "file", content_type)
         return await self._send_message(user, "file", {"media_id": media_id})
 
-    async def update_template_card(self, users: list[str], response_code: str, replace_name: str) -> None:
+    async def update_template_card(self, users: Sequence[str], response_code: str, replace_name: str) -> None:
         """Turns a clicked card's buttons into one unclickable button reading `replace_name` ("已确认") for
         `users`, via /cgi-bin/message/update_template_card. `response_code` comes from the click (or the send)
         and works once."""
-        payload = {"userids": users, "agentid": self.agent_id, "response_code": response_code,
+        payload = {"userids": list(users), "agentid": self.agent_id, "response_code": response_code,
                    "button": {"replace_name": replace_name}}
         await self._call(_Call("POST", "/cgi-bin/message/update_template_card", json_body=payload))
         log.info("wecom.api.card_updated", users=len(users))
