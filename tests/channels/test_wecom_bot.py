@@ -425,6 +425,7 @@ async def test_reconnects_after_a_drop_and_subscribes_again() -> None:
             await platform.wait_subscribed()
             await platform.drop()
             await platform.wait_subscribed(2)
+            assert client.status.last_error == CONNECTION_LOST
             req_id = await platform.push_text("还在吗")
             await platform.wait_replies(req_id, finished=True)
             assert client.status.subscriptions == 2

@@ -83,7 +83,7 @@ _MAX_FRAME_BYTES = 4 * 1024 * 1024
 class BotStatus:
     state: State
     subscriptions: int  # successful subscribes since the client was made: 1 is the first connection, more reconnects
-    last_error: str | None = None  # WeComBotError code of the latest failure
+    last_error: str | None = None  # WeComBotError code of the latest failure (kept after recovering: see `state`)
     last_errcode: int | None = None  # the platform's errcode with it, if any
 
 
@@ -234,6 +234,8 @@ class WeComBotClient:
                     auth_failures = 0
                     if time.monotonic() - self._subscribed_at >= self._heartbeat_s:
                         failures = 0
+                if error is None and not self._superseded:
+                    self._last_error, self._last_errcode = CONNECTION_LOST, None  # it was up, then went down
                 if error is not None:
                     self._last_error, self._last_errcode = error.code, error.errcode
                     log.warning("wecom_bot.connection_failed", code=error.code, errcode=error.errcode,
@@ -292,7 +294,6 @@ class WeComBotClient:
             self._subscribed_at = time.monotonic()
             self._subscribed.set()
             self._state = "subscribed"
-            self._last_error = self._last_errcode = None
             log.info("wecom_bot.subscribed", bot_id=self._bot_id, subscriptions=self._generation)
             heartbeat = asyncio.create_task(self._heartbeat(ws), name="wecom-bot-heartbeat")
             await reader

@@ -13,7 +13,8 @@ Where this comes from (read 2026; a correction to the wire format belongs here a
     frame envelope), src/ws.ts (subscribe, answer routing, heartbeat, reconnect, disconnected_event), src/client.ts
     (reply / push bodies), src/types/message.ts + event.ts (callback bodies), src/crypto.ts (media decryption).
 [W] The webhook-mode pages whose bodies the long connection reuses: 100719 (接收消息), 101027 (接收事件), 101031
-    (被动回复消息, 模板卡片类型), 101138 (response_url: one call, valid 1 hour).
+    (被动回复消息, 模板卡片类型), 101138 (response_url: one call, valid 1 hour); 100719 and 101138 read from the
+    stored docs, the rest from a public copy of those pages kept in a GitHub repository.
 
 Confirmed, by source:
 - Endpoint `wss://openws.work.weixin.qq.com` [D][S]. Every frame is one JSON text message
@@ -44,7 +45,9 @@ Confirmed, by source:
   waiting for its answer [S].
 - Stream reply: `{"msgtype": "stream", "stream": {"id", "finish", "content", "msg_item"?, "feedback"?}}`; content is
   the whole text so far (markdown, <= 20480 bytes), images (base64 + md5) only with finish=true, at most 10 [W][S].
-  The platform waits at most 6 minutes from the user's message for finish=true [W].
+  In webhook mode the platform stops waiting for finish=true 6 minutes after the user's message [W]; that this
+  bounds a long-connection stream too is an assumption (one third-party client states it). A user has at most three
+  messages in flight with one bot [W].
 - Proactive push: `{"cmd": "aibot_send_msg", "headers": {"req_id": <new>}, "body": {"chatid", "msgtype", ...}}` with
   markdown or template_card (also media by media_id, not built here); chatid is the user's userid for a single chat,
   the chatid for a group [S].
@@ -95,7 +98,7 @@ EVENT_DISCONNECTED = "disconnected_event"
 
 ERRCODE_NOT_SUBSCRIBED = 846609  # "aibot websocket not subscribed" (third-party reports, see module docstring)
 
-STREAM_WINDOW_S = 6 * 60.0  # [W] the platform stops waiting for finish=true 6 minutes after the user's message
+STREAM_WINDOW_S = 6 * 60.0  # [W] webhook mode: no finish=true accepted 6 minutes after the user's message
 STREAM_CONTENT_MAX_BYTES = 20480
 STREAM_IMAGES_MAX = 10
 
