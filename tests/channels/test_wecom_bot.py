@@ -607,3 +607,14 @@ async def test_stop_ends_run_and_a_second_run_is_refused_while_running() -> None
         await asyncio.wait_for(task, 5)
         assert client.status.state == "stopped"
         await platform.wait_until(lambda: not platform.connected)
+
+
+async def test_stop_while_connecting_does_not_leave_a_connection_behind() -> None:
+    async with FakeWeComBotPlatform(bot_id=BOT_ID, secret=SECRET) as platform:
+        client = make_client(platform)
+        task = asyncio.create_task(client.run())
+        await asyncio.sleep(0)  # run() is now inside connect()
+        await client.stop()
+        await asyncio.wait_for(task, 5)
+        await asyncio.sleep(0.1)
+        assert not platform.connected and platform.subscribed == 0

@@ -284,6 +284,9 @@ class WeComBotClient:
         except (OSError, TimeoutError, WebSocketException) as exc:
             raise WeComBotError(CONNECT_FAILED, detail=type(exc).__name__) from None
         self._ws = ws
+        if self._stop.is_set():  # stop() came while we were connecting and found no socket to close
+            await ws.close()
+            return
         self._ping_ids.clear()
         self._unacked_pings = 0
         reader = asyncio.create_task(self._read(ws), name="wecom-bot-reader")
