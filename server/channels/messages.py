@@ -57,6 +57,7 @@ class ChatReply:
     text: str
     markdown: str
     language: Lang
+    plain: str = ""  # the markdown's content as plain text (passive replies take no markdown); "" : `text`
     buttons: tuple[ChatButton, ...] = ()
     draft_id: str | None = None
     documents: tuple[str, ...] = ()

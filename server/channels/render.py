@@ -45,7 +45,9 @@ def chat_reply(turn: TurnOut) -> ChatReply:
     if buttons and turn.awaiting == "confirmation":
         parts.append(f"> {say('chat-confirm-hint', lang)}")
     png = turn.guidance.png_base64 if turn.guidance is not None else None
-    return ChatReply(title=title, text=turn.reply.text, markdown="\n\n".join(p for p in parts if p), language=lang,
+    markdown = "\n\n".join(p for p in parts if p)
+    plain = "\n\n".join(p for p in parts[1:] if p).replace("**", "").replace("`", "").replace("> ", "")
+    return ChatReply(title=title, text=turn.reply.text, markdown=markdown, plain=plain, language=lang,
                      buttons=buttons, draft_id=turn.draft.id if turn.draft is not None else None, documents=ids,
                      image_png=base64.b64decode(png) if png else None)
 

@@ -13,7 +13,7 @@ from assistant.pipeline import TurnContext, TurnError, TurnResult
 from assistant.pipeline.audio import run_audio
 from assistant.pipeline.image import run_image
 from assistant.pipeline.record import RawInput
-from assistant.world.schema import ChatPlatform, DeviceKind
+from assistant.world.schema import ChatPlatform, DeviceKind, Worker, World
 from server.channels.messages import ChatMessage, ChatReply, Media, MediaUnavailable
 from server.channels.render import chat_reply, words_reply
 from server.channels.store import ChatInbox
@@ -26,6 +26,15 @@ log = structlog.get_logger(__name__)
 def chat_device(platform: ChatPlatform, worker: str) -> str:
     """The conversation a worker has in one platform: its own dialogue, rate limit and place in the record."""
     return f"{platform}-{worker}"
+
+
+def chat_device_owner(world: World, device: str) -> Worker | None:
+    """The worker whose chat conversation `device` is ("wecom-W12" → W12), None for any other device code."""
+    platform, _, code = device.partition("-")
+    worker = next((w for w in world.workers if w.code == code), None)
+    if platform not in ("wecom", "dingtalk") or worker is None:
+        return None
+    return worker if worker.chat_user(platform) else None  # type: ignore[arg-type]
 
 
 class ChatTurns:

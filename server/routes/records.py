@@ -13,6 +13,7 @@ from assistant.access import check
 from assistant.journal import TurnRecord
 from assistant.pipeline import TurnContext
 from assistant.world.schema import Permission
+from server.channels.turns import chat_device_owner
 from server.deps import DeviceDep, ServicesDep
 from server.errors import ApiError
 from server.schemas.errors import error_responses
@@ -48,7 +49,7 @@ async def list_turns(caller: DeviceDep, services: ServicesDep,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[TurnRecordOut]:
     _may_review(services, caller)
     if device is not None:
-        owner = services.world.worker_for_device(device)
+        owner = services.world.worker_for_device(device) or chat_device_owner(services.world, device)
         if owner is None or owner.site != caller.site:
             raise ApiError("unknown-device-code", caller.language, {"device": device})
     if since is not None and since.tzinfo is None:

@@ -21,9 +21,11 @@ from assistant.ledger.seed import load_world_into
 from assistant.nlu.build import BuiltProject
 from assistant.world.loader import load_world
 from server.app import create_app
+from server.channels.settings import ChannelSettings, WeComSettings
 from server.launch import prepare_model, rasa_server
 from server.launch.rasa import RasaServer
 from server.settings import REPO_ROOT, Settings
+from tests.channels.fake_wecom import FakeWeCom
 from tests.support import free_port, issue, serve
 
 SECRET = "dialogue-tests-secret"
@@ -56,6 +58,7 @@ class Stack:
     built: BuiltProject
     rasa: RasaServer
     app: FastAPI  # served in this process: a test may look at its services
+    wecom: FakeWeCom  # the WeCom platform the app's WeCom channel talks to (loopback)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, device: str) -> str:
@@ -122,10 +125,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                         fleet_base_topic=f"frontline-test-{uuid.uuid4().hex[:8]}/uagv/v2", start_agv_sim=False,
                         turns_per_second=1000, turn_burst=1000,
                         rasa_startup_timeout_s=600)  # the restart test on a busy machine
-    app = create_app(settings)
-    with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
-            httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
-        yield Stack(app_url, rasa.url, settings, client, built, rasa, app)
+    wecom = FakeWeCom()
+    with serve(wecom.app, free_port()) as wecom_url:
+        settings = settings.model_copy(update={"channels": ChannelSettings(wecom=WeComSettings(
+            corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret, token=wecom.token,
+            encoding_aes_key=wecom.encoding_aes_key, api_base=wecom_url))})
+        app = create_app(settings)
+        with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
+                httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
+            yield Stack(app_url, rasa.url, settings, client, built, rasa, app, wecom)
 
 
 @pytest.fixture

@@ -1,0 +1,101 @@
+"""The running channels, built once in the app's lifespan from the settings: the turn runner, each platform's
+client and sender (or the local outbox on demo credentials), and the background work a slow turn or a long
+connection needs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import structlog
+
+from server.channels.demo import effective_channels
+from server.channels.messages import ChatMessage, ChatReply
+from server.channels.outbox import LocalOutbox
+from server.channels.settings import ChannelSettings
+from server.channels.store import ChatInbox, OutboundLog
+from server.channels.turns import ChatTurns
+from server.channels.wecom.adapter import WeComSender
+from server.channels.wecom.api import WeComApi
+from server.channels.wecom.crypto import WeComCrypto
+from server.services import Services
+from server.settings import Settings
+
+log = structlog.get_logger(__name__)
+PLATFORM_TIMEOUT_S = 10.0
+
+
+@dataclass
+class WeComChannel:
+    corp_id: str
+    crypto: WeComCrypto
+    api: WeComApi | None  # None: demo credentials (no platform to fetch media from)
+    sender: WeComSender
+
+
+class ChannelRuntime:
+    def __init__(self, settings: ChannelSettings, turns: ChatTurns, http: httpx.AsyncClient,
+                 local: LocalOutbox | None) -> None:
+        self.settings = settings
+        self.turns = turns
+        self.http = http
+        self.local = local  # demo: every platform-bound message is kept here instead
+        self.wecom: WeComChannel | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def demo(self) -> bool:
+        return self.local is not None
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run `work` after the platform was answered; kept so shutdown waits for it and nothing is lost silently."""
+        task = asyncio.create_task(self._logged(work, name), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("chat-background-failed", task=name)
+
+    async def answer_later(self, message: ChatMessage, send: Any) -> None:
+        """A slow turn (voice, photo): the platform was acknowledged; the reply goes through its send API."""
+        reply: ChatReply | None = await self.turns.handle(message)
+        if reply is not None:
+            await send(message.user_id, reply)
+
+    async def aclose(self, grace_s: float = 30.0) -> None:
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=grace_s)
+            for task in pending:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        await self.http.aclose()
+
+
+async def start_channels(settings: Settings, services: Services) -> ChannelRuntime:
+    sites = tuple(s.code for s in services.world.sites)
+    channels = effective_channels(settings.channels, settings.var_dir, sites)
+    local = LocalOutbox(OutboundLog(services.engine)) if channels.demo else None
+    http = httpx.AsyncClient(timeout=PLATFORM_TIMEOUT_S, follow_redirects=False)
+    runtime = ChannelRuntime(channels, ChatTurns(services, ChatInbox(services.engine)), http, local)
+    wecom = channels.wecom
+    if wecom.callback_ready and wecom.token and wecom.encoding_aes_key:
+        api = None
+        if not channels.demo and wecom.secret is not None and wecom.agent_id is not None:
+            api = WeComApi(http, wecom.corp_id, wecom.secret.get_secret_value(), wecom.agent_id,
+                           base_url=wecom.api_base)
+        runtime.wecom = WeComChannel(
+            corp_id=wecom.corp_id,
+            crypto=WeComCrypto(wecom.token.get_secret_value(), wecom.encoding_aes_key.get_secret_value(),
+                               wecom.corp_id),
+            api=api, sender=WeComSender(api, local))
+    log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None)
+    return runtime
