@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -107,3 +108,24 @@ class TcpProxy:
             for sock in (source, target):
                 with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+
+
+class BackgroundLoop:
+    """An asyncio loop in a thread of its own, for a fake platform's server that the app (in uvicorn's thread)
+    connects to over loopback while a synchronous test drives it."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, work: Any, timeout_s: float = 60) -> Any:
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout_s)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)

@@ -21,6 +21,9 @@ from server.channels.store import ChatInbox, OutboundLog
 from server.channels.turns import ChatTurns
 from server.channels.wecom.adapter import WeComSender
 from server.channels.wecom.api import WeComApi
+from server.channels.wecom.bot_adapter import bot_handler
+from server.channels.wecom.bot_client import WeComBotClient
+from server.channels.wecom.bot_media import MediaFetcher
 from server.channels.wecom.crypto import WeComCrypto
 from server.services import Services
 from server.settings import Settings
@@ -45,7 +48,9 @@ class ChannelRuntime:
         self.http = http
         self.local = local  # demo: every platform-bound message is kept here instead
         self.wecom: WeComChannel | None = None
+        self.wecom_bot: WeComBotClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._connections: set[asyncio.Task[None]] = set()  # the long connections, until shutdown
 
     @property
     def demo(self) -> bool:
@@ -70,7 +75,17 @@ class ChannelRuntime:
         if reply is not None:
             await send(message.user_id, reply)
 
+    def start_long_connection(self, name: str, run: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._logged(run, name), name=name)
+        self._connections.add(task)
+
     async def aclose(self, grace_s: float = 30.0) -> None:
+        if self.wecom_bot is not None:
+            await self.wecom_bot.stop()
+        for task in self._connections:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=grace_s)
             for task in pending:
@@ -97,5 +112,10 @@ async def start_channels(settings: Settings, services: Services) -> ChannelRunti
             crypto=WeComCrypto(wecom.token.get_secret_value(), wecom.encoding_aes_key.get_secret_value(),
                                wecom.corp_id),
             api=api, sender=WeComSender(api, local))
-    log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None)
+    if wecom.bot_ready and wecom.bot_secret is not None and not channels.demo:
+        handler = bot_handler(runtime.turns, MediaFetcher(http))
+        runtime.wecom_bot = WeComBotClient(wecom.bot_url, wecom.bot_id, wecom.bot_secret.get_secret_value(), handler)
+        runtime.start_long_connection("wecom-bot", runtime.wecom_bot.run())
+    log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None,
+             wecom_bot=runtime.wecom_bot is not None)
     return runtime

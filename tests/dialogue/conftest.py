@@ -26,7 +26,8 @@ from server.launch import prepare_model, rasa_server
 from server.launch.rasa import RasaServer
 from server.settings import REPO_ROOT, Settings
 from tests.channels.fake_wecom import FakeWeCom
-from tests.support import free_port, issue, serve
+from tests.channels.fake_wecom_bot import FakeWeComBotPlatform
+from tests.support import BackgroundLoop, free_port, issue, serve
 
 SECRET = "dialogue-tests-secret"
 MOSQUITTO = "mqtt://127.0.0.1:1883"
@@ -59,6 +60,8 @@ class Stack:
     rasa: RasaServer
     app: FastAPI  # served in this process: a test may look at its services
     wecom: FakeWeCom  # the WeCom platform the app's WeCom channel talks to (loopback)
+    wecom_bot: FakeWeComBotPlatform  # the intelligent bot's long-connection platform, on `platform_loop`
+    platform_loop: BackgroundLoop
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, device: str) -> str:
@@ -126,14 +129,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                         turns_per_second=1000, turn_burst=1000,
                         rasa_startup_timeout_s=600)  # the restart test on a busy machine
     wecom = FakeWeCom()
+    platform_loop = BackgroundLoop()
+    bot: FakeWeComBotPlatform = platform_loop.run(FakeWeComBotPlatform(bot_id="fake-bot", secret="fake-secret")
+                                                  .start())
     with serve(wecom.app, free_port()) as wecom_url:
         settings = settings.model_copy(update={"channels": ChannelSettings(wecom=WeComSettings(
             corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret, token=wecom.token,
-            encoding_aes_key=wecom.encoding_aes_key, api_base=wecom_url))})
+            encoding_aes_key=wecom.encoding_aes_key, api_base=wecom_url, bot_id="fake-bot", bot_secret="fake-secret",
+            bot_url=bot.url))})
         app = create_app(settings)
         with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
                 httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
-            yield Stack(app_url, rasa.url, settings, client, built, rasa, app, wecom)
+            yield Stack(app_url, rasa.url, settings, client, built, rasa, app, wecom, bot, platform_loop)
+    platform_loop.run(bot.close())
+    platform_loop.close()
 
 
 @pytest.fixture
