@@ -8,7 +8,7 @@ renders it here, in that person's language:
 
 Sections (one module each, merged into `CATALOGUE`): `dialogue` (what the assistant says in a conversation),
 `errors` (every error code a turn, an API call or a socket can end with), `fleet` (AGV progress),
-`guidance` (walking directions), `ui` (labels on buttons, cards and screens).
+`guidance` (walking directions), `ui` (labels on buttons, cards and screens), `alerts` (safety-stock alerts).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from assistant.catalogue import dialogue, errors, fleet, guidance, ui
+from assistant.catalogue import alerts, dialogue, errors, fleet, guidance, ui
 
 Lang = Literal["zh", "en"]
 Entry = tuple[str, str]  # (Mandarin, English)
@@ -35,7 +35,8 @@ def _merge(*sections: Mapping[str, Entry]) -> dict[str, Entry]:
     return merged
 
 
-CATALOGUE: dict[str, Entry] = _merge(dialogue.TEXTS, errors.TEXTS, fleet.TEXTS, guidance.TEXTS, ui.TEXTS)
+CATALOGUE: dict[str, Entry] = _merge(dialogue.TEXTS, errors.TEXTS, fleet.TEXTS, guidance.TEXTS, ui.TEXTS,
+                                     alerts.TEXTS)
 
 
 def lang_of(value: str | None) -> Lang:
