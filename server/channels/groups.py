@@ -110,7 +110,7 @@ class WecomGroupBot:
     def __init__(self, group: WecomGroup, client: httpx.AsyncClient, *, base_url: str = WECOM_BASE) -> None:
         self._group = group
         self._client = client
-        self._key = _credential(group.webhook.get_secret_value(), base_url, WECOM_PATH, "key", "wecom")
+        self._key = SecretStr(_credential(group.webhook.get_secret_value(), base_url, WECOM_PATH, "key", "wecom"))
         self._url = base_url.rstrip("/") + WECOM_PATH
 
     @property
@@ -121,7 +121,7 @@ class WecomGroupBot:
         return self._group.sites is None or site in self._group.sites
 
     async def deliver(self, alert: Alert) -> None:
-        await _post(self._client, "wecom", self._url, {"key": self._key},
+        await _post(self._client, "wecom", self._url, {"key": self._key.get_secret_value()},
                     {"msgtype": "markdown", "markdown": {"content": alert.markdown}})
 
 
@@ -132,8 +132,8 @@ class DingtalkRobot:
                  clock: Callable[[], float] = time.time) -> None:
         self._group = group
         self._client = client
-        self._token = _credential(group.webhook.get_secret_value(), base_url, DINGTALK_PATH, "access_token",
-                                  "dingtalk")
+        self._token = SecretStr(_credential(group.webhook.get_secret_value(), base_url, DINGTALK_PATH,
+                                            "access_token", "dingtalk"))
         if not group.secret.get_secret_value():
             raise GroupConfigError("dingtalk: the robot's signing secret is empty")
         self._url = base_url.rstrip("/") + DINGTALK_PATH
@@ -148,7 +148,7 @@ class DingtalkRobot:
 
     async def deliver(self, alert: Alert) -> None:
         timestamp = str(int(self._clock() * 1000))
-        params = {"access_token": self._token, "timestamp": timestamp,
+        params = {"access_token": self._token.get_secret_value(), "timestamp": timestamp,
                   "sign": sign(timestamp, self._group.secret.get_secret_value())}  # httpx URL-encodes it
         await _post(self._client, "dingtalk", self._url, params,
                     {"msgtype": "markdown", "markdown": {"title": alert.title, "text": alert.markdown}})

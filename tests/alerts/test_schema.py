@@ -37,4 +37,4 @@ def test_downgrade_and_upgrade_again(db_url: str, engine: Engine) -> None:
         assert not MINE & set(inspect(engine).get_table_names())
     finally:
         upgrade(db_url)
-    assert MINE <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= MINE
