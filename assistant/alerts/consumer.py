@@ -101,11 +101,17 @@ class AlertConsumer:
     # --- one pass ----------------------------------------------------------------------------------------
 
     def _has_work(self) -> bool:
-        """Whether there is anything to do, without the SQLite write lock (most passes find nothing)."""
+        """Whether there is anything to do, read without the SQLite write lock (most passes find nothing): an
+        undelivered low_stock event, or an open alert whose item has moved since its last check (or whose last
+        checked move is gone: the ledger was reset)."""
+        move = ledger.StockMove
+        same_item = (move.site == StockAlert.site, move.item == StockAlert.item)
+        pending = exists().where(ledger.LedgerEvent.delivered.is_(False), ledger.LedgerEvent.kind == LOW_STOCK)
+        moved = exists().where(*same_item, move.id > StockAlert.checked_move_id)
+        anchored = exists().where(*same_item, move.id == StockAlert.checked_move_id)
+        stale = exists().where(StockAlert.status == str(AlertStatus.open), moved | ~anchored)
         with self._read.begin() as session:
-            pending = exists().where(ledger.LedgerEvent.delivered.is_(False), ledger.LedgerEvent.kind == LOW_STOCK)
-            opened = exists().where(StockAlert.status == str(AlertStatus.open))
-            return bool(session.scalar(select(pending | opened)))
+            return bool(session.scalar(select(pending | stale)))
 
     def _pass(self, session: Session) -> Consumed:
         rows = session.scalars(
@@ -157,8 +163,10 @@ class AlertConsumer:
         now_level = level_now(session, site, item, storage)
         alert = session.scalars(select(StockAlert).where(StockAlert.site == site, StockAlert.item == item,
                                                          StockAlert.status == str(AlertStatus.open))).one_or_none()
-        minimum = self._minimum.get(key) or (alert.minimum if alert else None) \
-            or next((e.minimum for e in events if e.minimum is not None), None)
+        minimum = self._minimum.get(key)  # the world's; else what the alert or the event recorded
+        if minimum is None:
+            minimum = alert.minimum if alert is not None else next(
+                (e.minimum for e in events if e.minimum is not None), None)
         if minimum is None:
             return [], []
         opened: list[int] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,21 +87,29 @@ class AlertService:
         """Consume the ledger's outbox, then send every due delivery once."""
         async with self._pass_lock:
             consumed = await asyncio.to_thread(self.consumer.consume)
+            deadline = time.monotonic() + self._policy.lease_s  # taken before the claim: never later than its lease
             claimed = await asyncio.to_thread(self.store.claim, list(self._targets), self._policy.batch_size,
                                               self._policy.lease_s)
             self._in_flight.update(c.id for c in claimed)
             by_target: dict[str, list[Claimed]] = defaultdict(list)
             for delivery in claimed:
                 by_target[delivery.target].append(delivery)
-            results = await asyncio.gather(*(self._send_all(rows) for rows in by_target.values()))
+            results = await asyncio.gather(*(self._send_all(rows, deadline) for rows in by_target.values()))
             sent = tuple(i for ok, _ in results for i in ok)
             failed = tuple(i for _, bad in results for i in bad)
             return PassReport(consumed=consumed, sent=sent, failed=failed)
 
-    async def _send_all(self, rows: list[Claimed]) -> tuple[list[int], list[int]]:
+    async def _send_all(self, rows: list[Claimed], lease_end: float) -> tuple[list[int], list[int]]:
+        """One target's rows, one at a time; a row whose lease could end during its attempt is given back instead
+        (another sender may claim it then: it must not be in flight here)."""
         sent: list[int] = []
         failed: list[int] = []
-        for row in rows:
+        for index, row in enumerate(rows):
+            if time.monotonic() + self._policy.send_timeout_s >= lease_end:
+                left = [r.id for r in rows[index:]]
+                await asyncio.to_thread(self.store.release, left)
+                self._in_flight.difference_update(left)
+                break
             (sent if await self._send(row) else failed).append(row.id)
         return sent, failed
 

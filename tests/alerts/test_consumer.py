@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,3 +152,24 @@ def test_a_consumer_without_routes_still_records_the_alert(ledger: Ledger, engin
     assert len(AlertConsumer(engine, world, []).consume().opened) == 1
     assert delivery_rows(engine) == []
     assert [a.status for a in alert_rows(engine)] == [AlertStatus.open]
+
+
+def test_a_pass_with_nothing_new_writes_nothing(ledger: Ledger, consumer: AlertConsumer, engine: Engine) -> None:
+    transfer(ledger, "DG", "CS-1001", 25, "LINE-B")
+    consumer.consume()
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert consumer.consume() == Consumed()  # an open alert, no move since: no write transaction at all
+        assert [s for s in statements
+                if s.startswith(("BEGIN IMMEDIATE", "UPDATE", "INSERT", "DELETE")) or "FOR UPDATE" in s] == []
+        transfer(ledger, "DG", "CS-1001", 1, "A-02")  # rack to rack: reserved, so 14 (an event, nothing new)
+        statements.clear()
+        assert consumer.consume() == Consumed(events=1)
+        assert any(s.startswith("UPDATE stock_alerts") for s in statements)  # checked up to the new move
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,7 @@ from assistant.alerts import (
 from assistant.ledger.db import make_engine
 from assistant.ledger.service import Ledger
 from assistant.world.schema import World
-from tests.alerts.helpers import Named, Recorder, delivery_rows, transfer
+from tests.alerts.helpers import Named, Recorder, d, delivery_rows, transfer
 
 FAST = DeliveryPolicy(poll_s=0.05, retry_initial_s=0.05, retry_factor=2, retry_max_s=1, jitter=0, send_timeout_s=2,
                       lease_s=30)
@@ -185,3 +186,22 @@ def test_two_senders_never_claim_one_row(ledger: Ledger, engine: Engine, world: 
         for e in engines:
             e.dispose()
     assert len(claimed) == 20 and len(set(claimed)) == 20
+
+
+async def test_rows_whose_lease_would_end_mid_send_are_given_back(ledger: Ledger, engine: Engine,
+                                                                  world: World) -> None:
+    async def slow(alert: Alert) -> None:
+        await asyncio.sleep(0.4)
+
+    transfer(ledger, "DG", "CS-1001", 25, "LINE-B")
+    transfer(ledger, "DG", "CM-1002", 25, "LINE-B")
+    plan = ledger.plan_sales_order("FZ", "C000", dt.date(2025, 1, 20), [("TEA-TGY", d(22500))])
+    ledger.confirm_sales_order(plan, device="PAD-01", worker="W11", turn_id=None)
+    policy = FAST.model_copy(update={"send_timeout_s": 0.5, "lease_s": 0.8})
+    service = AlertService(engine, world, [CallbackTarget("push", slow)], policy=policy)
+    report = await service.run_once()  # the first send ends at ~0.4 s: a second could outlive the 0.8 s lease
+    assert len(report.consumed.opened) == 3 and len(report.sent) == 1 and report.failed == ()
+    rows = delivery_rows(engine)
+    assert sorted((row.status, row.attempts) for row in rows) == [("pending", 0), ("pending", 0), ("sent", 1)]
+    assert (await service.run_once()).sent and (await service.run_once()).sent
+    assert _all_sent(engine)
