@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from assistant.alerts import AlertConsumer, AlertRules, AlertStatus, Consumed, StockAlert
 from assistant.ledger.db import make_engine
+from assistant.ledger.seed import load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.types import utcnow
 from assistant.world.schema import World
@@ -173,3 +174,38 @@ def test_a_pass_with_nothing_new_writes_nothing(ledger: Ledger, consumer: AlertC
         assert any(s.startswith("UPDATE stock_alerts") for s in statements)  # checked up to the new move
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_consumers_racing_over_a_recovery_and_a_new_breach_close_once_and_open_once(
+        ledger: Ledger, consumer: AlertConsumer, engine: Engine, db_url: str, world: World) -> None:
+    first = transfer(ledger, "DG", "CS-1001", 25, "LINE-B")
+    consumer.consume()
+    ledger.cancel_document(first.id)
+    transfer(ledger, "DG", "CS-1001", 30, "LINE-B")
+    engines = [make_engine(db_url) for _ in range(2)]
+    try:
+        consumers = [AlertConsumer(engines[i % 2], world, ROUTES) for i in range(4)]
+        barrier = threading.Barrier(len(consumers))
+
+        def run(c: AlertConsumer) -> Consumed:
+            barrier.wait()
+            return c.consume()
+
+        with ThreadPoolExecutor(len(consumers)) as pool:
+            results = list(pool.map(run, consumers))
+    finally:
+        for e in engines:
+            e.dispose()
+    assert sum(len(r.closed) for r in results) == 1 and sum(len(r.opened) for r in results) == 1
+    assert [a.status for a in alert_rows(engine)] == ["closed", "open"]
+    assert len(delivery_rows(engine)) == 4
+
+
+def test_a_reset_ledger_closes_the_alerts_it_no_longer_shows(ledger: Ledger, consumer: AlertConsumer,
+                                                             engine: Engine, world: World) -> None:
+    transfer(ledger, "DG", "CS-1001", 25, "LINE-B")
+    consumer.consume()
+    load_world_into(engine, world)  # `frontline demo reset`: every move and event forgotten, 40 on the rack
+    assert consumer.consume().closed == (alert_rows(engine)[0].id,)
+    [alert] = alert_rows(engine)
+    assert (alert.status, alert.closed_level) == ("closed", d(40))
