@@ -244,9 +244,9 @@ def channels_log(limit: Annotated[int, typer.Option(help="how many of the latest
     """What would have gone to the platforms (demo credentials keep it on the box), newest last, as JSON lines."""
     import json
 
+    from assistant.journal.channels import OutboundLog
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
-    from server.channels.store import OutboundLog
 
     settings = Settings()
     upgrade(settings.effective_database_url)

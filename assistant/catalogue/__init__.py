@@ -9,7 +9,7 @@ renders it here, in that person's language:
 Sections (one module each, merged into `CATALOGUE`): `dialogue` (what the assistant says in a conversation),
 `errors` (every error code a turn, an API call or a socket can end with), `fleet` (AGV progress),
 `guidance` (walking directions), `ui` (labels on buttons, cards and screens), `chat` (the chat channels' own
-words and the group alerts).
+words), `alerts` (safety-stock alerts).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from assistant.catalogue import chat, dialogue, errors, fleet, guidance, ui
+from assistant.catalogue import alerts, chat, dialogue, errors, fleet, guidance, ui
 
 Lang = Literal["zh", "en"]
 Entry = tuple[str, str]  # (Mandarin, English)
@@ -36,7 +36,8 @@ def _merge(*sections: Mapping[str, Entry]) -> dict[str, Entry]:
     return merged
 
 
-CATALOGUE: dict[str, Entry] = _merge(dialogue.TEXTS, errors.TEXTS, fleet.TEXTS, guidance.TEXTS, ui.TEXTS, chat.TEXTS)
+CATALOGUE: dict[str, Entry] = _merge(dialogue.TEXTS, errors.TEXTS, fleet.TEXTS, guidance.TEXTS, ui.TEXTS,
+                                     chat.TEXTS, alerts.TEXTS)
 
 
 def lang_of(value: str | None) -> Lang:

@@ -12,15 +12,18 @@ from alembic import context
 from sqlalchemy import Connection, DateTime, Numeric
 
 from assistant.access.tokens import AccessBase
+from assistant.alerts.models import AlertsBase
 from assistant.fleet.store import FleetBase
+from assistant.journal.channels import ChannelBase
 from assistant.journal.store import JournalBase
 from assistant.ledger.db import make_engine
 from assistant.ledger.models import Base
 from assistant.ledger.types import Dec, UtcDateTime
 
 config = context.config
-target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata]
-# ledger, fleet link, device tokens, the turns on record
+target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
+                   ChannelBase.metadata]
+# ledger, fleet link, device tokens, the turns on record, safety-stock alerts
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import structlog
 
-from server.channels.store import OutboundLog
+from assistant.journal.channels import OutboundLog
 
 log = structlog.get_logger(__name__)
 

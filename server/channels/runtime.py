@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import structlog
 
+from assistant.journal.channels import ChatInbox, OutboundLog
 from server.channels.demo import effective_channels
 from server.channels.messages import ChatMessage, ChatReply
 from server.channels.outbox import LocalOutbox
 from server.channels.settings import ChannelSettings
-from server.channels.store import ChatInbox, OutboundLog
 from server.channels.turns import ChatTurns
 from server.channels.wecom.adapter import WeComSender
 from server.channels.wecom.api import WeComApi

@@ -9,6 +9,7 @@ import asyncio
 import structlog
 
 from assistant.catalogue import lang_of
+from assistant.journal.channels import ChatInbox
 from assistant.pipeline import TurnContext, TurnError, TurnResult
 from assistant.pipeline.audio import run_audio
 from assistant.pipeline.image import run_image
@@ -16,7 +17,6 @@ from assistant.pipeline.record import RawInput
 from assistant.world.schema import ChatPlatform, DeviceKind, Worker, World
 from server.channels.messages import ChatMessage, ChatReply, Media, MediaUnavailable
 from server.channels.render import chat_reply, words_reply
-from server.channels.store import ChatInbox
 from server.render.turn import turn_out
 from server.services import Services
 

@@ -15,8 +15,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, inspect, text
 
 from assistant.access.tokens import AccessBase
+from assistant.alerts.models import AlertsBase
 from assistant.fleet.store import FleetBase
 from assistant.journal import JournalBase
+from assistant.journal.channels import ChannelBase
 from assistant.ledger import models
 from assistant.ledger.db import make_engine, read_only
 from assistant.ledger.migrate import alembic_config, upgrade
@@ -26,7 +28,8 @@ from assistant.world.schema import World
 from tests.ledger.conftest import PG_ADMIN
 from tests.ledger.helpers import balances_from_moves, count, d, stock_rows
 
-METADATA = [models.Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata]
+METADATA = [models.Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
+            ChannelBase.metadata]
 
 
 def test_models_and_migration_agree(engine: Engine) -> None:
