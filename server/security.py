@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket
 SCREEN_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                  "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
                  "form-action 'self'")
-_SCREENS = ("/tablet", "/screens/")
+_SCREENS = ("/tablet", "/dashboard", "/screens/")
 
 
 def install_security_headers(app: FastAPI) -> None:

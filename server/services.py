@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from actions.deps import ActionDeps
 from actions.registry import build_executor
 from assistant.access import DeviceTokens
+from assistant.alerts import AlertStore
 from assistant.dialogue.approvals import Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
@@ -34,6 +35,8 @@ from assistant.routing import Guidance, Router
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
+from server.dashboard import Dashboard, fan_out
+from server.feed import SiteFeed
 from server.limits import TurnRate
 from server.notices import approval_notifier, fleet_listener
 from server.push import DevicePush
@@ -65,12 +68,15 @@ class Services:
     approvals: Approvals
     recorder: TurnRecorder  # every turn on the record
     turn_rate: TurnRate  # turns per device per second
+    feed: SiteFeed  # what happens at each site, for whoever watches it (the dashboards)
+    dashboard: Dashboard  # the supervisors' dashboard: snapshots, and the sources of its feed
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
         return CodeMatcher(self.master.world, self.master.resolver)
 
     async def aclose(self) -> None:
+        await self.dashboard.stop()
         await self.fleet.stop()
         await self.http.aclose()
         self.engine.dispose()
@@ -95,15 +101,20 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     vocabulary = master.vocabulary
     router = Router(world)
     push = DevicePush()
-    fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, fleet_listener(world, ledger, push),
+    feed = SiteFeed()
+    journal = TurnJournal(engine)
+    dashboard = Dashboard(world, ledger, journal, AlertStore(engine, world), feed)
+    fleet = FleetService(engine, world, ledger, settings.mqtt_url or None,
+                         fan_out(fleet_listener(world, ledger, push), dashboard.on_fleet_event),
                          embedded_port=settings.embedded_mqtt_port,
                          config=FleetConfig(**settings.fleet.model_dump(),
                                             # unique per process: two masters with one client id on a broker
                                             # would disconnect each other in turn
                                             client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
                          router=router)
+    dashboard.fleet = fleet
     await fleet.start()
-    notify = approval_notifier(world, push)
+    notify = fan_out(approval_notifier(world, push), dashboard.on_approval)
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     dialogue = DialogueClient(http, settings.rasa_channel_secret())
@@ -139,12 +150,15 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         log.warning("stt-unavailable", detail=str(error))
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
-    recorder = TurnRecorder(TurnJournal(engine), settings.var_dir / "media", settings.keep_media_days)
+    recorder = TurnRecorder(journal, settings.var_dir / "media", settings.keep_media_days,
+                            on_record=dashboard.turn_recorded)
     await asyncio.to_thread(recorder.purge_media)
+    await dashboard.start()
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=TurnRate(settings.turns_per_second, settings.turn_burst),
+        feed=feed, dashboard=dashboard,
     )

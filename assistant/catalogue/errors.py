@@ -45,6 +45,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "turns-not-permitted": ("只有本场地的主管或经理能查看对话记录。",
                             "Only a supervisor or manager of this site may read the turn record."),
     "turn-not-found": ("没有对话记录{turn}。", "No turn {turn}."),
+    "turn-media-not-kept": ("对话{turn}的录音或照片没有保存(只保存了校验值；见 FRONTLINE_KEEP_MEDIA_DAYS)。",
+                            "The recording or photo of turn {turn} was not kept (only its checksum; see "
+                            "FRONTLINE_KEEP_MEDIA_DAYS)."),
+    "dashboard-not-permitted": ("看板只对本场地的主管和经理开放；这台设备的使用人不能查看。",
+                                "The dashboard is for the site's supervisors and managers; this device's worker "
+                                "may not open it."),
     "unknown-device-code": ("本场地没有设备“{device}”。", "No device '{device}' at this site."),
     "unknown-item-code": ("没有找到物料“{item}”。", "No item called '{item}'."),
     # the headset socket

@@ -103,13 +103,14 @@ class Ledger:
             ).all()
             return self._load_documents(session, list(ids))
 
-    def recent_documents(self, site: str, limit: int = 10) -> list[views.Document]:
+    def recent_documents(self, site: str, limit: int = 10, status: DocStatus | None = None) -> list[views.Document]:
+        """The site's newest documents first (only those in `status`)."""
+        query = select(models.Document.id).where(models.Document.site == site)
+        if status is not None:
+            query = query.where(models.Document.status == str(status))
         with self._reading() as session:
             ids = session.scalars(
-                select(models.Document.id)
-                .where(models.Document.site == site)
-                .order_by(models.Document.created_at.desc(), models.Document.id.desc())
-                .limit(limit)
+                query.order_by(models.Document.created_at.desc(), models.Document.id.desc()).limit(limit)
             ).all()
             return self._load_documents(session, list(ids))
 

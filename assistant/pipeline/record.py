@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import shutil
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from assistant.pipeline.errors import TurnError
 from assistant.pipeline.results import InputKind, TurnContext, TurnInput, TurnResult
 
 log = structlog.get_logger(__name__)
+
+OnRecord = Callable[[TurnRecord], Awaitable[None]]  # told of each turn once it is on the record
 
 _EXTENSIONS = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/ogg": "ogg", "audio/mpeg": "mp3", "audio/amr": "amr",
                "audio/webm": "webm", "image/png": "png", "image/jpeg": "jpg"}
@@ -75,12 +78,15 @@ def failed_record(ctx: TurnContext, channel: Channel, raw: RawInput, error: Turn
 
 class TurnRecorder:
     """Writes each turn's record (a worker thread: database work), and keeps recordings and photos for
-    `keep_media_days` days under `media_dir` (0: none are kept, only their hash)."""
+    `keep_media_days` days under `media_dir` (0: none are kept, only their hash). `on_record` hears of each turn
+    once it is written (the supervisors' dashboard); a failing listener costs the turn nothing."""
 
-    def __init__(self, journal: TurnJournal, media_dir: Path, keep_media_days: int) -> None:
+    def __init__(self, journal: TurnJournal, media_dir: Path, keep_media_days: int,
+                 on_record: OnRecord | None = None) -> None:
         self.journal = journal
         self._media_dir = media_dir
         self._keep_days = keep_media_days
+        self._on_record = on_record
 
     async def answered(self, ctx: TurnContext, channel: Channel, raw: RawInput, result: TurnResult) -> None:
         at = dt.datetime.now(dt.UTC)
@@ -97,9 +103,24 @@ class TurnRecorder:
     async def _write(self, record: TurnRecord, raw: RawInput) -> None:
         try:
             media = await asyncio.to_thread(self._keep_media, record, raw)
-            await asyncio.to_thread(self.journal.write, record.model_copy(update={"media_path": media}))
+            record = record.model_copy(update={"media_path": media})
+            await asyncio.to_thread(self.journal.write, record)
         except Exception:  # the answer still goes out; the missing record is loud in the log
             log.exception("turn-record-failed", turn_id=record.id, device=record.device)
+            return
+        if self._on_record is not None:
+            try:
+                await self._on_record(record)
+            except Exception:
+                log.exception("turn-record-listener-failed", turn_id=record.id)
+
+    def media_file(self, record: TurnRecord) -> Path | None:
+        """The recording or photo kept for a turn, while the retention keeps it (None: not kept, or gone)."""
+        if record.media_path is None or self._keep_days <= 0:
+            return None
+        root = self._media_dir.resolve()
+        path = (root / record.media_path).resolve()
+        return path if path.is_relative_to(root) and path.is_file() else None
 
     def _keep_media(self, record: TurnRecord, raw: RawInput) -> str | None:
         if self._keep_days <= 0 or raw.data is None:

@@ -16,7 +16,8 @@ _STATUS: dict[str, int] = {
     "image-unsupported": 415, "image-corrupt": 400, "image-too-large": 413,
     "stt-unavailable": 503, "vision-models-missing": 503, "nlu-unavailable": 503,
     "auth-invalid-token": 401, "document-not-found": 404, "site-forbidden": 403, "unknown-item-code": 404,
-    "turns-not-permitted": 403, "turn-not-found": 404, "unknown-device-code": 404,
+    "turns-not-permitted": 403, "turn-not-found": 404, "unknown-device-code": 404, "turn-media-not-kept": 404,
+    "dashboard-not-permitted": 403,
     "approval-not-permitted": 403, "approval-not-waiting": 409, "approval-out-of-stock": 409,
     "internal-error": 500, "db-unavailable": 503,
 }

@@ -22,6 +22,12 @@ async def tablet() -> FileResponse:
     return FileResponse(SCREENS / "tablet.html", media_type=_TYPES[".html"])
 
 
+@router.get("/dashboard")
+async def dashboard() -> FileResponse:
+    """The supervisors' dashboard (`/dashboard#token=…`); its data comes over `/ws/dashboard`."""
+    return FileResponse(SCREENS / "dashboard.html", media_type=_TYPES[".html"])
+
+
 @router.get("/screens/labels.json")
 async def labels() -> JSONResponse:
     """The words of the screens, from the one catalogue (code → [Mandarin, English]); static like the page."""
