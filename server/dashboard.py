@@ -151,6 +151,9 @@ class Dashboard:
         site = self.world.site(site_code)
         return NamesOut(items={i.code: (i.name, i.name_en) for i in self.world.items},
                         locations={loc.code: (loc.name, loc.display_name("en")) for loc in site.locations},
+                        units={u.code: (u.names[0], next((n for n in u.names if n.isascii()), u.code))
+                               for u in self.world.units},
+                        item_units={i.code: i.unit for i in self.world.items},
                         workers={w.code: w.name for w in self.world.workers if w.site == site_code})
 
     def _map(self, site_code: str) -> SiteMapOut | None:

@@ -85,6 +85,8 @@ class NamesOut(BaseModel):
 
     items: dict[str, tuple[str, str]]
     locations: dict[str, tuple[str, str]]
+    units: dict[str, tuple[str, str]]  # base unit code → its name ("件", "pcs")
+    item_units: dict[str, str]  # item code → its base unit code: every quantity is in it
     workers: dict[str, str]
 
 
