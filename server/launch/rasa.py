@@ -191,8 +191,11 @@ class RasaServer:
 
     def write_endpoints(self) -> Path:
         """endpoints.yml for this run: the app's action endpoint, and the persistent tracker store that keeps
-        long-lived device conversations (and so turn latency) bounded by compaction."""
-        path = self.built.endpoints
+        long-lived device conversations (and so turn latency) bounded by compaction. Written beside this run's log,
+        not into the shared project: another Rasa starting from the same project at the same moment (a `make run`
+        beside `make test`) would otherwise read this one's action endpoint and act on the other app's ledger."""
+        path = self._log_file.parent / f"endpoints-{self.port}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
         endpoints = {
             # Rasa substitutes the variable when it reads the file, so the secret is never written to disk.
             "action_endpoint": {"url": self.action_endpoint, "token": f"${{{ACTION_SECRET_ENV}}}"},

@@ -7,7 +7,7 @@ let WORDS = {};
 const KEEP_TURNS = 200;
 const KEEP_NEWS = 40;
 const state = {
-  token: null, lang: "zh", socket: null, retry: 0, refused: false, live: false,
+  token: null, lang: "zh", chosen: false, socket: null, retry: 0, refused: false, live: false,
   site: null, names: { items: {}, locations: {}, units: {}, item_units: {}, workers: {} }, map: null, mayApprove: false,
   documents: new Map(), agvs: new Map(), turns: [], lowStock: [], alerts: new Map(), news: [], fresh: new Set(),
 };
@@ -106,11 +106,11 @@ function renderDocuments() {
     class: state.fresh.has(doc.id) ? "fresh" : null,
   },
   el("td", {}, docLink(doc.id)),
-  el("td", { text: word(`ui-dashboard-type-${doc.type}`) }),
-  el("td", {}, statusBadge(doc.status)),
+  el("td", { class: "nowrap", text: word(`ui-dashboard-type-${doc.type}`) }),
+  el("td", { class: "nowrap" }, statusBadge(doc.status)),
   el("td", { class: "lines", text: lineText(doc) }),
   el("td", { text: [doc.worker_name || workerName(doc.worker), doc.device].filter(Boolean).join(" · ") }),
-  el("td", { text: when(doc.updated_at || doc.created_at) }))));
+  el("td", { class: "nowrap", text: when(doc.updated_at || doc.created_at) }))));
   if (!docs.length) rows.append(el("tr", {}, el("td", { colSpan: 6, class: "empty", text: word("ui-dashboard-no-documents") })));
   renderApprovals();
 }
@@ -231,7 +231,7 @@ function renderAgvs() {
   rows.replaceChildren(...agvs.map((agv) => {
     const now = agvState(agv);
     return el("tr", { "data-serial": agv.serial, "data-state": now, "data-doc": agv.doc_id || "" },
-      el("td", { text: agv.serial }),
+      el("td", { class: "nowrap", text: agv.serial }),
       el("td", { text: word(`ui-dashboard-agv-${now}`) + (agv.errors && agv.errors.length ? `: ${agv.errors.join("; ")}` : "") }),
       el("td", { class: "battery", text: agv.battery == null ? "" : `${Math.round(agv.battery)}%${agv.charging ? " ⚡" : ""}` }),
       el("td", { class: "order", text: orderText(agv) }),
@@ -323,9 +323,9 @@ function turnRow(turn, fresh) {
   const timings = Object.entries(turn.timings_ms || {}).map(([stage, ms]) => `${stage} ${Math.round(ms)}`).join(" · ");
   const ok = turn.result === "ok";
   return el("tr", { "data-turn": turn.id, "data-device": turn.device, class: fresh ? "fresh" : null },
-    el("td", { text: when(turn.ts) }),
-    el("td", { text: [turn.device, workerName(turn.worker)].filter(Boolean).join(" · ") }),
-    el("td", { text: word(`ui-dashboard-channel-${turn.channel}`) }),
+    el("td", { class: "nowrap", text: when(turn.ts) }),
+    el("td", { class: "nowrap", text: [turn.device, workerName(turn.worker)].filter(Boolean).join(" · ") }),
+    el("td", { class: "nowrap", text: word(`ui-dashboard-channel-${turn.channel}`) }),
     inputCell(turn),
     el("td", { class: "intent", text: turn.intent ? `${turn.intent}${turn.intent_confidence != null ? ` ${turn.intent_confidence.toFixed(2)}` : ""}` : "" }),
     el("td", {}, ...(turn.documents || []).flatMap((id, i) => (i ? [" ", docLink(id)] : [docLink(id)]))),
@@ -390,6 +390,7 @@ function renderAll() {
 }
 
 function onSnapshot(snap) {
+  if (!state.chosen && snap.language !== state.lang) setLanguage(snap.language === "en" ? "en" : "zh");
   state.site = snap.site;
   state.names = snap.names;
   state.mayApprove = snap.may_approve;
@@ -502,8 +503,8 @@ function takeToken() {
 async function start() {
   await loadWords();
   takeToken();
-  setLanguage(navigator.language && navigator.language.startsWith("en") ? "en" : "zh");
-  document.getElementById("language").addEventListener("click", () => setLanguage(en() ? "zh" : "en"));
+  setLanguage("zh");  // Mandarin first; the worker's own language once the site is known; the button switches
+  document.getElementById("language").addEventListener("click", () => { state.chosen = true; setLanguage(en() ? "zh" : "en"); });
   document.getElementById("status-filter").addEventListener("change", renderDocuments);
   document.getElementById("detail-close").addEventListener("click", () => { document.getElementById("document-detail").hidden = true; });
   document.getElementById("document-detail").addEventListener("click", (event) => {
