@@ -12,7 +12,7 @@ from assistant.fleet.broker import free_port
 from assistant.nlu.build import BuiltProject, build_project
 from assistant.nlu.evaluate import Report, evaluate
 from assistant.world.loader import load_world
-from assistant.world.schema import DeviceKind
+from assistant.world.schema import DeviceKind, Permission
 from server.launch.process import ChildProcess, Echo, echo_stderr
 from server.launch.rasa import DialogueStore, RasaServer, RasaServerError, ensure_model
 from server.launch.simulator import simulator_process
@@ -59,7 +59,7 @@ def simulator(settings: Settings, echo: Echo = echo_stderr) -> ChildProcess:
 
 def print_devices(settings: Settings, echo: Echo) -> None:
     """A token for each demo device, issued for this run (`frontline devices token` issues more; `… revoke`
-    withdraws them), and the tablets' screen links."""
+    withdraws them), the tablets' screen links and the supervisors' dashboard links."""
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
 
@@ -77,6 +77,11 @@ def print_devices(settings: Settings, echo: Echo) -> None:
         echo(f"  {device.code:7} {device.kind.value:11} {where:12} {issued[device.code]}")
     for code in (d.code for d in world.devices if d.kind is DeviceKind.tablet):
         echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issued[code]}")
+    for device in world.devices:  # the supervisors' and managers' dashboards (the policies' `review`)
+        worker = world.worker_for_device(device.code)
+        if worker is not None and world.policies.grants(worker.role, Permission.review):
+            echo(f"Dashboard for {worker.name} ({device.code}, {worker.site}): "
+                 f"http://{settings.host}:{settings.port}/dashboard#token={issued[device.code]}")
 
 
 def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:

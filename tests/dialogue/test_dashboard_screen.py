@@ -3,7 +3,8 @@ SQLite, Mosquitto with the VDA 5050 simulator): open for the Dongguan supervisor
 and a Fuzhou tablet a sale, it shows the transfer and its turns, never the sale; the Fuzhou manager's page shows the
 sale and never the transfer; the AGV moves on the map and the transfer ends done; the transfer that took the
 crankshafts below their safety stock shows as low stock and as an alert; a transfer over the approval limit is
-approved from the page. All without a reload."""
+approved from the page. All without a reload. And the turn record plays a kept recording and shows a kept photo
+(through the authenticated media endpoint, as blob: URLs under the page's content security policy)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zxingcpp
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -26,8 +28,8 @@ from assistant.fleet.sim import SimConfig
 from assistant.ledger.db import make_engine
 from assistant.world.loader import load_world
 from server.launch import ChildProcess, simulator_process
-from tests.dialogue.conftest import Stack, doc_of
-from tests.dialogue.test_tablet_screen import _chromium
+from tests.dialogue.conftest import Stack, doc_of, label_png
+from tests.dialogue.test_tablet_screen import VOICE, _chromium
 
 pytestmark = pytest.mark.rasa
 
@@ -210,3 +212,33 @@ def test_an_operator_opening_the_dashboard_is_told_why_not(fresh: Stack, fz_brow
     assert refusal.text.startswith("看板只对本场地的主管和经理开放") and refusal.get_attribute("data-code") == \
         "dashboard-not-permitted"
     assert not fz_browser.find_element(By.ID, "board").is_displayed()
+
+
+def test_the_turn_record_plays_what_was_heard_and_shows_what_was_read(fresh: Stack, dg_browser: WebDriver,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stack keeps no media (the default); this test keeps them, as FRONTLINE_KEEP_MEDIA_DAYS=7 would.
+    monkeypatch.setattr(fresh.app.state.services.recorder, "_keep_days", 7)
+    wait = _open(dg_browser, fresh, "PAD-DG")
+    headers = {"Authorization": f"Bearer {fresh.token('HMD-01')}"}
+    spoken = fresh.client.post("/api/v1/turns", headers=headers,
+                               files={"audio": ("zh01.wav", (VOICE / "zh01.wav").read_bytes(), "audio/wav")})
+    assert spoken.status_code == 200, spoken.text
+    status, label = fresh.image("HMD-01", label_png("6931234500070", zxingcpp.BarcodeFormat.EAN13))
+    assert status == 200, label
+
+    voice_row = _until(wait, "the spoken turn", lambda b: b.find_elements(
+        By.CSS_SELECTOR, f"#turn-rows tr[data-turn='{spoken.json()['turn_id']}']"))[0]
+    assert "曲轴" in voice_row.text and "transfer_stock" in voice_row.text and "stt" in voice_row.text
+    voice_row.find_element(By.CSS_SELECTOR, "button[data-media]").click()
+    seconds = _until(wait, "the recording loaded in the player", lambda b: b.execute_script(
+        "const a = document.querySelector(`#turn-rows tr[data-turn='${arguments[0]}'] audio`);"
+        "return a && a.readyState >= 1 && a.src.startsWith('blob:') ? a.duration : null", spoken.json()["turn_id"]))
+    assert 3 < seconds < 6  # the clip is about 4 s
+
+    photo_row = _until(wait, "the photo turn", lambda b: b.find_elements(
+        By.CSS_SELECTOR, f"#turn-rows tr[data-turn='{label['turn_id']}']"))[0]
+    photo_row.find_element(By.CSS_SELECTOR, "button[data-media]").click()
+    width = _until(wait, "the photo shown", lambda b: b.execute_script(
+        "const i = document.querySelector(`#turn-rows tr[data-turn='${arguments[0]}'] img`);"
+        "return i && i.complete && i.naturalWidth ? i.naturalWidth : null", label["turn_id"]))
+    assert width > 100
