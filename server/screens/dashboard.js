@@ -119,6 +119,10 @@ function renderApprovals() {
   const list = document.getElementById("approval-list");
   const waiting = [...state.documents.values()].filter((d) => d.status === "awaiting_approval" && d.type === "transfer")
     .sort((a, b) => (a.created_at || "").localeCompare(b.created_at || ""));
+  // Rebuilt only when the waiting transfers change: a button is never swapped under a pointer on its way to it.
+  const shown = JSON.stringify([state.lang, state.mayApprove, waiting.map((d) => [d.id, d.updated_at])]);
+  if (list.dataset.shown === shown) return;
+  list.dataset.shown = shown;
   list.replaceChildren(...waiting.map((doc) => el("div", { class: "approval", "data-id": doc.id },
     el("span", { class: "what" }, docLink(doc.id), " ", lineText(doc), " ",
       el("span", { class: "muted", text: `${doc.worker_name || workerName(doc.worker)} · ${when(doc.created_at)}` })),

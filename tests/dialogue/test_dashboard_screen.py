@@ -100,13 +100,13 @@ def _until(wait: WebDriverWait[WebDriver], what: str, check: Any) -> Any:
 def _deliver_alerts(stack: Stack) -> None:
     """The alert service's pass, with the dashboard's target, as the app runs it once alerts are wired into it
     (`AlertService(..., [services.dashboard.alert_target()])`). Not yet in this branch: one pass here, the ledger's
-    real outbox consumed and the real alert delivered through the dashboard's hook."""
+    real outbox consumed and the real alert delivered through the dashboard's hook. (Once the app runs its own
+    service, this pass may find the breach already taken: the page gets the alert from the app's pass then.)"""
     services = stack.app.state.services
     engine = make_engine(stack.settings.effective_database_url)
     try:
         service = AlertService(engine, load_world(stack.settings.world_path), [services.dashboard.alert_target()])
-        report = asyncio.run(service.run_once())
-        assert report.sent, report
+        asyncio.run(service.run_once())
     finally:
         engine.dispose()
 
@@ -179,10 +179,16 @@ def test_the_dashboard_follows_the_floor_live(fresh: Stack, simulator: object, d
     approve = _until(dg, f"{waiting['id']} awaiting approval", lambda b: b.find_elements(
         By.CSS_SELECTOR, f"#approval-list [data-id='{waiting['id']}'] button[data-decision='approve']"))
     assert _documents(dg_browser)[waiting["id"]] == "awaiting_approval"
+    dg_browser.find_element(By.CSS_SELECTOR, "#status-filter option[value='awaiting_approval']").click()
+    assert _documents(dg_browser) == {waiting["id"]: "awaiting_approval"}  # filtered by status
+    dg_browser.find_element(By.CSS_SELECTOR, "#status-filter option[value='done']").click()
+    assert _documents(dg_browser) == {transfer["id"]: "done"}
+    dg_browser.find_element(By.CSS_SELECTOR, "#status-filter option[value='']").click()
+    assert len(_documents(dg_browser)) == 2
     if SCREENSHOTS:  # the README's picture: a transfer waits for the supervisor, the first one delivered
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         dg_browser.save_screenshot(str(Path(SCREENSHOTS) / "dashboard.png"))
-    approve[0].click()
+    approve[0].click()  # the button found before the filter changed: the list is not rebuilt for nothing
     _until(dg, f"{waiting['id']} approved", lambda b: _documents(b).get(waiting["id"]) in
            ("confirmed", "in_progress", "done"))
     _until(dg, "the approval list emptied", lambda b: not b.find_elements(
