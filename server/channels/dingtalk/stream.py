@@ -180,6 +180,9 @@ class StreamClient:
         async with connect(uri, open_timeout=self._open_timeout_s, ping_interval=self._ping_interval_s,
                            ping_timeout=self._ping_interval_s, user_agent_header=self._ua) as ws:
             self._ws = ws
+            if self._stopping.is_set():  # stop() came while we were connecting and found no connection to close
+                self._ws = None
+                return "closed"
             log.info("dingtalk-stream-connected", host=httpx.URL(uri).host)
             try:
                 async for raw in ws:
