@@ -121,7 +121,7 @@ class DingTalkApi:
         for attempt in (1, 2):
             token = await self.access_token()
             try:
-                return await self._post_json(self._api_base + path, body, what=what, headers={TOKEN_HEADER: token})
+                return await self._post_json(self._api_base + path, body, what=what, token=token)
             except _TokenRejected:
                 self.invalidate_token(token)
                 log.info("dingtalk-token-rejected", call=what, attempt=attempt)
@@ -212,8 +212,10 @@ class DingTalkApi:
     # --- HTTP ------------------------------------------------------------------------------------------------------
 
     async def _post_json(self, url: str | httpx.URL, body: Mapping[str, object], *, what: str,
-                         headers: Mapping[str, str] | None = None, token_request: bool = False) -> Mapping[str, object]:
+                         token: str | None = None, token_request: bool = False) -> Mapping[str, object]:
+        """POST JSON, answer the JSON object. With `token` (an OpenAPI call) an auth refusal raises _TokenRejected."""
         target = httpx.URL(url)
+        headers = {TOKEN_HEADER: token} if token is not None else None
         try:
             response = await self._http.post(target, json=body, headers=headers, timeout=self._timeout,
                                              follow_redirects=False)
@@ -227,7 +229,8 @@ class DingTalkApi:
                 raise DingTalkError("auth-failed" if response.status_code < 500 else "api-failed",
                                     f"token: HTTP {response.status_code} {code or ''}".rstrip())
             # An expired or revoked token: 401, or (as DingTalk actually answers) 400 with code InvalidAuthentication.
-            if response.status_code == 401 or (isinstance(code, str) and code.lower() == "invalidauthentication"):
+            invalid_token = isinstance(code, str) and code.lower() == "invalidauthentication"
+            if token is not None and (response.status_code == 401 or invalid_token):
                 raise _TokenRejected
             raise DingTalkError("api-failed", f"{what}: HTTP {response.status_code} {code or ''}".rstrip())
         return answer

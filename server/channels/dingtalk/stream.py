@@ -276,7 +276,7 @@ class StreamClient:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _reported_ip(self) -> str:
-        if self._local_ip is None:
+        if not self._local_ip:  # worked out again while there is no route (offline at start)
             url = httpx.URL(self._api_base)
             self._local_ip = await asyncio.to_thread(_route_ip, url.host, url.port or 443)
         return self._local_ip
