@@ -46,6 +46,7 @@ log = structlog.get_logger(__name__)
 OPEN_CONNECTION_PATH = "/v1.0/gateway/connections/open"
 DEFAULT_UA = "frontline-dingtalk-python/1.0"
 _SEEN_LIMIT = 2048  # messageIds remembered to recognise a redelivered frame
+_ROTATION_MIN_S = 10.0  # a second `disconnect` within this time waits out the backoff like any other close
 
 Handler = Callable[[RobotMessage], Awaitable[None]]
 _Outcome = Literal["closed", "disconnect"]
@@ -116,6 +117,7 @@ class StreamClient:
             raise RuntimeError("this StreamClient is already running")
         self._running = True
         attempt = 0
+        last_rotation = float("-inf")
         try:
             while not self._stopping.is_set():
                 outcome: _Outcome = "closed"
@@ -132,7 +134,9 @@ class StreamClient:
                     break
                 if self._got_frame:  # the connection worked: the next failure starts the backoff afresh
                     attempt = 0
-                if outcome == "disconnect":  # a planned rotation: reconnect now
+                now = asyncio.get_running_loop().time()
+                if outcome == "disconnect" and now - last_rotation > _ROTATION_MIN_S:
+                    last_rotation = now  # a planned rotation: reconnect now (but never in a tight loop)
                     continue
                 delay = self._backoff.delay(attempt, self._rng())
                 attempt += 1
