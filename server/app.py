@@ -16,6 +16,7 @@ from server.openapi import install_openapi
 from server.routes import (
     actions,
     approvals,
+    dingtalk,
     events,
     fleet,
     headset,
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None,
     app = FastAPI(title="Frontline", version="0.1.0", lifespan=lifespan,
                   description="Offline-first shop-floor assistant: turns, documents and stock.")
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
-                   approvals.router, records.router, actions.router, screens.router, wecom.router):
+                   approvals.router, records.router, actions.router, screens.router, wecom.router,
+                   dingtalk.router):
         app.include_router(router)
     install_error_handlers(app)
     install_body_limit(app, settings.max_request_bytes)

@@ -15,6 +15,12 @@ import structlog
 
 from assistant.journal.channels import ChatInbox, OutboundLog
 from server.channels.demo import effective_channels
+from server.channels.dingtalk.adapter import DingTalkSender
+from server.channels.dingtalk.adapter import chat_message as dingtalk_chat_message
+from server.channels.dingtalk.api import DingTalkApi
+from server.channels.dingtalk.callback import CallbackVerifier
+from server.channels.dingtalk.messages import RobotMessage
+from server.channels.dingtalk.stream import StreamClient
 from server.channels.messages import ChatMessage, ChatReply
 from server.channels.outbox import LocalOutbox
 from server.channels.settings import ChannelSettings
@@ -40,6 +46,13 @@ class WeComChannel:
     sender: WeComSender
 
 
+@dataclass
+class DingTalkChannel:
+    verifier: CallbackVerifier
+    api: DingTalkApi | None  # None: demo credentials
+    sender: DingTalkSender
+
+
 class ChannelRuntime:
     def __init__(self, settings: ChannelSettings, turns: ChatTurns, http: httpx.AsyncClient,
                  local: LocalOutbox | None) -> None:
@@ -49,6 +62,8 @@ class ChannelRuntime:
         self.local = local  # demo: every platform-bound message is kept here instead
         self.wecom: WeComChannel | None = None
         self.wecom_bot: WeComBotClient | None = None
+        self.dingtalk: DingTalkChannel | None = None
+        self.dingtalk_stream: StreamClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: set[asyncio.Task[None]] = set()  # the long connections, until shutdown
 
@@ -75,6 +90,18 @@ class ChannelRuntime:
         if reply is not None:
             await send(message.user_id, reply)
 
+    async def answer_dingtalk(self, message: RobotMessage, chat: ChatMessage) -> None:
+        assert self.dingtalk is not None
+        reply = await self.turns.handle(chat)
+        if reply is not None:
+            await self.dingtalk.sender.answer(message, reply)
+
+    async def on_stream_message(self, message: RobotMessage) -> None:
+        """Stream mode: take the message and answer after the frame is acknowledged (a turn may take seconds)."""
+        assert self.dingtalk is not None
+        chat = dingtalk_chat_message(message, self.dingtalk.api)
+        self.spawn(self.answer_dingtalk(message, chat), name=f"dingtalk-{chat.message_id}")
+
     def start_long_connection(self, name: str, run: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._logged(run, name), name=name)
         self._connections.add(task)
@@ -82,6 +109,8 @@ class ChannelRuntime:
     async def aclose(self, grace_s: float = 30.0) -> None:
         if self.wecom_bot is not None:
             await self.wecom_bot.stop()
+        if self.dingtalk_stream is not None:
+            await self.dingtalk_stream.stop()
         for task in self._connections:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -116,6 +145,18 @@ async def start_channels(settings: Settings, services: Services) -> ChannelRunti
         handler = bot_handler(runtime.turns, MediaFetcher(http))
         runtime.wecom_bot = WeComBotClient(wecom.bot_url, wecom.bot_id, wecom.bot_secret.get_secret_value(), handler)
         runtime.start_long_connection("wecom-bot", runtime.wecom_bot.run())
+    dingtalk = channels.dingtalk
+    if dingtalk.ready and dingtalk.app_secret is not None:
+        secret = dingtalk.app_secret.get_secret_value()
+        dt_api = None if channels.demo else DingTalkApi(
+            http, app_key=dingtalk.app_key, app_secret=secret, robot_code=dingtalk.robot_code or None,
+            download_hosts=dingtalk.download_hosts, api_base=dingtalk.api_base, oapi_base=dingtalk.oapi_base)
+        runtime.dingtalk = DingTalkChannel(CallbackVerifier(secret), dt_api, DingTalkSender(dt_api, local))
+        if dingtalk.stream and not channels.demo:
+            runtime.dingtalk_stream = StreamClient(http, client_id=dingtalk.app_key, client_secret=secret,
+                                                   handler=runtime.on_stream_message, api_base=dingtalk.api_base)
+            runtime.start_long_connection("dingtalk-stream", runtime.dingtalk_stream.run())
     log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None,
-             wecom_bot=runtime.wecom_bot is not None)
+             wecom_bot=runtime.wecom_bot is not None, dingtalk_callback=runtime.dingtalk is not None,
+             dingtalk_stream=runtime.dingtalk_stream is not None)
     return runtime

@@ -36,7 +36,7 @@ class DingTalkSettings(BaseModel):
     oapi_base: str = "https://oapi.dingtalk.com"
     stream: bool = True  # Stream mode (an outbound long connection) when the app's credentials are set
     # Hosts a file's download URL may point at (DingTalk hands out storage URLs): a suffix match, never any host.
-    download_hosts: tuple[str, ...] = (".dingtalk.com", ".aliyuncs.com")
+    download_hosts: tuple[str, ...] = ("*.dingtalk.com", "*.aliyuncs.com")
 
     @property
     def ready(self) -> bool:

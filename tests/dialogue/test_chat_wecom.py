@@ -3,17 +3,16 @@ on a fake platform served on loopback), against the real app and Rasa server."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-import av
 import httpx
 import pytest
 
+from tests.channels.audio import amr_from_wav
 from tests.channels.fake_wecom import CallbackRequest
 from tests.dialogue.conftest import Stack
 
@@ -108,24 +107,10 @@ def test_a_card_tap_confirms_the_read_back_it_was_shown_with(wecom: Stack) -> No
     assert _available(wecom, "TEA-LJ") == pytest.approx(before - 500)
 
 
-def _amr(wav: Path) -> bytes:
-    """What WeCom hands out for a voice message: AMR-NB, 8 kHz mono."""
-    out = io.BytesIO()
-    with av.open(str(wav)) as source, av.open(out, mode="w", format="amr") as target:
-        stream = target.add_stream("libopencore_amrnb", rate=8000, layout="mono")
-        resampler = av.AudioResampler(format="s16", layout="mono", rate=8000)
-        for frame in source.decode(audio=0):
-            for converted in resampler.resample(frame):
-                for packet in stream.encode(converted):
-                    target.mux(packet)
-        for packet in stream.encode(None):
-            target.mux(packet)
-    return out.getvalue()
-
 
 def test_a_voice_message_is_acknowledged_at_once_and_answered_through_the_send_api(wecom: Stack) -> None:
     before = _available(wecom, "TEA-TGY")
-    media_id = wecom.wecom.add_media(_amr(FIXTURES / "voice" / "zh11.wav"), "audio/amr")
+    media_id = wecom.wecom.add_media(amr_from_wav(FIXTURES / "voice" / "zh11.wav"), "audio/amr")
     sent_before = len(wecom.wecom.sent)
     response = _post(wecom, wecom.wecom.callback(wecom.wecom.voice_message(CLERK, media_id)))
     assert response.status_code == 200 and response.text == "success"
