@@ -35,6 +35,7 @@ def run() -> None:
 def demo_reset() -> None:
     """Restore the demo world: master data, opening stock; documents, moves and open conversations are cleared
     (the turn record is kept: it is append-only)."""
+    from assistant.alerts import forget_alerts
     from assistant.fleet.store import FleetStore
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
@@ -48,6 +49,7 @@ def demo_reset() -> None:
     engine = make_engine(settings.effective_database_url)
     load_world_into(engine, load_world(settings.world_path))
     FleetStore(engine).clear()
+    forget_alerts(engine)
     engine.dispose()
     forgotten = forget_conversations(settings.effective_dialogue_store_url)
     typer.echo(f"demo world restored ({settings.world_path.name}); {forgotten} conversation events cleared")

@@ -13,7 +13,9 @@ from typing import Any
 import httpx
 import structlog
 
+from assistant.alerts import AlertService
 from assistant.journal.channels import ChatInbox, OutboundLog
+from server.channels.alerts import alert_service
 from server.channels.demo import effective_channels
 from server.channels.dingtalk.adapter import DingTalkSender
 from server.channels.dingtalk.adapter import chat_message as dingtalk_chat_message
@@ -64,6 +66,7 @@ class ChannelRuntime:
         self.wecom_bot: WeComBotClient | None = None
         self.dingtalk: DingTalkChannel | None = None
         self.dingtalk_stream: StreamClient | None = None
+        self.alerts: AlertService | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: set[asyncio.Task[None]] = set()  # the long connections, until shutdown
 
@@ -107,6 +110,8 @@ class ChannelRuntime:
         self._connections.add(task)
 
     async def aclose(self, grace_s: float = 30.0) -> None:
+        if self.alerts is not None:
+            await self.alerts.stop()
         if self.wecom_bot is not None:
             await self.wecom_bot.stop()
         if self.dingtalk_stream is not None:
@@ -156,6 +161,8 @@ async def start_channels(settings: Settings, services: Services) -> ChannelRunti
             runtime.dingtalk_stream = StreamClient(http, client_id=dingtalk.app_key, client_secret=secret,
                                                    handler=runtime.on_stream_message, api_base=dingtalk.api_base)
             runtime.start_long_connection("dingtalk-stream", runtime.dingtalk_stream.run())
+    runtime.alerts = alert_service(services.engine, services.world, channels, http, local, services.push)
+    await runtime.alerts.start()
     log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None,
              wecom_bot=runtime.wecom_bot is not None, dingtalk_callback=runtime.dingtalk is not None,
              dingtalk_stream=runtime.dingtalk_stream is not None)

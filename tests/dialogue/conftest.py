@@ -15,13 +15,14 @@ import zxingcpp
 from fastapi import FastAPI
 from PIL import Image
 
+from assistant.alerts import forget_alerts
 from assistant.fleet.store import FleetStore
 from assistant.ledger.db import make_engine
 from assistant.ledger.seed import load_world_into
 from assistant.nlu.build import BuiltProject
 from assistant.world.loader import load_world
 from server.app import create_app
-from server.channels.settings import ChannelSettings, DingTalkSettings, WeComSettings
+from server.channels.settings import ChannelSettings, DingTalkSettings, GroupWebhook, WeComSettings
 from server.launch import prepare_model, rasa_server
 from server.launch.rasa import RasaServer
 from server.settings import REPO_ROOT, Settings
@@ -141,7 +142,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                                 bot_id="fake-bot", bot_secret="fake-secret", bot_url=bot.url),
             dingtalk=DingTalkSettings(app_key=dingtalk.app_key, app_secret=dingtalk.app_secret,
                                       api_base=dingtalk.base_url, oapi_base=dingtalk.base_url,
-                                      download_hosts=(dingtalk.host,)))})
+                                      download_hosts=(dingtalk.host,)),
+            # the DG floor's group chat: a DingTalk custom robot with its signing secret
+            alert_groups=(GroupWebhook(site="DG", platform="dingtalk", name="DG-floor",
+                                       url=dingtalk.group_webhook(), secret=dingtalk.group_secret),))})
         app = create_app(settings)
         with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
                 httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
@@ -156,6 +160,7 @@ def fresh(stack: Stack) -> Stack:
     engine = make_engine(stack.settings.effective_database_url)
     load_world_into(engine, load_world(stack.settings.world_path))
     FleetStore(engine).clear()
+    forget_alerts(engine)
     engine.dispose()
     for device in ("HMD-01", "HMD-02", "PAD-01", "PAD-02", "PAD-DG"):
         stack.restart(device)
