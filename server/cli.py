@@ -260,3 +260,27 @@ def channels_log(limit: Annotated[int, typer.Option(help="how many of the latest
                                   ensure_ascii=False))
     finally:
         engine.dispose()
+
+
+@channels_app.command("try")
+def channels_try(platform: Annotated[str, typer.Argument(help="wecom or dingtalk")],
+                 user: Annotated[str, typer.Argument(help="the sender's platform user id, e.g. W12")],
+                 text: Annotated[str, typer.Argument(help="what they write")]) -> None:
+    """Send a message to the running box as the platform would (signed and encrypted with this box's channel
+    credentials), and print the reply: `frontline channels try wecom W12 "张三买两斤铁观音"`."""
+    from assistant.ledger.db import make_engine
+    from assistant.world.loader import load_world
+    from server.channels.demo import effective_channels
+    from server.channels.trial import try_message
+
+    if platform not in ("wecom", "dingtalk"):
+        raise typer.BadParameter("wecom or dingtalk")
+    settings = Settings()
+    sites = tuple(s.code for s in load_world(settings.world_path).sites)
+    channels = effective_channels(settings.channels, settings.var_dir, sites)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        typer.echo(try_message(f"http://{settings.host}:{settings.port}", channels, engine,
+                               "wecom" if platform == "wecom" else "dingtalk", user, text))
+    finally:
+        engine.dispose()

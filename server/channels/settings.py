@@ -18,6 +18,8 @@ class WeComSettings(BaseModel):
     bot_secret: SecretStr | None = None
     api_base: str = "https://qyapi.weixin.qq.com"
     bot_url: str = "wss://openws.work.weixin.qq.com"
+    # Hosts the bot's (encrypted) images may be downloaded from: exact names, https only.
+    bot_media_hosts: tuple[str, ...] = ("ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com",)
 
     @property
     def callback_ready(self) -> bool:

@@ -139,7 +139,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         settings = settings.model_copy(update={"channels": ChannelSettings(
             wecom=WeComSettings(corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
                                 token=wecom.token, encoding_aes_key=wecom.encoding_aes_key, api_base=wecom_url,
-                                bot_id="fake-bot", bot_secret="fake-secret", bot_url=bot.url),
+                                bot_id="fake-bot", bot_secret="fake-secret", bot_url=bot.url,
+                                bot_media_hosts=("127.0.0.1",)),
             dingtalk=DingTalkSettings(app_key=dingtalk.app_key, app_secret=dingtalk.app_secret,
                                       api_base=dingtalk.base_url, oapi_base=dingtalk.base_url,
                                       download_hosts=(dingtalk.host,)),

@@ -76,7 +76,8 @@ def test_a_sale_over_two_callback_messages_and_a_retry_that_runs_nothing_twice(d
 
 
 
-def test_a_voice_message_by_callback_is_downloaded_heard_and_read_back(dingtalk: Stack) -> None:
+def test_a_voice_message_by_callback_is_downloaded_heard_and_ends_in_a_sale(dingtalk: Stack) -> None:
+    before = _available(dingtalk, "TEA-TGY")
     code = f"audio-{uuid.uuid4().hex[:8]}"
     dingtalk.dingtalk.add_file(code, amr_from_wav(FIXTURES / "voice" / "zh11.wav"))
     message, session = _message(dingtalk, msgtype="audio",
@@ -84,6 +85,25 @@ def test_a_voice_message_by_callback_is_downloaded_heard_and_read_back(dingtalk:
     assert _callback(dingtalk, message).status_code == 200
     read_back = _reply_to(dingtalk, session)
     assert "铁观音" in read_back and "张三" in read_back, read_back
+    _, answer = _say(dingtalk, "确认")
+    assert re.search(r"SO-\d+", answer), answer
+    assert _available(dingtalk, "TEA-TGY") == pytest.approx(before - 1000)
+
+
+def test_a_photo_of_a_note_by_stream_mode_becomes_a_sale(dingtalk: Stack) -> None:
+    fake = dingtalk.dingtalk
+    fake.wait_connections_sync(1, timeout=60)
+    before = _available(dingtalk, "TEA-TGY")
+    code = f"photo-{uuid.uuid4().hex[:8]}"
+    fake.add_file(code, (FIXTURES / "notes" / "nd01.png").read_bytes())
+    message, session = _message(dingtalk, msgtype="picture", content={"downloadCode": code})
+    fake.push_callback(message)
+    read_back = _reply_to(dingtalk, session)
+    assert "铁观音" in read_back and "张三" in read_back, read_back
+    confirm, session = _message(dingtalk, "确认")
+    fake.push_callback(confirm)
+    assert re.search(r"SO-\d+", _reply_to(dingtalk, session))
+    assert _available(dingtalk, "TEA-TGY") == pytest.approx(before - 1000)
 
 
 def test_a_sale_over_stream_mode(dingtalk: Stack) -> None:

@@ -71,3 +71,12 @@ class DingTalkSender:
             await self._api.reply(message.session_webhook, reply.title, text)
         else:
             await self._api.send_markdown([user], reply.title, text)
+
+    async def tell(self, user: str, reply: ChatReply) -> None:
+        """News nobody asked for right now: the robot's send API (no session webhook to answer)."""
+        if self._local is not None:
+            await self._local.keep(PLATFORM, "send", user, {"msgtype": "markdown",
+                                                            "markdown": {"title": reply.title, "text": reply.markdown}})
+            return
+        assert self._api is not None
+        await self._api.send_markdown([user], reply.title, reply.markdown)
