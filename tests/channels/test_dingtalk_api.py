@@ -9,7 +9,6 @@ import pytest_asyncio
 from server.channels.dingtalk.api import DingTalkApi, SendResult, send_message_link
 from server.channels.dingtalk.errors import DingTalkError
 from tests.channels.fake_dingtalk import FakeDingTalk
-from tests.support import free_port
 
 
 @pytest.fixture
@@ -216,35 +215,6 @@ async def test_a_failed_batch_send_is_an_api_failure(fake: FakeDingTalk, http: h
     fake.fail("batch-send", status=500)
     assert await code_of(api_for(fake, http).send_markdown(["u1"], "t", "x")) == "api-failed"
     assert fake.sent == []
-
-
-async def test_the_group_robot_is_signed(fake: FakeDingTalk, http: httpx.AsyncClient) -> None:
-    api = api_for(fake, http)
-    await api.send_group_webhook(fake.group_webhook("grp-1"), fake.group_secret, "日报", "今日入库 **32** 箱")
-    (post,) = fake.group_posts
-    assert post.key == "grp-1"
-    assert post.body == {"msgtype": "markdown", "markdown": {"title": "日报", "text": "今日入库 **32** 箱"}}
-    assert set(post.query) == {"access_token", "timestamp", "sign"}
-
-
-async def test_a_wrongly_signed_group_message_is_refused(fake: FakeDingTalk, http: httpx.AsyncClient) -> None:
-    api = api_for(fake, http)
-    assert await code_of(api.send_group_webhook(fake.group_webhook(), "SECwrong", "t", "x")) == "api-failed"
-    assert await code_of(api.send_group_webhook(fake.group_webhook(), None, "t", "x")) == "api-failed"
-    stale = api_for(fake, http, wall_clock=lambda: 1_000_000.0)  # a clock far behind: DingTalk refuses the timestamp
-    assert await code_of(stale.send_group_webhook(fake.group_webhook(), fake.group_secret, "t", "x")) == "api-failed"
-    assert await code_of(api.send_group_webhook("https://evil.example/robot/send?access_token=x",
-                                                 fake.group_secret, "t", "x")) == "host-not-allowed"
-    assert fake.group_posts == []
-
-
-# --- transport failures -----------------------------------------------------------------------------------------------
-
-async def test_an_unreachable_dingtalk_is_reported(http: httpx.AsyncClient) -> None:
-    closed = f"http://127.0.0.1:{free_port()}"
-    api = DingTalkApi(http, app_key="k", app_secret="s", api_base=closed, oapi_base=closed, download_hosts=[])
-    assert await code_of(api.access_token()) == "api-unreachable"
-    assert await code_of(api.reply(f"{closed}/robot/sendBySession?session=x", "t", "x")) == "api-unreachable"
 
 
 async def test_a_silent_dingtalk_times_out(http: httpx.AsyncClient) -> None:

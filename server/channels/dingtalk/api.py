@@ -1,5 +1,6 @@
 """DingTalk's HTTP APIs the assistant needs, on an injected httpx.AsyncClient: the app access token, media download,
-replies on a session webhook, robot messages to staff (markdown, a two-button card) and a custom group robot.
+replies on a session webhook, robot messages to staff (markdown, a two-button card). Group robots (the alerts):
+`server.channels.groups`.
 
 Every URL that does not come from configuration (a download link DingTalk hands back, a message's session webhook) is
 checked against an allowed host list first: a message must never make the box call an arbitrary host. Redirects are
@@ -18,7 +19,6 @@ import httpx
 import structlog
 
 from server.channels.dingtalk.errors import DingTalkError
-from server.channels.dingtalk.sign import sign
 
 log = structlog.get_logger(__name__)
 
@@ -69,10 +69,9 @@ class DingTalkApi:
         token_margin_s: float = 300.0,
         max_download_bytes: int = 20 * 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """`download_hosts`: hosts a download link may point at (exact, or "*.example.com" for any subdomain).
-        `webhook_hosts`: hosts a session or group webhook may point at; by default the host of `oapi_base`.
+        `webhook_hosts`: hosts a session webhook may point at; by default the host of `oapi_base`.
         `robot_code`: for an organisation's internal app robot it is the app key, the default."""
         self._http = http
         self._app_key = app_key
@@ -86,7 +85,6 @@ class DingTalkApi:
         self._token_margin_s = token_margin_s
         self._max_download_bytes = max_download_bytes
         self._clock = clock
-        self._wall_clock = wall_clock
         self._token: str | None = None
         self._token_expires_at = 0.0
         self._token_lock = asyncio.Lock()
@@ -198,16 +196,6 @@ class DingTalkApi:
         if invalid or throttled:
             log.warning("dingtalk-batch-send-partial", msg_key=msg_key, invalid=len(invalid), throttled=len(throttled))
         return SendResult(tuple(keys), tuple(invalid), tuple(throttled))
-
-    async def send_group_webhook(self, webhook_url: str, secret: str | None, title: str, text: str) -> None:
-        """A markdown message through a custom group robot's webhook, signed when the robot has a secret."""
-        url = _allowed_url(webhook_url, self._webhook_hosts, what="group-webhook")
-        if secret:
-            timestamp = int(self._wall_clock() * 1000)
-            url = url.copy_merge_params({"timestamp": str(timestamp), "sign": sign(timestamp, secret)})
-        answer = await self._post_json(url, {"msgtype": "markdown", "markdown": {"title": title, "text": text}},
-                                       what="group-webhook")
-        _check_errcode(answer, "group-webhook")
 
     # --- HTTP ------------------------------------------------------------------------------------------------------
 
