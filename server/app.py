@@ -17,6 +17,7 @@ from server.routes import (
     actions,
     approvals,
     dashboard,
+    dingtalk,
     events,
     fleet,
     headset,
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None,
                   description="Offline-first shop-floor assistant: turns, documents and stock.")
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
                    approvals.router, records.router, actions.router, screens.router, wecom.router,
-                   dashboard.router):
+                   dingtalk.router, dashboard.router):
         app.include_router(router)
     install_error_handlers(app)
     install_body_limit(app, settings.max_request_bytes)

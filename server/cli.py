@@ -35,6 +35,7 @@ def run() -> None:
 def demo_reset() -> None:
     """Restore the demo world: master data, opening stock; documents, moves and open conversations are cleared
     (the turn record is kept: it is append-only)."""
+    from assistant.alerts import forget_alerts
     from assistant.fleet.store import FleetStore
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
@@ -48,6 +49,7 @@ def demo_reset() -> None:
     engine = make_engine(settings.effective_database_url)
     load_world_into(engine, load_world(settings.world_path))
     FleetStore(engine).clear()
+    forget_alerts(engine)
     engine.dispose()
     forgotten = forget_conversations(settings.effective_dialogue_store_url)
     typer.echo(f"demo world restored ({settings.world_path.name}); {forgotten} conversation events cleared")
@@ -256,5 +258,29 @@ def channels_log(limit: Annotated[int, typer.Option(help="how many of the latest
             typer.echo(json.dumps({"id": sent.id, "ts": sent.ts.isoformat(), "platform": sent.platform,
                                    "kind": sent.kind, "target": sent.target, "body": sent.body},
                                   ensure_ascii=False))
+    finally:
+        engine.dispose()
+
+
+@channels_app.command("try")
+def channels_try(platform: Annotated[str, typer.Argument(help="wecom or dingtalk")],
+                 user: Annotated[str, typer.Argument(help="the sender's platform user id, e.g. W12")],
+                 text: Annotated[str, typer.Argument(help="what they write")]) -> None:
+    """Send a message to the running box as the platform would (signed and encrypted with this box's channel
+    credentials), and print the reply: `frontline channels try wecom W12 "张三买两斤铁观音"`."""
+    from assistant.ledger.db import make_engine
+    from assistant.world.loader import load_world
+    from server.channels.demo import effective_channels
+    from server.channels.trial import try_message
+
+    if platform not in ("wecom", "dingtalk"):
+        raise typer.BadParameter("wecom or dingtalk")
+    settings = Settings()
+    sites = tuple(s.code for s in load_world(settings.world_path).sites)
+    channels = effective_channels(settings.channels, settings.var_dir, sites)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        typer.echo(try_message(f"http://{settings.host}:{settings.port}", channels, engine,
+                               "wecom" if platform == "wecom" else "dingtalk", user, text))
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ import math
 import os
 import re
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,14 @@ SCORE_BATCH = 16  # candidates per decoder pass: each holds its own copy of the 
 FULL_WINDOW = 3000  # 30 s: what Whisper was trained on
 # Only the silence / low-probability rule of faster-whisper's own decoding is needed for single short utterances.
 NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD = 0.6, -1.0
+# Whisper's own test for a decode stuck in a loop ("绿茶绿茶绿茶…", "4 4 4 4 …"): text that compresses more than this
+# (faster-whisper's compression_ratio_threshold) is a hallucination, however sure each repeated token looked.
+COMPRESSION_RATIO_THRESHOLD = 2.4
+
+
+def compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 class WhisperTranscriber:
@@ -194,6 +203,9 @@ class WhisperTranscriber:
         if not text or (result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob <= LOG_PROB_THRESHOLD):
             return EngineResult("", 0.0, (), language)  # silence, as faster-whisper would skip the segment
         confidence = math.exp(avg_logprob) * (1.0 - result.no_speech_prob)
+        if compression_ratio(text) > COMPRESSION_RATIO_THRESHOLD:
+            log.info("speech.decode-looped", ratio=round(compression_ratio(text), 2))
+            confidence = 0.0  # not heard: asked again, never acted on
         return EngineResult(text, round(confidence, 3), (), language)
 
 

@@ -12,19 +12,31 @@ from typing import Any
 
 import httpx
 import structlog
+from pydantic import BaseModel
 
+from assistant.alerts import AlertService
+from assistant.catalogue import lang_of, say
 from assistant.journal.channels import ChatInbox, OutboundLog
+from assistant.world.schema import ChatPlatform, World
+from server.channels.alerts import alert_service
 from server.channels.demo import effective_channels
+from server.channels.dingtalk.adapter import DingTalkSender
+from server.channels.dingtalk.adapter import chat_message as dingtalk_chat_message
+from server.channels.dingtalk.api import DingTalkApi
+from server.channels.dingtalk.callback import CallbackVerifier
+from server.channels.dingtalk.messages import RobotMessage
+from server.channels.dingtalk.stream import StreamClient
 from server.channels.messages import ChatMessage, ChatReply
 from server.channels.outbox import LocalOutbox
 from server.channels.settings import ChannelSettings
-from server.channels.turns import ChatTurns
+from server.channels.turns import ChatTurns, chat_device_owner
 from server.channels.wecom.adapter import WeComSender
 from server.channels.wecom.api import WeComApi
 from server.channels.wecom.bot_adapter import bot_handler
 from server.channels.wecom.bot_client import WeComBotClient
 from server.channels.wecom.bot_media import MediaFetcher
 from server.channels.wecom.crypto import WeComCrypto
+from server.push import Relay
 from server.services import Services
 from server.settings import Settings
 
@@ -40,6 +52,13 @@ class WeComChannel:
     sender: WeComSender
 
 
+@dataclass
+class DingTalkChannel:
+    verifier: CallbackVerifier
+    api: DingTalkApi | None  # None: demo credentials
+    sender: DingTalkSender
+
+
 class ChannelRuntime:
     def __init__(self, settings: ChannelSettings, turns: ChatTurns, http: httpx.AsyncClient,
                  local: LocalOutbox | None) -> None:
@@ -49,6 +68,9 @@ class ChannelRuntime:
         self.local = local  # demo: every platform-bound message is kept here instead
         self.wecom: WeComChannel | None = None
         self.wecom_bot: WeComBotClient | None = None
+        self.dingtalk: DingTalkChannel | None = None
+        self.dingtalk_stream: StreamClient | None = None
+        self.alerts: AlertService | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: set[asyncio.Task[None]] = set()  # the long connections, until shutdown
 
@@ -75,13 +97,39 @@ class ChannelRuntime:
         if reply is not None:
             await send(message.user_id, reply)
 
+    async def answer_dingtalk(self, message: RobotMessage, chat: ChatMessage) -> None:
+        assert self.dingtalk is not None
+        reply = await self.turns.handle(chat)
+        if reply is not None:
+            await self.dingtalk.sender.answer(message, reply)
+
+    async def on_stream_message(self, message: RobotMessage) -> None:
+        """Stream mode: take the message and answer after the frame is acknowledged (a turn may take seconds)."""
+        assert self.dingtalk is not None
+        chat = dingtalk_chat_message(message, self.dingtalk.api)
+        self.spawn(self.answer_dingtalk(message, chat), name=f"dingtalk-{chat.message_id}")
+
+    async def tell(self, platform: ChatPlatform, user: str, reply: ChatReply) -> None:
+        """A message the person did not ask for (news), by the platform's send API or long connection."""
+        if platform == "wecom":
+            if self.wecom is not None:
+                await self.wecom.sender.send(user, reply)
+            elif self.wecom_bot is not None:
+                await self.wecom_bot.send(user, reply.markdown)
+        elif self.dingtalk is not None:
+            await self.dingtalk.sender.tell(user, reply)
+
     def start_long_connection(self, name: str, run: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._logged(run, name), name=name)
         self._connections.add(task)
 
     async def aclose(self, grace_s: float = 30.0) -> None:
+        if self.alerts is not None:
+            await self.alerts.stop()
         if self.wecom_bot is not None:
             await self.wecom_bot.stop()
+        if self.dingtalk_stream is not None:
+            await self.dingtalk_stream.stop()
         for task in self._connections:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -93,6 +141,24 @@ class ChannelRuntime:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
         await self.http.aclose()
+
+
+def _news_relay(runtime: ChannelRuntime, platform: ChatPlatform, world: World) -> Relay:
+    """News for a worker's chat conversation (an approval decided, the AGV of a transfer asked for in the chat)
+    goes to the worker in that platform, as a message."""
+    async def relay(device: str, message: BaseModel) -> None:
+        worker = chat_device_owner(world, device)
+        text = getattr(message, "text", None)
+        user = worker.chat_user(platform) if worker is not None else None
+        if user is None or not isinstance(text, str) or not text:
+            return
+        lang = lang_of(worker.language if worker is not None else None)
+        reply = ChatReply(title=say("card-default", lang), text=text, markdown=text, language=lang)
+        try:
+            await runtime.tell(platform, user, reply)
+        except Exception as error:  # logged, not raised: one platform down must not stop the others' news
+            log.warning("chat-news-failed", platform=platform, device=device, error=type(error).__name__)
+    return relay
 
 
 async def start_channels(settings: Settings, services: Services) -> ChannelRuntime:
@@ -113,9 +179,25 @@ async def start_channels(settings: Settings, services: Services) -> ChannelRunti
                                wecom.corp_id),
             api=api, sender=WeComSender(api, local))
     if wecom.bot_ready and wecom.bot_secret is not None and not channels.demo:
-        handler = bot_handler(runtime.turns, MediaFetcher(http))
+        handler = bot_handler(runtime.turns, MediaFetcher(http, allowed_hosts=wecom.bot_media_hosts))
         runtime.wecom_bot = WeComBotClient(wecom.bot_url, wecom.bot_id, wecom.bot_secret.get_secret_value(), handler)
         runtime.start_long_connection("wecom-bot", runtime.wecom_bot.run())
+    dingtalk = channels.dingtalk
+    if dingtalk.ready and dingtalk.app_secret is not None:
+        secret = dingtalk.app_secret.get_secret_value()
+        dt_api = None if channels.demo else DingTalkApi(
+            http, app_key=dingtalk.app_key, app_secret=secret, robot_code=dingtalk.robot_code or None,
+            download_hosts=dingtalk.download_hosts, api_base=dingtalk.api_base, oapi_base=dingtalk.oapi_base)
+        runtime.dingtalk = DingTalkChannel(CallbackVerifier(secret), dt_api, DingTalkSender(dt_api, local))
+        if dingtalk.stream and not channels.demo:
+            runtime.dingtalk_stream = StreamClient(http, client_id=dingtalk.app_key, client_secret=secret,
+                                                   handler=runtime.on_stream_message, api_base=dingtalk.api_base)
+            runtime.start_long_connection("dingtalk-stream", runtime.dingtalk_stream.run())
+    for platform in ("wecom", "dingtalk"):
+        services.push.relay(f"{platform}-", _news_relay(runtime, platform, services.world))
+    runtime.alerts = alert_service(services.engine, services.world, channels, http, local, services.push)
+    await runtime.alerts.start()
     log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None,
-             wecom_bot=runtime.wecom_bot is not None)
+             wecom_bot=runtime.wecom_bot is not None, dingtalk_callback=runtime.dingtalk is not None,
+             dingtalk_stream=runtime.dingtalk_stream is not None)
     return runtime

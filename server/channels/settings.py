@@ -18,6 +18,8 @@ class WeComSettings(BaseModel):
     bot_secret: SecretStr | None = None
     api_base: str = "https://qyapi.weixin.qq.com"
     bot_url: str = "wss://openws.work.weixin.qq.com"
+    # Hosts the bot's (encrypted) images may be downloaded from: exact names, https only.
+    bot_media_hosts: tuple[str, ...] = ("ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com",)
 
     @property
     def callback_ready(self) -> bool:
@@ -36,7 +38,7 @@ class DingTalkSettings(BaseModel):
     oapi_base: str = "https://oapi.dingtalk.com"
     stream: bool = True  # Stream mode (an outbound long connection) when the app's credentials are set
     # Hosts a file's download URL may point at (DingTalk hands out storage URLs): a suffix match, never any host.
-    download_hosts: tuple[str, ...] = (".dingtalk.com", ".aliyuncs.com")
+    download_hosts: tuple[str, ...] = ("*.dingtalk.com", "*.aliyuncs.com")
 
     @property
     def ready(self) -> bool:

@@ -15,16 +15,18 @@ import zxingcpp
 from fastapi import FastAPI
 from PIL import Image
 
+from assistant.alerts import forget_alerts
 from assistant.fleet.store import FleetStore
 from assistant.ledger.db import make_engine
 from assistant.ledger.seed import load_world_into
 from assistant.nlu.build import BuiltProject
 from assistant.world.loader import load_world
 from server.app import create_app
-from server.channels.settings import ChannelSettings, WeComSettings
+from server.channels.settings import ChannelSettings, DingTalkSettings, GroupWebhook, WeComSettings
 from server.launch import prepare_model, rasa_server
 from server.launch.rasa import RasaServer
 from server.settings import REPO_ROOT, Settings
+from tests.channels.fake_dingtalk import FakeDingTalk
 from tests.channels.fake_wecom import FakeWeCom
 from tests.channels.fake_wecom_bot import FakeWeComBotPlatform
 from tests.support import BackgroundLoop, free_port, issue, serve
@@ -62,6 +64,7 @@ class Stack:
     wecom: FakeWeCom  # the WeCom platform the app's WeCom channel talks to (loopback)
     wecom_bot: FakeWeComBotPlatform  # the intelligent bot's long-connection platform, on `platform_loop`
     platform_loop: BackgroundLoop
+    dingtalk: FakeDingTalk  # DingTalk's API, session webhooks and Stream gateway (loopback)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, device: str) -> str:
@@ -132,15 +135,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     platform_loop = BackgroundLoop()
     bot: FakeWeComBotPlatform = platform_loop.run(FakeWeComBotPlatform(bot_id="fake-bot", secret="fake-secret")
                                                   .start())
-    with serve(wecom.app, free_port()) as wecom_url:
-        settings = settings.model_copy(update={"channels": ChannelSettings(wecom=WeComSettings(
-            corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret, token=wecom.token,
-            encoding_aes_key=wecom.encoding_aes_key, api_base=wecom_url, bot_id="fake-bot", bot_secret="fake-secret",
-            bot_url=bot.url))})
+    with serve(wecom.app, free_port()) as wecom_url, FakeDingTalk() as dingtalk:
+        settings = settings.model_copy(update={"channels": ChannelSettings(
+            wecom=WeComSettings(corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
+                                token=wecom.token, encoding_aes_key=wecom.encoding_aes_key, api_base=wecom_url,
+                                bot_id="fake-bot", bot_secret="fake-secret", bot_url=bot.url,
+                                bot_media_hosts=("127.0.0.1",)),
+            dingtalk=DingTalkSettings(app_key=dingtalk.app_key, app_secret=dingtalk.app_secret,
+                                      api_base=dingtalk.base_url, oapi_base=dingtalk.base_url,
+                                      download_hosts=(dingtalk.host,)),
+            # the DG floor's group chat: a DingTalk custom robot with its signing secret
+            alert_groups=(GroupWebhook(site="DG", platform="dingtalk", name="DG-floor",
+                                       url=dingtalk.group_webhook(), secret=dingtalk.group_secret),))})
         app = create_app(settings)
         with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
                 httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
-            yield Stack(app_url, rasa.url, settings, client, built, rasa, app, wecom, bot, platform_loop)
+            yield Stack(app_url, rasa.url, settings, client, built, rasa, app, wecom, bot, platform_loop, dingtalk)
     platform_loop.run(bot.close())
     platform_loop.close()
 
@@ -151,6 +161,7 @@ def fresh(stack: Stack) -> Stack:
     engine = make_engine(stack.settings.effective_database_url)
     load_world_into(engine, load_world(stack.settings.world_path))
     FleetStore(engine).clear()
+    forget_alerts(engine)
     engine.dispose()
     for device in ("HMD-01", "HMD-02", "PAD-01", "PAD-02", "PAD-DG"):
         stack.restart(device)

@@ -3,17 +3,16 @@ on a fake platform served on loopback), against the real app and Rasa server."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-import av
 import httpx
 import pytest
 
+from tests.channels.audio import amr_from_wav
 from tests.channels.fake_wecom import CallbackRequest
 from tests.dialogue.conftest import Stack
 
@@ -54,11 +53,13 @@ def _turns(stack: Stack, device: str) -> list[dict[str, Any]]:
     return turns
 
 
-def _sent_to(stack: Stack, user: str, since: int, kind: str, timeout_s: float = 120) -> dict[str, Any]:
+def _sent_to(stack: Stack, user: str, since: int, kind: str, timeout_s: float = 120, saying: str = "",
+             ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for body in stack.wecom.sent[since:]:
-            if body.get("touser") == user and body.get("msgtype") == kind:
+            if body.get("touser") == user and body.get("msgtype") == kind and saying in json.dumps(
+                    body, ensure_ascii=False):
                 return body
         time.sleep(0.2)
     raise AssertionError(f"no {kind} to {user}: {json.dumps(stack.wecom.sent[since:], ensure_ascii=False)}")
@@ -108,24 +109,10 @@ def test_a_card_tap_confirms_the_read_back_it_was_shown_with(wecom: Stack) -> No
     assert _available(wecom, "TEA-LJ") == pytest.approx(before - 500)
 
 
-def _amr(wav: Path) -> bytes:
-    """What WeCom hands out for a voice message: AMR-NB, 8 kHz mono."""
-    out = io.BytesIO()
-    with av.open(str(wav)) as source, av.open(out, mode="w", format="amr") as target:
-        stream = target.add_stream("libopencore_amrnb", rate=8000, layout="mono")
-        resampler = av.AudioResampler(format="s16", layout="mono", rate=8000)
-        for frame in source.decode(audio=0):
-            for converted in resampler.resample(frame):
-                for packet in stream.encode(converted):
-                    target.mux(packet)
-        for packet in stream.encode(None):
-            target.mux(packet)
-    return out.getvalue()
-
 
 def test_a_voice_message_is_acknowledged_at_once_and_answered_through_the_send_api(wecom: Stack) -> None:
     before = _available(wecom, "TEA-TGY")
-    media_id = wecom.wecom.add_media(_amr(FIXTURES / "voice" / "zh11.wav"), "audio/amr")
+    media_id = wecom.wecom.add_media(amr_from_wav(FIXTURES / "voice" / "zh11.wav"), "audio/amr")
     sent_before = len(wecom.wecom.sent)
     response = _post(wecom, wecom.wecom.callback(wecom.wecom.voice_message(CLERK, media_id)))
     assert response.status_code == 200 and response.text == "success"
@@ -136,13 +123,17 @@ def test_a_voice_message_is_acknowledged_at_once_and_answered_through_the_send_a
     assert _available(wecom, "TEA-TGY") == pytest.approx(before - 1000)
 
 
-def test_a_photo_of_a_note_becomes_a_draft_sale(wecom: Stack) -> None:
+def test_a_photo_of_a_note_becomes_a_sale(wecom: Stack) -> None:
+    before = _available(wecom, "TEA-TGY")
     media_id = wecom.wecom.add_media((FIXTURES / "notes" / "nd01.png").read_bytes(), "image/png")
     sent_before = len(wecom.wecom.sent)
     response = _post(wecom, wecom.wecom.callback(wecom.wecom.image_message(CLERK, media_id)))
     assert response.status_code == 200 and response.text == "success"
     read_back = _sent_to(wecom, CLERK, sent_before, "markdown")["markdown"]["content"]
     assert "铁观音" in read_back and "张三" in read_back, read_back
+    _, answer = _say(wecom, CLERK, "确认")
+    assert re.search(r"SO-\d+", answer), answer
+    assert _available(wecom, "TEA-TGY") == pytest.approx(before - 1000)
 
 
 def test_a_media_download_failure_is_told_and_writes_nothing(wecom: Stack) -> None:
@@ -170,3 +161,31 @@ def test_bad_callbacks_are_refused_and_nothing_is_processed(wecom: Stack) -> Non
     not_xml = CallbackRequest("POST", good.params, b"not xml at all", good.headers)
     assert _post(wecom, not_xml).status_code in (400, 403)
     assert len(_turns(wecom, f"wecom-{CLERK}")) == turns
+
+
+def test_channels_try_sends_a_message_as_wecom_would_and_prints_the_reply(wecom: Stack) -> None:
+    from assistant.ledger.db import make_engine
+    from server.channels.trial import try_message
+
+    engine = make_engine(wecom.settings.effective_database_url)
+    try:
+        reply = try_message(wecom.app_url, wecom.settings.channels, engine, "wecom", CLERK, "铁观音还有多少")
+    finally:
+        engine.dispose()
+    assert "铁观音" in reply, reply
+
+
+def test_news_reaches_the_worker_in_the_chat_the_transfer_was_asked_in(wecom: Stack) -> None:
+    """A transfer over the limit asked in WeCom waits for approval; the decision reaches the operator in WeCom."""
+    wecom.restart("wecom-W01")
+    _, read_back = _say(wecom, "W01", "调拨200个螺栓到总装线A区")
+    assert "审批限额" in read_back, read_back
+    _, waiting = _say(wecom, "W01", "确认")
+    document = re.search(r"TR-\d+", waiting)
+    assert document and "尚未预留" in waiting, waiting
+    sent_before = len(wecom.wecom.sent)
+    approved = wecom.client.post(f"/api/v1/documents/{document.group(0)}/approve",
+                                 headers={"Authorization": f"Bearer {wecom.token('PAD-DG')}"})
+    assert approved.status_code == 200, approved.text
+    told = _sent_to(wecom, "W01", sent_before, "markdown", saying="赵主管")["markdown"]["content"]
+    assert document.group(0) in told, told

@@ -81,6 +81,9 @@ def _filename(disposition: str | None) -> str | None:
     return unquote(match.group(1).strip()) if match else None
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
 class MediaFetcher:
     """Downloads and decrypts a message's media with the app's own httpx client (proxies, TLS settings, timeouts)."""
 
@@ -93,7 +96,10 @@ class MediaFetcher:
     def check_url(self, url: str) -> None:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        if parts.scheme != "https" or host not in self._hosts or parts.username or parts.port not in (None, 443):
+        # plain http only to a loopback host that is listed (a test's platform, a local proxy): never to the network
+        secure = parts.scheme == "https" and parts.port in (None, 443)
+        if (not secure and not (parts.scheme == "http" and host in _LOOPBACK)) or host not in self._hosts \
+                or parts.username:
             log.warning("wecom_bot.media_host_refused", host=host, scheme=parts.scheme)
             raise WeComBotError(MEDIA_HOST_NOT_ALLOWED, detail=host)
 
