@@ -6,7 +6,9 @@ Where the changes come from, all in this process:
 - the fleet's events (arrived, picked, dropped, waiting) → the news, the vehicle and its transfer's new status;
 - the vehicles' positions and batteries, sampled while somebody watches the site (the fleet emits events only at
   milestones, and a map that moves needs the positions in between);
-- safety-stock alerts: `on_alert` is an `OnAlert` for the alerts' `CallbackTarget` (`alert_target()`);
+- safety-stock alerts: read from the alert store while somebody watches the site (opened, and closed again when
+  the stock recovers), and at once through `on_alert`, an `OnAlert` for the alert service's `CallbackTarget`
+  (`alert_target()`), where the service is given that target;
 - after each document change, the site's items below their safety stock (from the ledger, with or without the
   alert service).
 Each event goes to its own site only: a dashboard of another site never hears of it."""
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
@@ -58,6 +61,7 @@ SNAPSHOT_DOCUMENTS = 100
 SNAPSHOT_TURNS = 100
 SNAPSHOT_ALERTS = 50
 AGV_SAMPLE_S = 0.5
+ALERT_EVERY = 4  # AGV samples between two looks at the alert store (2 s)
 
 
 def turn_record_out(record: TurnRecord) -> TurnRecordOut:
@@ -96,6 +100,8 @@ class Dashboard:
         self._tasks: set[asyncio.Task[None]] = set()
         self._sampler: asyncio.Task[None] | None = None
         self._last_agv: dict[str, DashAgvOut] = {}
+        self._open_alerts: dict[str, set[int]] = {}  # per watched site: the open alerts its dashboards know
+        self._alerts_lock = threading.Lock()
 
     # --- who may watch, and what they see first -----------------------------------------------------------
 
@@ -118,8 +124,7 @@ class Dashboard:
             documents=[self.document_out(d) for d in documents],
             agvs=[self._agv_out(view) for view in self._agv_views(site.code)],
             low_stock=self.low_stock(site.code),
-            alerts=[alert_out(a) for a in self.alerts.alerts(site=site.code, status=AlertStatus.open,
-                                                              limit=SNAPSHOT_ALERTS)],
+            alerts=[alert_out(a) for a in self._known_alerts(site.code)],
             turns=[turn_record_out(r) for r in self.journal.recent(site.code, limit=SNAPSHOT_TURNS)],
             map=self._map(site.code), names=self._names(site.code))
 
@@ -184,12 +189,16 @@ class Dashboard:
         return [(view.site, self._agv_out(view)) for view in self.fleet.agvs() if view.site in wanted]
 
     async def _sample_agvs(self) -> None:
+        ticks = 0
         while True:
             await asyncio.sleep(AGV_SAMPLE_S)
+            ticks += 1
             try:
                 await self.publish_agvs()
+                if ticks % ALERT_EVERY == 0:
+                    await self.publish_alerts()
             except Exception:  # the database away for a moment: next time
-                log.exception("dashboard.agv_sample_failed")
+                log.exception("dashboard.sample_failed")
 
     async def publish_agvs(self, force: bool = False) -> None:
         """Each watched site's vehicles whose state changed since the last look."""
@@ -197,6 +206,36 @@ class Dashboard:
             if force or self._last_agv.get(agv.serial) != agv:
                 self._last_agv[agv.serial] = agv
                 self.feed.publish(site, AgvStateOut(agv=agv))
+
+    # --- alerts ------------------------------------------------------------------------------------------
+
+    def _known_alerts(self, site: str) -> list[Alert]:
+        """Blocking. The site's open alerts; the first dashboard of a site starts the watch from them."""
+        open_now = self.alerts.alerts(site=site, status=AlertStatus.open, limit=SNAPSHOT_ALERTS)
+        with self._alerts_lock:
+            self._open_alerts.setdefault(site, set()).update(a.id for a in open_now)
+        return open_now
+
+    def _alert_changes(self, sites: set[str]) -> list[Alert]:
+        """Blocking. Alerts opened or closed at the watched sites since the last look."""
+        changed: list[Alert] = []
+        with self._alerts_lock:
+            for site in set(self._open_alerts) - sites:  # nobody watches it any more
+                del self._open_alerts[site]
+            watched = {site: set(ids) for site, ids in self._open_alerts.items()}
+        for site, known in watched.items():
+            open_now = {a.id: a for a in self.alerts.alerts(site=site, status=AlertStatus.open,
+                                                            limit=SNAPSHOT_ALERTS)}
+            changed += [a for i, a in open_now.items() if i not in known]
+            changed += [a for i in known - set(open_now) if (a := self.alerts.alert(i)) is not None]
+            with self._alerts_lock:
+                if site in self._open_alerts:
+                    self._open_alerts[site] = set(open_now)
+        return changed
+
+    async def publish_alerts(self) -> None:
+        for alert in await asyncio.to_thread(self._alert_changes, self.feed.sites()):
+            self.feed.publish(alert.site, AlertEventOut(alert=alert_out(alert)))
 
     # --- lifecycle ----------------------------------------------------------------------------------------
 
@@ -278,6 +317,10 @@ class Dashboard:
     async def on_alert(self, alert: Alert) -> None:
         """An `OnAlert` for the alerts' `CallbackTarget`: a safety-stock alert onto its site's dashboards (the
         open ones are also in every snapshot, read from the alert store)."""
+        with self._alerts_lock:
+            known = self._open_alerts.get(alert.site)
+            if known is not None:
+                (known.add if alert.status is AlertStatus.open else known.discard)(alert.id)
         self.feed.publish(alert.site, AlertEventOut(alert=alert_out(alert)))
 
     def alert_target(self, name: str = "dashboard") -> CallbackTarget:

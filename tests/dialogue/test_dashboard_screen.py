@@ -8,7 +8,6 @@ approved from the page. All without a reload. And the turn record plays a kept r
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Iterator
@@ -23,10 +22,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
-from assistant.alerts import AlertService, forget_alerts
 from assistant.fleet.sim import SimConfig
-from assistant.ledger.db import make_engine
-from assistant.world.loader import load_world
 from server.launch import ChildProcess, simulator_process
 from tests.dialogue.conftest import Stack, doc_of, label_png
 from tests.dialogue.test_tablet_screen import VOICE, _chromium
@@ -97,25 +93,8 @@ def _until(wait: WebDriverWait[WebDriver], what: str, check: Any) -> Any:
         pytest.fail(f"the page never showed {what}")
 
 
-def _deliver_alerts(stack: Stack) -> None:
-    """The alert service's pass, with the dashboard's target, as the app runs it once alerts are wired into it
-    (`AlertService(..., [services.dashboard.alert_target()])`). Not yet in this branch: one pass here, the ledger's
-    real outbox consumed and the real alert delivered through the dashboard's hook. (Once the app runs its own
-    service, this pass may find the breach already taken: the page gets the alert from the app's pass then.)"""
-    services = stack.app.state.services
-    engine = make_engine(stack.settings.effective_database_url)
-    try:
-        service = AlertService(engine, load_world(stack.settings.world_path), [services.dashboard.alert_target()])
-        asyncio.run(service.run_once())
-    finally:
-        engine.dispose()
-
-
 def test_the_dashboard_follows_the_floor_live(fresh: Stack, simulator: object, dg_browser: WebDriver,
                                               fz_browser: WebDriver) -> None:
-    engine = make_engine(fresh.settings.effective_database_url)
-    forget_alerts(engine)  # the demo ledger was reset: its alerts go with it
-    engine.dispose()
     dg = _open(dg_browser, fresh, "PAD-DG")
     fz = _open(fz_browser, fresh, "PAD-01")
     assert _rows(dg_browser, "#agv-rows tr[data-serial]", "data-serial").keys() == {"AGV-01", "AGV-02"}
@@ -155,11 +134,10 @@ def test_the_dashboard_follows_the_floor_live(fresh: Stack, simulator: object, d
     confirm_row = dg_browser.find_element(By.CSS_SELECTOR, f"#turn-rows tr[data-turn='{done['turn_id']}']")
     assert "确认" in confirm_row.text and "HMD-01" in confirm_row.text and "王师傅" in confirm_row.text
 
-    # Below safety stock at once (from the ledger), and the alert through the dashboard's hook.
+    # Below safety stock at once (from the ledger), and the alert the app's alert service opened for it.
     low = _until(dg, "the crankshafts below safety stock",
                  lambda b: _rows(b, "#low-stock li[data-item]", "data-item").get("CS-1001"))
     assert "15" in low and "20" in low
-    _deliver_alerts(fresh)
     alert = _until(dg, "the safety-stock alert", lambda b: _rows(b, "#alert-list [data-item]", "data-item")
                    .get("CS-1001"))
     assert "曲轴" in alert and transfer["id"] in alert

@@ -6,9 +6,11 @@ bookkeeping (a subscriber that falls behind starts over)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import zxingcpp
 from fastapi import FastAPI
 from websockets.sync.client import ClientConnection, connect
 
+from assistant.alerts import Alert, AlertStatus
 from server.app import create_app
 from server.feed import SiteFeed
 from server.schemas.dashboard import LowStockOut, StockEventOut
@@ -126,6 +129,30 @@ def test_each_site_sees_its_own(running: _App) -> None:
         # FZ heard of none of it: its next message is what FZ itself gets.
         running.app.state.services.feed.publish("FZ", StockEventOut(low_stock=[]))
         assert _json(fz) == {"type": "stock", "low_stock": []}
+
+
+def test_an_alert_published_through_the_hook_reaches_its_site_only(running: _App) -> None:
+    """`services.dashboard.alert_target()` is a `CallbackTarget` for the alert service; its callback, `on_alert`,
+    puts the alert on its site's dashboards at once (the alert store is read too, every 2 s, for alerts opened or
+    closed without it)."""
+    now = dt.datetime.now(dt.UTC)
+    alert = Alert(id=77, status=AlertStatus.open, site="DG", site_name="东莞汽配厂",
+                  site_name_en="Dongguan auto-parts plant", item="CS-1001", item_name="曲轴", item_name_en="crankshaft",
+                  unit="pcs", available=Decimal(15), minimum=Decimal(20), consumption=Decimal(25), window_days=7,
+                  daily_usage=Decimal("3.571"), lead_time_days=Decimal(7), order_multiple=1, suggested=Decimal(30),
+                  document="TR-000001", turn_id=None, opened_at=now, closed_at=None,
+                  title="库存预警：曲轴 / Low stock: crankshaft", text_zh="### 安全库存预警：曲轴", text_en="### Low",
+                  markdown="…")
+    target = running.app.state.services.dashboard.alert_target()
+    assert target.name == "dashboard" and target.serves("DG") and target.serves("FZ")
+    with running.socket("PAD-DG") as dg, running.socket("PAD-01") as fz:
+        _json(dg), _json(fz)  # the snapshots
+        asyncio.run(target.deliver(alert))  # from another thread and loop, as a delivery service may run
+        shown = _next(dg, "alert")["alert"]
+        assert shown["id"] == 77 and shown["item"] == "CS-1001" and shown["document"] == "TR-000001"
+        assert shown["status"] == "open" and shown["text_zh"].startswith("### 安全库存预警")
+        running.app.state.services.feed.publish("FZ", StockEventOut(low_stock=[]))
+        assert _json(fz)["type"] == "stock"  # FZ's next message is its own: the alert never reached it
 
 
 def test_media_not_kept_is_said(tmp_path: Path) -> None:
