@@ -61,6 +61,7 @@ def device_target(world: World, push: DevicePush) -> CallbackTarget:
 
 
 def alert_service(engine: Engine, world: World, channels: ChannelSettings, http: httpx.AsyncClient,
-                  local: LocalOutbox | None, push: DevicePush) -> AlertService:
+                  local: LocalOutbox | None, push: DevicePush, *also: Target) -> AlertService:
+    """Group chats, supervisors' devices, and `also` (the dashboards)."""
     targets = [_group_target(g, channels, http, local) for g in channels.alert_groups]
-    return AlertService(engine, world, [*targets, device_target(world, push)])
+    return AlertService(engine, world, [*targets, device_target(world, push), *also])

@@ -195,7 +195,8 @@ async def start_channels(settings: Settings, services: Services) -> ChannelRunti
             runtime.start_long_connection("dingtalk-stream", runtime.dingtalk_stream.run())
     for platform in ("wecom", "dingtalk"):
         services.push.relay(f"{platform}-", _news_relay(runtime, platform, services.world))
-    runtime.alerts = alert_service(services.engine, services.world, channels, http, local, services.push)
+    runtime.alerts = alert_service(services.engine, services.world, channels, http, local, services.push,
+                                   services.dashboard.alert_target())
     await runtime.alerts.start()
     log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None,
              wecom_bot=runtime.wecom_bot is not None, dingtalk_callback=runtime.dingtalk is not None,

@@ -41,14 +41,16 @@ def test_notes_become_confirmed_sales_orders(fresh: Stack) -> None:
             right += 1
         else:
             missed.append((case["id"], read_back["input"]["text"], read_back["reply"]["text"]))
+            # not silently wrong: a doubtful field flagged, a field asked for, or nothing proposed or written at all
             flagged += any(f.get("low_confidence") for f in read_back["input"]["fields"]) or \
-                read_back["awaiting"] not in (None, "confirmation")
+                read_back["awaiting"] not in (None, "confirmation") or \
+                (read_back.get("draft") is None and not done["documents"])
     print(f"notes: {right}/{len(manifest)} right; missed: {missed}")
     # The fixtures are a last check, never a tuning set: 9 of 12 here with general correction only (the other three
     # have a date whose slash was read as 1, a name missing its first character, a customer outside the photo:
     # each asked for). The margin of three is the CPU's (ONNX Runtime reads a little differently elsewhere).
     assert right >= 6, missed
-    assert right + flagged == len(manifest), "a wrong note must at least flag the doubtful field"
+    assert right + flagged == len(manifest), "a wrong note must at least flag the doubtful field or write nothing"
 
 
 def test_an_image_without_text_or_code(fresh: Stack, tmp_path: Path) -> None:
