@@ -29,7 +29,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli-unknown-device": ("没有设备 {device}", "unknown device {device}"),
     # the headset view (/headset: AR glasses, or a phone or laptop standing in for them)
     "ui-headset-title": ("前线助手 · 眼镜", "Frontline · headset"),
-    "ui-headset-talk": ("🎤 说话", "🎤 Talk"),
+    "ui-headset-talk": ("● 说话", "● Talk"),  # no emoji: a headset's fonts may lack them
+    "ui-headset-stop": ("■ 说完了", "■ Done"),
     "ui-headset-hint": ("按“说话”(或空格键)开始，说完再按一次。例如：调拨5件曲轴到总装线B区",
                         "Press Talk (or the space bar), press again when done. E.g. transfer 5 crankshafts to line B"),
     "ui-headset-handsfree-off": ("免提：关", "Hands-free: off"),

@@ -235,7 +235,8 @@ function showNotice(notice) {
   li.textContent = state.lang === "en" ? notice.text_en : notice.text_zh;
   const list = $("progress");
   list.hidden = false;
-  list.append(li);
+  list.append(li);  // shown newest first (headset.css), numbered in the order it happened
+  $("panel").scrollTop = 0;
   speak(li.textContent, state.lang);
   const serial = notice.agv && notice.agv.serial;
   if (!serial) return;
@@ -418,7 +419,7 @@ async function startTalking() {
   state.heard = "";
   const talk = $("talk");
   talk.classList.add("recording");
-  label(talk, "ui-stop");
+  label(talk, "ui-headset-stop");
   caption(word("ui-listening"), "listening");
 }
 

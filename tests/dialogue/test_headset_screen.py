@@ -27,14 +27,24 @@ from tests.dialogue.test_tablet_screen import _chromium
 pytestmark = pytest.mark.rasa
 
 VOICE = Path(__file__).resolve().parent.parent / "fixtures" / "voice"
-GLASSES = "--window-size=854,480"  # RealWear-class: the view is laid out for it
+GLASSES = "--window-size=854,620"  # the viewport is set to the glasses' 854×480 (RealWear-class)
 SCREENSHOTS = os.environ.get("FRONTLINE_SCREENSHOTS")
 
 
 def _hearing(fixture: str) -> Iterator[WebDriver]:
-    """A browser whose microphone hears the recorded command once, then silence."""
-    yield from _chromium(GLASSES, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    """A browser whose microphone hears the recorded command once, then silence; its page is the glasses' 854×480."""
+    browsers = _chromium(GLASSES, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                          f"--use-file-for-fake-audio-capture={VOICE / fixture}%noloop")
+    browser = next(browsers)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # type: ignore[attr-defined]
+                            {"width": 854, "height": 480, "deviceScaleFactor": 1, "mobile": False})
+    yield browser
+    next(browsers, None)  # quits it
+
+
+def _screenshot(browser: WebDriver, name: str, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(folder / name))
 
 
 @pytest.fixture
@@ -87,7 +97,7 @@ def _say(browser: WebDriver, wait: WebDriverWait[WebDriver], seconds: float) -> 
     talk = browser.find_element(By.ID, "talk")
     talk.click()
     wait.until(lambda b: "recording" in (talk.get_attribute("class") or ""))
-    assert talk.text == "⏹ 说完了"
+    assert talk.text == "■ 说完了"
     time.sleep(seconds)
     talk.click()
     wait.until(lambda b: "recording" not in (talk.get_attribute("class") or ""))
@@ -119,7 +129,8 @@ def test_a_spoken_transfer_is_confirmed_and_the_agv_is_watched_to_the_line(
     browser = transfer_browser
     wait = _open(browser, fresh, fresh.token("HMD-01"))
     _connected(browser, wait)
-    assert browser.execute_script("return [innerWidth, innerHeight]")[0] == 854
+    assert browser.execute_script("return [innerWidth, innerHeight]") == [854, 480]
+    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
     _say(browser, wait, 4.5)
 
     # the caption (what was heard) and the read-back, with the big confirm / cancel targets
@@ -134,6 +145,8 @@ def test_a_spoken_transfer_is_confirmed_and_the_agv_is_watched_to_the_line(
     confirm = browser.find_element(By.ID, "confirm")
     assert confirm.is_displayed() and confirm.text == "✔ 确认" and browser.find_element(By.ID, "cancel").is_displayed()
     assert confirm.size["height"] >= 80  # a target for a gloved finger
+    assert browser.execute_script("return document.documentElement.scrollHeight") <= 480  # all of it in view
+    _screenshot(browser, "headset-readback.png", shots)
     confirm.click()
 
     # the route: the site map with the worker's path, and the AGV driving the job live
@@ -166,8 +179,7 @@ def test_a_spoken_transfer_is_confirmed_and_the_agv_is_watched_to_the_line(
     assert "已取货" in _text(browser, "progress")
     card = browser.find_element(By.CSS_SELECTOR, f".card.agv[data-serial='{marker['serial']}']")
     assert card.get_attribute("data-state") == "done" and "已送达" in card.text
-    (tmp_path if not SCREENSHOTS else Path(SCREENSHOTS)).mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(Path(SCREENSHOTS or tmp_path) / "headset.png"))
+    _screenshot(browser, "headset.png", shots)
 
     # and the ledger agrees: the transfer is done, the stock at the line
     headers = {"Authorization": f"Bearer {fresh.token('HMD-01')}"}
@@ -191,7 +203,7 @@ def test_a_stock_question_gets_a_card_and_the_view_speaks_english_too(fresh: Sta
     assert "连杆" in card.text and "可用" in card.text and card.find_elements(By.CSS_SELECTOR, "tr[data-location]")
     assert _text(browser, "reply-title") == "库存" and not browser.find_element(By.ID, "question").is_displayed()
     browser.find_element(By.ID, "language").click()  # the English switch: every label from the catalogue
-    assert _text(browser, "talk") == "🎤 Talk" and _text(browser, "handsfree") == "Hands-free: off"
+    assert _text(browser, "talk") == "● Talk" and _text(browser, "handsfree") == "Hands-free: off"
     assert "available" in browser.find_element(By.CSS_SELECTOR, "#cards .card.stock").text
 
 
