@@ -7,6 +7,7 @@ machine's Mosquitto) driving the transfer to the line, live. A stock question ge
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Iterator
@@ -107,9 +108,12 @@ def _text(browser: WebDriver, element_id: str) -> str:
     return browser.find_element(By.ID, element_id).text
 
 
-def _turns(stack: Stack) -> list[tuple[str, str, str, str]]:
-    """HMD-01's turns on the record (what a failure message shows): input, transcript, reply."""
-    records = stack.client.get("/api/v1/turns", params={"device": "HMD-01", "limit": 10},
+def _turns(stack: Stack, since: dt.datetime | None = None) -> list[tuple[str, str, str, str]]:
+    """HMD-01's turns on the record, newest first (what a failure message shows): input, transcript, reply, result."""
+    params: dict[str, str | int] = {"device": "HMD-01", "limit": 10}
+    if since is not None:
+        params["since"] = since.isoformat()
+    records = stack.client.get("/api/v1/turns", params=params,
                                headers={"Authorization": f"Bearer {stack.token('PAD-DG')}"}).json()
     return [(r["input_kind"], r.get("transcript") or r.get("input_text") or "", r.get("reply") or "", r["result"])
             for r in records]
@@ -139,6 +143,8 @@ def test_a_spoken_transfer_is_confirmed_and_the_agv_is_watched_to_the_line(
     except TimeoutException:
         pytest.fail(f"no read-back; caption {_text(browser, 'caption')!r}, reply {_text(browser, 'reply-text')!r}")
     assert _text(browser, "reply-title") == "调拨" and "总装线B区" in _text(browser, "reply-text")
+    # the microphone ran at the device's rate and the page's worklet brought it down to the socket's 16 kHz
+    assert browser.execute_script("return state.audio.context.sampleRate") in (44100, 48000)
     captions = browser.execute_script("return window.captions")
     assert ["listening", "正在听…"] in captions and any(c == "final" and "曲轴" in t for c, t in captions)
     print("captions while speaking:", [t for c, t in captions if c == "partial"])  # live, when the CPU had time
@@ -189,6 +195,27 @@ def test_a_spoken_transfer_is_confirmed_and_the_agv_is_watched_to_the_line(
         assert time.monotonic() < deadline
         time.sleep(0.2)
     assert fresh.stock("HMD-01", "CS-1001")["LINE-B"]["on_hand"] == 5.0
+
+
+def test_hands_free_hears_a_command_without_a_press(fresh: Stack, transfer_browser: WebDriver) -> None:
+    """Hands-free: the page's voice activity detector opens on the words and, after the pause, ends the utterance
+    by itself (the worklet's energy VAD; the server's own VAD may end it first): the read-back comes, no press."""
+    browser = transfer_browser
+    started = dt.datetime.now(dt.UTC)
+    wait = _open(browser, fresh, fresh.token("HMD-01"))
+    _connected(browser, wait)
+    hands_free = browser.find_element(By.ID, "handsfree")
+    hands_free.click()  # opens the microphone: the recorded command starts now
+    wait.until(lambda b: hands_free.get_attribute("aria-pressed") == "true")
+    assert hands_free.text == "免提：开" and _text(browser, "hint").startswith("免提已开")
+    try:
+        wait.until(lambda b: "确认" in _text(b, "reply-text"))
+    except TimeoutException:
+        pytest.fail(f"no read-back; caption {_text(browser, 'caption')!r}, turns {_turns(fresh)}")
+    assert "曲轴" in _text(browser, "caption") and browser.find_element(By.ID, "confirm").is_displayed()
+    assert "recording" not in (browser.find_element(By.ID, "talk").get_attribute("class") or "")
+    time.sleep(2)  # and the silence after it is no command
+    assert [t[0] for t in _turns(fresh, since=started)] == ["audio"]
 
 
 def test_a_stock_question_gets_a_card_and_the_view_speaks_english_too(fresh: Stack, stock_browser: WebDriver) -> None:
