@@ -2,8 +2,8 @@
 what it does, from the fleet's picture of it (its VDA 5050 `state` and `visualization` messages), as `VehicleOut`.
 
 The fleet emits events for what happened (arrived, picked, dropped: `server.notices`); a position is not an event
-but a value that keeps changing, so it is read, not subscribed to: every `PERIOD_S`, only what changed is sent (one
-connection, one reader: nothing to do while no vehicle works for this device)."""
+but a value that keeps changing, so it is read, not subscribed to: every `PERIOD_S` (one small read of the fleet's
+active orders per connected headset), and only what changed is sent; nothing while no vehicle works for the device."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def simulator(settings: Settings, echo: Echo = echo_stderr) -> ChildProcess:
 
 def print_devices(settings: Settings, echo: Echo) -> None:
     """A token for each demo device, issued for this run (`frontline devices token` issues more; `… revoke`
-    withdraws them), and the tablets' screen links."""
+    withdraws them), and the links of the headset view and of the tablets' screen."""
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
 
@@ -75,8 +75,6 @@ def print_devices(settings: Settings, echo: Echo) -> None:
         worker = world.worker_for_device(device.code)
         where = f"{worker.name} @ {worker.site}" if worker else "-"
         echo(f"  {device.code:7} {device.kind.value:11} {where:12} {issued[device.code]}")
-    for code in (d.code for d in world.devices if d.kind is DeviceKind.tablet):
-        echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issued[code]}")
     for code in (d.code for d in world.devices if d.kind is DeviceKind.ar_headset):
         # This machine's own address is a secure page for the browser (its microphone works); another device needs
         # the HTTPS address (FRONTLINE_HTTPS=true).
@@ -86,6 +84,8 @@ def print_devices(settings: Settings, echo: Echo) -> None:
 
             links += https_base_urls(settings)
         echo(f"Headset view for {code}: " + "  ".join(f"{base}/headset#token={issued[code]}" for base in links))
+    for code in (d.code for d in world.devices if d.kind is DeviceKind.tablet):
+        echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issued[code]}")
 
 
 def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:

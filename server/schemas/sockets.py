@@ -44,6 +44,14 @@ class AnswerOut(BaseModel):
     turn: TurnOut
 
 
+class VehicleOut(BaseModel):
+    """An AGV working on a transfer this device asked for, where its VDA 5050 state last put it (metres on the site
+    map; the guidance's SVG says where that is drawn). Sent when it moves or its state changes, and once more when
+    it has finished with the transfer (`doc_id` then no longer that transfer)."""
+
+    vehicle: AgvOut
+
+
 class NoticeOut(BaseModel):
     """AGV news for a device: the words in its worker's language (both kept), and the event itself."""
 
@@ -53,11 +61,3 @@ class NoticeOut(BaseModel):
     text_zh: str
     text_en: str
     agv: FleetEvent | None = None  # AGV news carries the event; approval news only the document
-
-
-class VehicleOut(BaseModel):
-    """An AGV working on a transfer this device asked for, where its VDA 5050 state last put it (metres on the site
-    map; the guidance's SVG says where that is drawn). Sent when it moves or its state changes, and once more when
-    it has finished with the transfer (`doc_id` then no longer that transfer)."""
-
-    vehicle: AgvOut

@@ -494,6 +494,7 @@ async function start() {
     if (!event.repeat) toggleTalk();
   });
   document.addEventListener("keyup", (event) => { if (event.code === "Space") event.preventDefault(); });
+  if ("speechSynthesis" in window) speechSynthesis.getVoices();  // the browser loads its voices on first asking
   if (!state.token) { problem(word("ui-no-token")); return; }
   connect();
 }
