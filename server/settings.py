@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     port: int = 8000
     # Browser pages of other origins that may open a device socket (the app's own pages always may).
     allowed_origins: tuple[str, ...] = ()
+    # HTTPS for the LAN (browsers give the headset view the microphone only on a secure page): on with
+    # FRONTLINE_HTTPS=true or a certificate given, served on https_host:https_port beside the plain listener above
+    # (which this machine and Rasa's action calls keep using). Without a certificate one is generated for this box
+    # under var_dir/tls on first run (server/tls.py); tls_names adds names or addresses to it (JSON list).
+    https: bool = False
+    https_host: str = "0.0.0.0"
+    https_port: int = Field(default=8443, ge=1, le=65535)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_names: tuple[str, ...] = ()
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_s: float = 10.0
@@ -112,6 +122,19 @@ class Settings(BaseSettings):
                 setattr(self, group_name, group)
             setattr(self, earlier, getattr(group, name))
         return self
+
+    @model_validator(mode="after")
+    def _certificate_with_its_key(self) -> Settings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: give both (FRONTLINE_TLS_CERT, FRONTLINE_TLS_KEY)")
+        for path in (self.tls_cert, self.tls_key):
+            if path is not None and not path.is_file():
+                raise ValueError(f"no such file: {path}")
+        return self
+
+    @property
+    def https_enabled(self) -> bool:
+        return self.https or self.tls_cert is not None
 
     @property
     def effective_database_url(self) -> str:

@@ -56,7 +56,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # the headset socket
     "ws-bad-config": ("配置不对：sample_rate 须在8000到48000之间，且只能在两句话之间更改。",
                       "Bad config: sample_rate must be 8000..48000, and it may change only between utterances."),
-    "ws-bad-message": ("消息格式不对：应为 config、音频或 eof。", "Unexpected message: expected config, audio or eof."),
+    "ws-bad-message": ("消息格式不对：应为 config、音频、eof 或 action。",
+                       "Unexpected message: expected config, audio, eof or action."),
     "ws-bad-audio": ("音频帧须是16位PCM(字节数为偶数)。", "Audio frames must be 16-bit PCM (an even number of bytes)."),
     "ws-frame-too-big": ("音频帧太大(最多{max_bytes}字节)。", "Audio frames must be at most {max_bytes} bytes."),
     "ws-utterance-too-long": ("一句话最长{max_s}秒。", "An utterance may last at most {max_s} s."),

@@ -1,7 +1,9 @@
 """The route map for the headset (854×480): SVG for the web view, PNG drawn with Pillow (no native cairo).
 
 Both come from one `Scene` in screen pixels so the two pictures agree. Labels are location codes (ASCII):
-Pillow's bundled font has no CJK glyphs."""
+Pillow's bundled font has no CJK glyphs. The SVG carries its frame (`data-frame="x0 y0 scale"`: a map point (x, y)
+in metres is at MARGIN + (x - x0)·scale, HEIGHT - MARGIN - (y - y0)·scale) and each AGV marker its serial
+(`data-serial`), so a live view can move an AGV on it as the vehicle reports its position."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from assistant.world.schema import LocationKind, Site, SiteMap
 
 WIDTH, HEIGHT, MARGIN = 854, 480, 36
 Point = tuple[float, float]
+_QUOTE = {"\"": "&quot;"}  # escape() for an attribute value
 COLOURS = {"bg": "#101418", "aisle": "#3a4550", "rack": "#5b6b7a", "place": "#2f6f8f", "route": "#22c3ff",
            "worker": "#3ddc84", "goal": "#ff5252", "agv": "#ffb300", "text": "#e8eef2"}
 
@@ -27,6 +30,7 @@ class Scene:
     places: tuple[tuple[str, Point, bool], ...]  # label, position, is a rack
     route: tuple[Point, ...]
     agvs: tuple[tuple[str, Point], ...]
+    frame: tuple[float, float, float] = (0.0, 0.0, 1.0)  # min x, min y of the map (metres), pixels per metre
 
     @classmethod
     def build(cls, site: Site, site_map: SiteMap, route: Route, agvs: Sequence[AgvMarker]) -> Scene:
@@ -44,13 +48,14 @@ class Scene:
                        for loc in site.locations if loc.node in nodes)
         return cls(aisles=tuple((nodes[a], nodes[b]) for a, b in site_map.edges), places=places,
                    route=tuple(px(w.x, w.y) for w in route.waypoints),
-                   agvs=tuple((a.serial, px(a.x, a.y)) for a in agvs))
+                   agvs=tuple((a.serial, px(a.x, a.y)) for a in agvs), frame=(min(xs), min(ys), scale))
 
 
 def render_svg(scene: Scene) -> str:
     c = COLOURS
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif">',
+           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" '
+           f'data-frame="{scene.frame[0]:g} {scene.frame[1]:g} {scene.frame[2]:.6g}">',
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{c["bg"]}"/>']
     out += [f'<line x1="{a[0]}" y1="{a[1]}" x2="{b[0]}" y2="{b[1]}" stroke="{c["aisle"]}" stroke-width="6" '
             f'stroke-linecap="round"/>' for a, b in scene.aisles]
@@ -69,8 +74,11 @@ def render_svg(scene: Scene) -> str:
                    f'stroke-width="4"/>')
         out.append(f'<circle class="worker" cx="{wx}" cy="{wy}" r="9" fill="{c["worker"]}"/>')
     for serial, (x, y) in scene.agvs:
-        out.append(f'<rect class="agv" x="{x - 9}" y="{y - 9}" width="18" height="18" fill="{c["agv"]}"/>')
-        out.append(f'<text x="{x}" y="{y + 22}" font-size="11" text-anchor="middle" fill="{c["agv"]}">'
+        tag = escape(serial, _QUOTE)
+        out.append(f'<rect class="agv" data-serial="{tag}" x="{x - 9}" y="{y - 9}" width="18" height="18" '
+                   f'fill="{c["agv"]}"/>')
+        out.append(f'<text class="agv-label" data-serial="{tag}" x="{x}" y="{y + 22}" font-size="11" '
+                   f'text-anchor="middle" fill="{c["agv"]}">'
                    f'{escape(serial)}</text>')
     out.append("</svg>")
     return "\n".join(out)

@@ -59,7 +59,7 @@ def simulator(settings: Settings, echo: Echo = echo_stderr) -> ChildProcess:
 
 def print_devices(settings: Settings, echo: Echo) -> None:
     """A token for each demo device, issued for this run (`frontline devices token` issues more; `… revoke`
-    withdraws them), the tablets' screen links and the supervisors' dashboard links."""
+    withdraws them), and the links of the headset view, the tablets' screen and the supervisors' dashboard."""
     from assistant.ledger.db import make_engine
     from assistant.ledger.migrate import upgrade
 
@@ -75,6 +75,15 @@ def print_devices(settings: Settings, echo: Echo) -> None:
         worker = world.worker_for_device(device.code)
         where = f"{worker.name} @ {worker.site}" if worker else "-"
         echo(f"  {device.code:7} {device.kind.value:11} {where:12} {issued[device.code]}")
+    for code in (d.code for d in world.devices if d.kind is DeviceKind.ar_headset):
+        # This machine's own address is a secure page for the browser (its microphone works); another device needs
+        # the HTTPS address (FRONTLINE_HTTPS=true).
+        links = [f"http://{settings.host}:{settings.port}"]
+        if settings.https_enabled:
+            from server.launch.listen import https_base_urls
+
+            links += https_base_urls(settings)
+        echo(f"Headset view for {code}: " + "  ".join(f"{base}/headset#token={issued[code]}" for base in links))
     for code in (d.code for d in world.devices if d.kind is DeviceKind.tablet):
         echo(f"Tablet screen for {code}: http://{settings.host}:{settings.port}/tablet#token={issued[code]}")
     for device in world.devices:  # the supervisors' and managers' dashboards (the policies' `review`)
@@ -87,9 +96,8 @@ def print_devices(settings: Settings, echo: Echo) -> None:
 def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:
     """Start Rasa in the background (it takes ~30 s to load), the simulator beside it, and serve the app in the
     foreground; /health answers 503 until the database and Rasa are ready."""
-    import uvicorn
-
     from server.app import create_app
+    from server.launch.listen import Listeners
 
     if not settings.mqtt_url and not settings.embedded_mqtt_port:
         # The embedded broker's port is chosen now, so the simulator can be pointed at it before the app is up.
@@ -110,7 +118,7 @@ def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:
     # one an exit, so the children below are stopped rather than left running without their app.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        Listeners(create_app(settings), settings, echo).run()  # HTTP, and HTTPS for the LAN when it is on
     finally:
         for child in reversed(children):
             child.stop()

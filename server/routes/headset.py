@@ -7,7 +7,14 @@ answers: every audio frame gets one message, {"partial": …} (the caption so fa
 utterance ended, {"text": …} the final transcript; {"eof": 1} gets the final {"text": …} too. The assistant's
 answer follows the final as {"reply": …, "turn": …}. One connection carries any number of utterances, so an
 unchanged vosk-server client works against it (token aside). This module only turns frames into calls and results
-into messages."""
+into messages.
+
+Beyond vosk-server, for the headset view (`/headset`): a text frame {"action": "confirm" | "cancel", "draft": …} is a
+tapped button, answered as a spoken turn is ({"reply", "turn"}; `draft` binds a confirm to the read-back shown, as
+the tablet's tap does); an {"eof": 1} that ends only what trailed an utterance the server already ended (push-to-talk
+released after the speaker's pause was heard) gets the empty {"text": ""} and starts no turn; the server pushes AGV
+news ({"event", …}) and, while an AGV works on a transfer this device asked for, where it is ({"vehicle": …},
+`server.follow`)."""
 
 from __future__ import annotations
 
@@ -19,13 +26,14 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.pipeline import TurnContext, TurnError
+from assistant.pipeline import TurnContext, TurnError, TurnResult
 from assistant.pipeline.audio import run_transcript, transcript_input
 from assistant.pipeline.record import RawInput
+from server.follow import follow_vehicles
 from server.render.errors import error_out, turn_error_out
 from server.render.headset import headset_reply
 from server.render.turn import turn_out
-from server.schemas.sockets import AnswerOut, PartialOut, TranscriptOut
+from server.schemas.sockets import ActionIn, AnswerOut, PartialOut, TranscriptOut
 from server.services import Services
 from server.ws import CLOSE_POLICY, accept_device
 from speech import AudioError, Final, Partial, StreamSession, Transcript, wav_bytes
@@ -68,6 +76,7 @@ class HeadsetConnection:
         self.session: StreamSession | None = None
         self.utterance_bytes = 0
         self.pcm = bytearray()  # the utterance as heard, for the record
+        self.ended_by_server = False  # the server's VAD ended an utterance since the last eof
 
     def _session(self) -> StreamSession:
         if self.session is None:
@@ -100,6 +109,7 @@ class HeadsetConnection:
             raise _Protocol("ws-utterance-too-long", CLOSE_TOO_BIG, max_s=round(MAX_UTTERANCE_S))
         result = await self._session().accept(pcm)
         if isinstance(result, Final):
+            self.ended_by_server = True
             await self._answer(result.transcript)
         else:  # every audio frame is answered, as vosk-server answers it: its client waits for one message
             await self.ws.send_json(PartialOut(partial=result.text if isinstance(result, Partial) else "").model_dump())
@@ -116,13 +126,55 @@ class HeadsetConnection:
                 raise _Protocol("ws-bad-config", CLOSE_POLICY)
             self.config, self.session = _config(message), None
         elif message.get("eof"):
+            trailing, self.ended_by_server = self.ended_by_server, False
             if self.utterance_bytes:
-                await self._answer(await self._session().finish())
+                transcript = await self._session().finish()
+                if trailing and (transcript.no_speech or not transcript.text_for_nlu.strip()):
+                    # Only the quiet after an utterance already answered: nothing was said, nothing to ask again.
+                    self.utterance_bytes, self.pcm = 0, bytearray()
+                    await self._nothing()
+                else:
+                    await self._answer(transcript)
             else:  # nothing to end: still one answer, an empty result (vosk-server's FinalResult)
-                await self.ws.send_json(TranscriptOut(text="", raw="", confidence=0.0,
-                                                      language=self.config.language or self.ctx.language).model_dump())
+                await self._nothing()
+        elif "action" in message:
+            try:
+                tapped = ActionIn.model_validate(message)
+            except ValidationError as exc:
+                raise _Protocol("ws-bad-message", CLOSE_UNSUPPORTED) from exc
+            await self._action(tapped)
         else:
             raise _Protocol("ws-bad-message", CLOSE_UNSUPPORTED)
+
+    async def _nothing(self) -> None:
+        await self.ws.send_json(TranscriptOut(text="", raw="", confidence=0.0,
+                                              language=self.config.language or self.ctx.language).model_dump())
+
+    async def _action(self, tapped: ActionIn) -> None:
+        """A button of the last reply, tapped on the view: the turn the tablet's tap is, on the headset's record."""
+        raw = RawInput("action", text=tapped.action)
+        if not await self._may_take_turn(self.ctx.language):
+            return
+        try:
+            result = await self.services.pipeline.run_action(self.ctx, tapped.action, draft=tapped.draft)
+        except TurnError as error:
+            await self.services.recorder.failed(self.ctx, "headset", raw, error)
+            await self.ws.send_json(turn_error_out(error, self.ctx.language).model_dump(exclude_none=True))
+            return
+        await self._reply(raw, result)
+
+    async def _may_take_turn(self, lang: str) -> bool:
+        wait = self.services.turn_rate.take(self.ctx.device)
+        if wait is not None:
+            await self.ws.send_json(error_out("too-many-turns", lang, values={"retry_after_s": wait})
+                                    .model_dump(exclude_none=True))
+            return False
+        return True
+
+    async def _reply(self, raw: RawInput, result: TurnResult) -> None:
+        await self.services.recorder.answered(self.ctx, "headset", raw, result)
+        turn = turn_out(result, self.ctx, self.services.master.world)
+        await self.ws.send_json(AnswerOut(reply=headset_reply(turn), turn=turn).model_dump(mode="json", by_alias=True))
 
     async def _answer(self, transcript: Transcript) -> None:
         self.utterance_bytes = 0
@@ -131,10 +183,7 @@ class HeadsetConnection:
         await self.ws.send_json(TranscriptOut(text=transcript.corrected, raw=transcript.raw,
                                               confidence=round(transcript.confidence, 3),
                                               language=transcript.language).model_dump())
-        wait = self.services.turn_rate.take(self.ctx.device)
-        if wait is not None:  # the transcript was sent; the turn is not taken
-            await self.ws.send_json(error_out("too-many-turns", transcript.language, values={"retry_after_s": wait})
-                                    .model_dump(exclude_none=True))
+        if not await self._may_take_turn(transcript.language):  # the transcript was sent; the turn is not taken
             return
         try:
             result = await run_transcript(self.services.pipeline, self.ctx, transcript)
@@ -142,9 +191,7 @@ class HeadsetConnection:
             await self.services.recorder.failed(self.ctx, "headset", raw, error, transcript_input(transcript))
             await self.ws.send_json(turn_error_out(error, transcript.language).model_dump(exclude_none=True))
             return
-        await self.services.recorder.answered(self.ctx, "headset", raw, result)
-        turn = turn_out(result, self.ctx, self.services.master.world)
-        await self.ws.send_json(AnswerOut(reply=headset_reply(turn), turn=turn).model_dump(mode="json", by_alias=True))
+        await self._reply(raw, result)
 
 
 @router.websocket("/ws/headset")
@@ -155,6 +202,7 @@ async def headset(websocket: WebSocket) -> None:
     services, ctx = accepted
     connection = HeadsetConnection(websocket, services, ctx)
     detach = services.push.attach(ctx.device, websocket.send_json)  # AGV progress reaches the glasses
+    follower = asyncio.create_task(follow_vehicles(services, ctx, websocket.send_json), name="headset-follow")
     try:
         await connection.run()
     except _Protocol as problem:
@@ -168,4 +216,5 @@ async def headset(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         log.info("headset-gone", device=ctx.device)
     finally:
+        follower.cancel()
         detach()

@@ -1,5 +1,6 @@
 """The screens devices open in a browser: the shop tablet (write or photograph an order, check the draft, tap
-confirm). Static files only; everything they do goes through the turn API with the device's token."""
+confirm), the headset view (speak, see the read-back, confirm, follow the route and the AGV). Static files only;
+everything they do goes through the turn API or the device socket with the device's token."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, JSONResponse
 
 from assistant.catalogue import section
+from server.security import SCREEN_POLICY
 
 router = APIRouter(tags=["screens"], include_in_schema=False)
 
@@ -26,6 +28,13 @@ async def tablet() -> FileResponse:
 async def dashboard() -> FileResponse:
     """The supervisors' dashboard (`/dashboard#token=…`); its data comes over `/ws/dashboard`."""
     return FileResponse(SCREENS / "dashboard.html", media_type=_TYPES[".html"])
+
+
+@router.get("/headset")
+async def headset() -> FileResponse:
+    # The page's own policy (the app's scripts, styles and sockets only), as the tablet's screens get it.
+    return FileResponse(SCREENS / "headset.html", media_type=_TYPES[".html"],
+                        headers={"Content-Security-Policy": SCREEN_POLICY})
 
 
 @router.get("/screens/labels.json")

@@ -1,13 +1,25 @@
-"""Messages the device sockets send (`/ws/headset`, `/ws/events`), one model each; errors are `ErrorOut`."""
+"""Messages the device sockets send (`/ws/headset`, `/ws/events`), one model each; errors are `ErrorOut`. And the
+one a client sends that is more than a vosk-server frame: a tapped button (`ActionIn`)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.fleet import FleetEvent
-from server.schemas.turns import HeadsetReplyOut, TurnOut
+from server.schemas.ledger import AgvOut
+from server.schemas.turns import ActionIdOut, HeadsetReplyOut, TurnOut
+
+
+class ActionIn(BaseModel):
+    """A button of the last reply tapped on the headset view: {"action": "confirm", "draft": "<draft.id>"}, the
+    same as the tablet's tap (`TextTurn`); a confirm names the read-back it confirms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: ActionIdOut
+    draft: str | None = Field(default=None, max_length=64)
 
 
 class PartialOut(BaseModel):
@@ -30,6 +42,14 @@ class AnswerOut(BaseModel):
 
     reply: HeadsetReplyOut
     turn: TurnOut
+
+
+class VehicleOut(BaseModel):
+    """An AGV working on a transfer this device asked for, where its VDA 5050 state last put it (metres on the site
+    map; the guidance's SVG says where that is drawn). Sent when it moves or its state changes, and once more when
+    it has finished with the transfer (`doc_id` then no longer that transfer)."""
+
+    vehicle: AgvOut
 
 
 class NoticeOut(BaseModel):

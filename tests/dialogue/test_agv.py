@@ -89,3 +89,25 @@ def test_in_english_the_wait_and_the_way_are_said_in_english(fresh: Stack) -> No
     guidance = done["guidance"]
     assert guidance["card"]["title"] == "→ assembly line B" and " m · ~" in guidance["card"]["lines"][0]
     assert guidance["tts"].startswith("Walk to assembly line B, about ")
+
+
+def test_the_wearer_sees_the_agv_drive_to_the_line(fresh: Stack, simulator: object) -> None:
+    """While the AGV works on the wearer's transfer, the headset's socket carries where it is ({"vehicle"}: its
+    VDA 5050 position, metres on the map), changing as it drives; the last word on it is at the line's node."""
+    url = fresh.app_url.replace("http://", "ws://") + f"/ws/headset?token={fresh.token('HMD-01')}"
+    with connect(url, open_timeout=10) as headset:
+        fresh.turn("HMD-01", "调拨5件曲轴到总装线B区")
+        done = fresh.turn("HMD-01", "确认")
+        transfer = next(d for d in done["documents"] if d["type"] == "transfer")
+        seen: list[dict[str, object]] = []
+        while not seen or seen[-1]["doc_id"] == transfer["id"]:  # until it is done with the transfer
+            message = json.loads(headset.recv(timeout=60))
+            if "vehicle" in message:
+                seen.append(message["vehicle"])
+                assert message.keys() == {"vehicle"}
+    serials = {v["serial"] for v in seen}
+    assert len(serials) == 1 and seen[0]["doc_id"] == transfer["id"]
+    assert len({(v["x"], v["y"]) for v in seen}) >= 4  # it moved, and the socket said so on the way
+    assert any(v["driving"] for v in seen)
+    assert (seen[-1]["x"], seen[-1]["y"]) == (34.0, 6.0) and seen[-1]["last_node"] == "LB"  # at assembly line B
+    assert seen[-1]["doc_id"] is None

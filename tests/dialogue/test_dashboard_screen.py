@@ -146,7 +146,8 @@ def test_the_dashboard_follows_the_floor_live(fresh: Stack, simulator: object, d
     _until(fz, f"{sale['id']} in #documents", lambda b: sale["id"] in _documents(b))
     assert transfer["id"] not in _documents(fz_browser)
     fz_turns = _rows(fz_browser, "#turn-rows tr[data-turn]", "data-device")
-    assert fz_turns and set(fz_turns) == {"PAD-02"}
+    # (earlier tests of the session may have left FZ turns on the record: it is append-only)
+    assert "PAD-02" in fz_turns and not set(fz_turns) & {"HMD-01", "HMD-02", "PAD-DG"}, fz_turns
     assert _rows(fz_browser, "#alert-list [data-item]", "data-item") == {}
     assert _rows(fz_browser, "#news li", "data-kind") == {}
 

@@ -130,3 +130,55 @@ def test_vosk_servers_own_client_works_unchanged(fresh: Stack) -> None:
     assert all({"partial", "text"} & set(a) or "reply" in a for a in answers), answers
     heard = [a["text"] for a in answers if a.get("text")]
     assert heard and "曲轴" in heard[0]  # the final result came, whether the VAD or the eof ended the utterance
+
+
+def _until_reply(ws: ClientConnection) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    while not messages or ("reply" not in messages[-1] and "error" not in messages[-1]):
+        messages.append(json.loads(ws.recv(timeout=60)))
+    return messages
+
+
+def test_a_tapped_button_on_the_socket_confirms_the_draft_it_names(fresh: Stack) -> None:
+    """The headset view's confirm button: {"action", "draft"} on the socket, answered as a spoken turn is; a tap
+    naming a read-back that is no longer the one waiting confirms nothing."""
+    with _ws(fresh) as ws:
+        heard = _speak(ws, _pcm("zh01.wav"))[-1]
+        draft = heard["turn"]["draft"]
+        assert heard["reply"]["awaiting"] == "confirmation" and draft["type"] == "transfer"
+        ws.send(json.dumps({"action": "confirm", "draft": "not-" + draft["id"]}))
+        stale = _until_reply(ws)[-1]
+        assert stale["turn"]["documents"] == [] and stale["turn"]["awaiting"] == "confirmation"
+        ws.send(json.dumps({"action": "confirm", "draft": draft["id"]}))
+        done = _until_reply(ws)[-1]
+        doc = doc_of(done["turn"])
+        assert doc["type"] == "transfer" and doc["lines"][0]["to"] == "LINE-B"
+        assert done["reply"]["card"]["title"] == "已确认" and done["reply"]["guidance"]["svg"].startswith("<svg")
+        ws.send(json.dumps({"action": "maybe"}))
+        assert _closed_with(ws, 1003)["error"]["code"] == "ws-bad-message"
+    record = fresh.client.get(f"/api/v1/turns/{done['turn']['turn_id']}",
+                              headers={"Authorization": f"Bearer {fresh.token('PAD-DG')}"}).json()
+    assert record["channel"] == "headset" and record["input_kind"] == "action" and record["documents"] == [doc["id"]]
+
+
+def test_releasing_after_the_server_heard_the_end_asks_nothing_again(fresh: Stack) -> None:
+    """Push-to-talk held on after the words: the server's VAD ends the utterance and answers it; the release's eof
+    ends only the quiet after it, which is no new turn (no "say it again")."""
+    with _ws(fresh) as ws:
+        pcm = _pcm("zh01.wav") + b"\x00\x00" * 16000 * 2
+        messages: list[dict[str, Any]] = []
+        for start in range(0, len(pcm), 3200):  # 0.1 s frames, as the view sends them
+            ws.send(pcm[start:start + 3200])
+        while not any("reply" in m for m in messages):  # the server heard the end by itself
+            messages.append(json.loads(ws.recv(timeout=60)))
+        assert "曲轴" in next(m["text"] for m in messages if "text" in m)
+        frames = len(range(0, len(pcm), 3200))
+        while len([m for m in messages if "partial" in m or "text" in m]) < frames:  # every frame answered
+            messages.append(json.loads(ws.recv(timeout=60)))
+        ws.send(json.dumps({"eof": 1}))
+        last = json.loads(ws.recv(timeout=60))
+        assert last == {"text": "", "raw": "", "confidence": 0.0, "language": last["language"]}
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=2)  # and no reply follows
+        again = _speak(ws, _pcm("zh06.wav"))[-1]  # "确认": the read-back was still waiting
+        assert doc_of(again["turn"])["type"] == "transfer"

@@ -67,3 +67,21 @@ def test_a_long_walk_is_said_in_minutes() -> None:
     far = _to_line_b().model_copy(update={"distance_m": 150.0, "eta_s": 125.0, "passing": None})
     assert spoken(far, "zh") == "请前往总装线B区，距离约150米，步行约2分钟。"
     assert card(far, "en").lines == ("150 m · ~2 min",)
+
+
+def test_the_map_says_where_a_point_of_the_site_is_drawn() -> None:
+    """A live view moves an AGV on the map from its reported position: the SVG's frame puts every waypoint on the
+    route as drawn, and each AGV marker names its vehicle."""
+    import re
+
+    from assistant.routing.render import HEIGHT, MARGIN
+
+    guidance = _to_line_b()
+    x0, y0, scale = map(float, re.search(r'data-frame="([^"]+)"', guidance.svg)[1].split())  # type: ignore[index]
+    drawn = re.search(r'class="route" points="([^"]+)"', guidance.svg)[1].split()  # type: ignore[index]
+    for waypoint, point in zip(guidance.route.waypoints, drawn, strict=True):
+        px, py = map(float, point.split(","))
+        assert abs(MARGIN + (waypoint.x - x0) * scale - px) < 0.1
+        assert abs(HEIGHT - MARGIN - (waypoint.y - y0) * scale - py) < 0.1
+    assert '<rect class="agv" data-serial="AGV-01"' in guidance.svg
+    assert 'class="agv-label" data-serial="AGV-01"' in guidance.svg

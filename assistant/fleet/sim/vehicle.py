@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import math
 import time
-import uuid
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +62,9 @@ class SimVehicle:
         self._dirty = True
         self._headers = messages.Headers()
         self._link = MqttLink(
-            # unique per simulator: two simulators of one vehicle on a shared broker (other topic bases) would
-            # disconnect each other in turn
-            broker, client_id or f"sim-{agv.manufacturer}-{agv.serial}-{uuid.uuid4().hex[:8]}",
+            # One identity per vehicle and topic base: two simulators of other bases (two test runs, two demo
+            # sites) on one broker must not take each other's MQTT session over, and so each other's vehicles off.
+            broker, client_id or f"sim-{agv.manufacturer}-{agv.serial}-{zlib.crc32(base.encode()):08x}",
             subscriptions=[(topic_name(base, agv.manufacturer, agv.serial, Topic.order), 0),
                            (topic_name(base, agv.manufacturer, agv.serial, Topic.instant_actions), 0)],
             on_message=self._on_message, on_connect=self._on_connect,
