@@ -29,8 +29,8 @@ from tests.dialogue.test_tablet_screen import VOICE, _chromium
 
 pytestmark = pytest.mark.rasa
 
-# FRONTLINE_SCREENSHOT_DIR=docs/screens: the test also saves the dashboard as it looks at the end (the README's).
-SCREENSHOTS = os.environ.get("FRONTLINE_SCREENSHOT_DIR")
+# FRONTLINE_SCREENSHOTS=docs/screens: the test also saves the dashboard as it looks at the end (the README's).
+SCREENSHOTS = os.environ.get("FRONTLINE_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")

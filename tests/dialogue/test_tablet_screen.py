@@ -4,6 +4,7 @@ note and a note on the writing pad become drafts; tapping confirm posts the orde
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.rasa
 NOTES = Path(__file__).resolve().parent.parent / "fixtures" / "notes"
 VOICE = Path(__file__).resolve().parent.parent / "fixtures" / "voice"
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SCREENSHOTS = os.environ.get("FRONTLINE_SCREENSHOTS")  # docs/screens: keep the README's picture
 
 
 def _chromium(*flags: str) -> Iterator[WebDriver]:
@@ -83,6 +85,9 @@ def test_a_photographed_note_is_confirmed_with_a_tap(fresh: Stack, browser: WebD
     assert fields["amount"].startswith("2斤") and fields["total"] == "336.00"
     buttons = browser.find_elements(By.CSS_SELECTOR, "#actions button")
     assert [b.text for b in buttons] == ["确认", "取消"]
+    if SCREENSHOTS:  # the README's picture: the draft read from the photo, waiting for the tap
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(Path(SCREENSHOTS) / "tablet.png"))
     buttons[0].click()
     done = wait.until(ready.visibility_of_element_located((By.CSS_SELECTOR, ".message.done")))
     assert done.text.startswith("SO-") and "336.00" in done.text
