@@ -31,10 +31,10 @@ from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
 from assistant.pipeline.record import TurnRecorder
 from assistant.routing import Guidance, Router
+from assistant.state import StateConfig, StateParts, TurnRate, open_state
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
-from server.limits import TurnRate
 from server.notices import approval_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
@@ -65,6 +65,7 @@ class Services:
     approvals: Approvals
     recorder: TurnRecorder  # every turn on the record
     turn_rate: TurnRate  # turns per device per second
+    state: StateParts  # per-device state: in this process, or shared by every app process (Redis)
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -72,6 +73,8 @@ class Services:
 
     async def aclose(self) -> None:
         await self.fleet.stop()
+        await self.push.aclose()
+        await self.state.aclose()
         await self.http.aclose()
         self.engine.dispose()
 
@@ -94,7 +97,11 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     master.set_registered(await asyncio.to_thread(ledger.registered_customers))  # registered in earlier runs
     vocabulary = master.vocabulary
     router = Router(world)
-    push = DevicePush()
+    state = await open_state(StateConfig(
+        url=settings.state_url, prefix=settings.state_prefix, turns_per_second=settings.turns_per_second,
+        turn_burst=settings.turn_burst, lock_ttl_s=settings.turn_lock_ttl_s, lock_wait_s=settings.turn_lock_wait_s))
+    push = DevicePush(state.bus)
+    await push.start()
     fleet = FleetService(engine, world, ledger, settings.mqtt_url or None, fleet_listener(world, ledger, push),
                          embedded_port=settings.embedded_mqtt_port,
                          config=FleetConfig(**settings.fleet.model_dump(),
@@ -114,8 +121,9 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         orders = tuple(o for d in documents if d.type is DocType.transfer and (o := fleet.order(d.id)) is not None)
         return documents, orders
 
-    def guide(ctx: TurnContext, documents: Sequence[Document], _lang: str) -> Guidance | None:
-        return guidance_for(router, fleet, ctx, documents, pipeline.scans.last_location(ctx.device))
+    def guide(ctx: TurnContext, documents: Sequence[Document], _lang: str, last_location: str | None
+              ) -> Guidance | None:
+        return guidance_for(router, fleet, ctx, documents, last_location)
 
     def refresh_names() -> None:
         master.set_registered(ledger.registered_customers())
@@ -124,7 +132,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         return refuse_if_not_permitted(master.world, ctx, intent, reading, lang)
 
     reader = MessageReader(master, today=settings.today, refresh=refresh_names)
-    pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide, guard)
+    pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide, guard, state.state)
     vision = VisionService(vocabulary, settings.models_dir / "ocr", settings=settings.vision)
     speech = SpeechService(settings.effective_speech, vocabulary)
     # Load once at start, not on the first photo or command (~1 s OCR, Whisper in a worker thread). A model not
@@ -146,5 +154,5 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
-        recorder=recorder, turn_rate=TurnRate(settings.turns_per_second, settings.turn_burst),
+        recorder=recorder, turn_rate=state.rate, state=state,
     )

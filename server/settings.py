@@ -73,6 +73,16 @@ class Settings(BaseSettings):
     turns_per_second: float = Field(default=10.0, gt=0)
     turn_burst: int = Field(default=20, ge=1)
 
+    # Per-device state between turns (language, what the conversation waits for, recent scans, the one-turn-at-a-time
+    # lock, the turn rate) and socket pushes: empty, in this process (one box); redis://host:6379/0, shared by every
+    # app process, so any number of them can serve behind one address.
+    state_url: str = ""
+    state_prefix: str = "frontline"  # the keys and push channel of this installation on a shared Redis
+    # With shared state: a turn lock whose process died is freed after `turn_lock_ttl_s` (longer than any turn);
+    # a turn that waits longer than `turn_lock_wait_s` for its device is refused (device-busy), nothing written.
+    turn_lock_ttl_s: float = Field(default=60.0, gt=0)
+    turn_lock_wait_s: float = Field(default=30.0, gt=0)
+
     # The engines' own settings types, with their own defaults and checks (FRONTLINE_<GROUP>__<FIELD>).
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
     vision: VisionSettings = Field(default_factory=VisionSettings)

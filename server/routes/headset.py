@@ -131,7 +131,7 @@ class HeadsetConnection:
         await self.ws.send_json(TranscriptOut(text=transcript.corrected, raw=transcript.raw,
                                               confidence=round(transcript.confidence, 3),
                                               language=transcript.language).model_dump())
-        wait = self.services.turn_rate.take(self.ctx.device)
+        wait = await self.services.turn_rate.take(self.ctx.device)
         if wait is not None:  # the transcript was sent; the turn is not taken
             await self.ws.send_json(error_out("too-many-turns", transcript.language, values={"retry_after_s": wait})
                                     .model_dump(exclude_none=True))
