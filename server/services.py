@@ -113,7 +113,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     notify = approval_notifier(world, push)
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
-    dialogue = DialogueClient(http, settings.rasa_channel_secret())
+    dialogue = DialogueClient(http, settings.rasa_channel_secret(), settings.effective_rasa_urls)
 
     async def collect(turn_id: str) -> tuple[tuple[Document, ...], tuple[AgvOrderView, ...]]:
         """The documents a turn created or changed, and the AGV order each transfer got."""

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     allowed_origins: tuple[str, ...] = ()
 
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa servers (scaled, a JSON list): each conversation goes to one by a hash of its device, the next one
+    # when that one refuses the connection. Empty: `rasa_url` alone. They must share the tracker store
+    # (`dialogue_store_url` on PostgreSQL) and a lock store (`rasa_lock_store_url`).
+    rasa_urls: tuple[str, ...] = ()
+    # Rasa's lock store (redis://[:password@]host:6379/1): the conversation lock every Rasa server sees, so one
+    # conversation's messages are handled in order whichever server takes them. Empty: Rasa's in-memory lock (one
+    # server).
+    rasa_lock_store_url: str = ""
     rasa_timeout_s: float = 10.0
     start_rasa: bool = True  # `frontline run` starts the Rasa server as a subprocess
     nlu_dir: Path = REPO_ROOT / "nlu_data"
@@ -122,6 +130,10 @@ class Settings(BaseSettings):
                 setattr(self, group_name, group)
             setattr(self, earlier, getattr(group, name))
         return self
+
+    @property
+    def effective_rasa_urls(self) -> tuple[str, ...]:
+        return self.rasa_urls or (self.rasa_url,)
 
     @property
     def effective_database_url(self) -> str:

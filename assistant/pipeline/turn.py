@@ -193,7 +193,7 @@ class TurnPipeline:
                     await self._state.put(ctx.device, _LANGUAGE, lang)
                     await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
                     nlu_started = time.perf_counter()
-                    parse = parsed or await self._dialogue.parse(message)
+                    parse = parsed or await self._dialogue.parse(message, ctx.device)
                     parse_ms = (time.perf_counter() - nlu_started) * 1000
                     shown = turn_input or TurnInput(text=message)
                     if answer_only and parse.intent not in _ANSWERS:

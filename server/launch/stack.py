@@ -14,7 +14,7 @@ from assistant.nlu.evaluate import Report, evaluate
 from assistant.world.loader import load_world
 from assistant.world.schema import DeviceKind
 from server.launch.process import ChildProcess, Echo, echo_stderr
-from server.launch.rasa import DialogueStore, RasaServer, RasaServerError, ensure_model
+from server.launch.rasa import DialogueStore, LockStore, RasaServer, RasaServerError, ensure_model
 from server.launch.simulator import simulator_process
 from server.settings import Settings
 
@@ -29,12 +29,17 @@ def prepare_model(settings: Settings, echo: Echo = echo_stderr) -> tuple[BuiltPr
     return built, model
 
 
-def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo = echo_stderr) -> RasaServer:
-    port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
+def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo = echo_stderr,
+                port: int | None = None) -> RasaServer:
+    """The Rasa server of `rasa_url` (or on `port`: one of several), with the configured stores."""
+    log_file = settings.var_dir / "log" / (f"rasa-{port}.log" if port else "rasa.log")
+    port = port or int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
+    lock_store = (LockStore.from_url(settings.rasa_lock_store_url, settings.state_prefix)
+                  if settings.rasa_lock_store_url else None)
     return RasaServer(built, model, action_endpoint=settings.action_endpoint, rasa_bin=settings.rasa_bin,
-                      log_file=settings.var_dir / "log" / "rasa.log", port=port, echo=echo,
+                      log_file=log_file, port=port, echo=echo,
                       channel_secret=settings.rasa_channel_secret(), action_secret=settings.action_secret(),
-                      store=DialogueStore.from_url(settings.effective_dialogue_store_url),
+                      store=DialogueStore.from_url(settings.effective_dialogue_store_url), lock_store=lock_store,
                       startup_timeout_s=settings.rasa_startup_timeout_s)
 
 
