@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # server).
     rasa_lock_store_url: str = ""
     rasa_timeout_s: float = 10.0
+    # Where the Rasa servers call the dialogue actions: the address in front of the app processes when scaled;
+    # empty: this app itself (host:port).
+    action_url: str = ""
     start_rasa: bool = True  # `frontline run` starts the Rasa server as a subprocess
     nlu_dir: Path = REPO_ROOT / "nlu_data"
     rasa_bin: Path = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -165,7 +168,7 @@ class Settings(BaseSettings):
 
     @property
     def action_endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}/webhook"
+        return f"{self.action_url.rstrip('/')}/webhook" if self.action_url else f"http://{self.host}:{self.port}/webhook"
 
     @property
     def token_ttl(self) -> timedelta | None:
