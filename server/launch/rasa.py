@@ -75,9 +75,10 @@ class DialogueStore:
 
 @dataclass(frozen=True)
 class LockStore:
-    """Rasa's Redis lock store: the lock on a conversation that every Rasa server sees, so several servers handle
-    one conversation's messages one at a time, in order (Rasa's `RedisLockStore`; without it each server has its
-    own in-memory lock)."""
+    """The lock on a conversation that every Rasa server sees in Redis, so several servers handle one conversation's
+    messages one at a time (without it each server has its own in-memory lock). Rasa's `RedisLockStore` settings,
+    read by `components.lock_store.ConversationLockStore`: Rasa 3.6's own Redis store issues its tickets by a read
+    and a write that two servers can interleave, and then both handle the conversation at once."""
 
     host: str
     port: int = 6379
@@ -102,8 +103,8 @@ class LockStore:
                    unquote(parts.password) if parts.password else None, parts.scheme == "rediss", prefix)
 
     def endpoint(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"type": "redis", "url": self.host, "port": self.port, "db": self.db,
-                                  "key_prefix": self.key_prefix}
+        config: dict[str, Any] = {"type": "components.lock_store.ConversationLockStore", "url": self.host,
+                                  "port": self.port, "db": self.db, "key_prefix": self.key_prefix}
         if self.username is not None:
             config["username"] = self.username
         if self.password is not None:

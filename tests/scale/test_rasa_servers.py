@@ -36,7 +36,8 @@ def test_the_lock_store_is_written_without_its_password(tmp_path: Path) -> None:
     server = _server(tmp_path, LockStore.from_url("redis://:s3cret-pw@redis.plant:6380/2", "frontline-DG"))
     text = server.write_endpoints().read_text()
     assert yaml.safe_load(text)["lock_store"] == {
-        "type": "redis", "url": "redis.plant", "port": 6380, "db": 2, "key_prefix": "frontlineDG",
+        "type": "components.lock_store.ConversationLockStore", "url": "redis.plant", "port": 6380, "db": 2,
+        "key_prefix": "frontlineDG",
         "password": f"${{{LOCK_PASSWORD_ENV}}}"}
     assert "s3cret-pw" not in text and server._env[LOCK_PASSWORD_ENV] == "s3cret-pw"
 

@@ -9,65 +9,22 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from fastapi import FastAPI
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from server.app import create_app
 from server.launch import prepare_model, rasa_server
 from server.settings import REPO_ROOT, Settings
 from tests.dialogue.conftest import MOSQUITTO, doc_of
-from tests.ledger.conftest import PG_ADMIN
-from tests.scale.conftest import REDIS_URL, new_prefix
-from tests.support import free_port, issue, serve
+from tests.scale.conftest import REDIS_URL, App, new_prefix
+from tests.support import free_port, serve
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.redis]
 
 SECRET = "scale-tests-secret"
-
-
-@dataclass
-class App:
-    url: str
-    app: FastAPI
-    client: httpx.Client
-    tokens: dict[str, str]
-    settings: Settings
-
-    def headers(self, device: str) -> dict[str, str]:
-        if device not in self.tokens:
-            self.tokens[device] = issue(self.settings, device)
-        return {"Authorization": f"Bearer {self.tokens[device]}"}
-
-    def turn(self, device: str, body: dict[str, Any]) -> httpx.Response:
-        return self.client.post("/api/v1/turns", json=body, headers=self.headers(device))
-
-    def said(self, device: str, text: str) -> dict[str, Any]:
-        response = self.turn(device, {"text": text})
-        assert response.status_code == 200, response.text
-        answer: dict[str, Any] = response.json()
-        return answer
-
-    def events(self, device: str) -> ClientConnection:
-        token = self.headers(device)["Authorization"].removeprefix("Bearer ")
-        return connect(self.url.replace("http://", "ws://") + f"/ws/events?token={token}", open_timeout=10)
-
-
-@pytest.fixture(scope="module")
-def database() -> Iterator[str]:
-    name = f"frontline_scale_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
