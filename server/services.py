@@ -22,7 +22,7 @@ from assistant.journal import TurnJournal
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.db import make_engine
-from assistant.ledger.migrate import upgrade
+from assistant.ledger.migrate import one_process_at_a_time, upgrade
 from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.states import DocType
@@ -80,13 +80,14 @@ class Services:
 
 
 def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]:
-    """Migrate, and load the world on first start (an empty ledger)."""
+    """Migrate, and load the world on first start (an empty ledger); one app process at a time."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     url = settings.effective_database_url
-    upgrade(url)
-    engine = make_engine(url)
-    if not is_seeded(engine):
-        load_world_into(engine, world)
+    with one_process_at_a_time(url):
+        upgrade(url)
+        engine = make_engine(url)
+        if not is_seeded(engine):
+            load_world_into(engine, world)
     return engine, Ledger(engine, world)
 
 

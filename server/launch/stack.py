@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from pathlib import Path
 
 from assistant.access import DeviceTokens
@@ -114,6 +115,44 @@ def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:
     finally:
         for child in reversed(children):
             child.stop()
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    """Several app processes only on shared state and an external broker: each would otherwise keep its own devices'
+    state and start its own embedded broker, and answer differently for the same device."""
+    if workers < 1:
+        raise ValueError("--workers: at least 1")
+    if workers > 1 and not settings.state_url:
+        raise ValueError("several app processes need shared device state: set FRONTLINE_STATE_URL=redis://…")
+    if workers > 1 and not settings.mqtt_url:
+        raise ValueError("several app processes need an external MQTT broker: set FRONTLINE_MQTT_URL=mqtt://…")
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise ValueError("several app processes need PostgreSQL: set FRONTLINE_DATABASE_URL=postgresql+psycopg://…")
+
+
+def serve_app(settings: Settings, workers: int = 1, echo: Echo = echo_stderr) -> None:
+    """`frontline serve`: the app alone, no Rasa and no simulator (they run elsewhere): one or several worker
+    processes on `host:port`, each building its own services from the environment's settings."""
+    import uvicorn
+
+    check_workers(settings, workers)
+    echo(f"==> app on http://{settings.host}:{settings.port}, {workers} worker(s); Rasa: "
+         f"{', '.join(settings.effective_rasa_urls)}")
+    uvicorn.run("server.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers,
+                log_level="warning")
+
+
+def serve_rasa(settings: Settings, port: int | None = None, echo: Echo = echo_stderr) -> None:
+    """`frontline nlu serve`: one Rasa server in the foreground (one of several when scaled), with the configured
+    tracker and lock stores, until stopped."""
+    built, model = prepare_model(settings, echo)
+    rasa = rasa_server(settings, built, model, echo, port=port)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with rasa:
+        echo(f"==> Rasa on {rasa.url}" + (" (conversation lock in Redis)" if rasa.lock_store else ""))
+        while rasa.running:
+            time.sleep(1.0)
+    raise RasaServerError(f"the Rasa server on {rasa.url} stopped; its log: {settings.var_dir / 'log'}")
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
