@@ -30,6 +30,18 @@ def new_prefix() -> str:
     return f"frontline-test-{uuid.uuid4().hex[:10]}"
 
 
+def forget_prefix(prefix: str) -> None:
+    """Delete every key under `prefix` (after apps that wrote through their own clients)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    finally:
+        client.close()
+
+
 @asynccontextmanager
 async def redis_client(prefix: str) -> AsyncIterator[Redis]:
     """A client on the test Redis; every key under `prefix` is deleted afterwards."""

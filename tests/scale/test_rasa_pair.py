@@ -19,7 +19,7 @@ from server.launch import prepare_model, rasa_server
 from server.launch.rasa import RasaServer
 from server.settings import REPO_ROOT, Settings
 from tests.dialogue.conftest import MOSQUITTO, doc_of
-from tests.scale.conftest import REDIS_URL, App, new_prefix
+from tests.scale.conftest import REDIS_URL, App, forget_prefix, new_prefix
 from tests.support import free_port, serve
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.redis]
@@ -51,7 +51,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Pa
     base = Settings(var_dir=tmp_path_factory.mktemp("pair"), port=app_ports[0], secret=SECRET, database_url=database,
                     rasa_urls=urls, mqtt_url=MOSQUITTO, start_agv_sim=False,
                     fleet={"base_topic": f"frontline-pair-{uuid.uuid4().hex[:8]}/uagv/v2"},
-                    state_url=REDIS_URL, state_prefix=new_prefix(), turns_per_second=1000, turn_burst=1000,
+                    state_url=REDIS_URL, state_prefix=(prefix := new_prefix()), turns_per_second=1000, turn_burst=1000,
                     rasa_lock_store_url="redis://127.0.0.1:6379/1", action_url=f"http://127.0.0.1:{app_ports[0]}",
                     rasa_startup_timeout_s=600)
     settings = [base.model_copy(update={"port": port, "rasa_urls": chosen,
@@ -69,6 +69,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Pa
         yield Pair((one, two), App(first_url, apps[1], first_client, tokens, settings[1]),
                    App(second_url, apps[2], second_client, tokens, settings[2]),
                    App(both_url, apps[0], both_client, tokens, settings[0]), base)
+    forget_prefix(prefix)
 
 
 def test_a_conversation_begun_on_one_rasa_server_goes_on_on_the_other(pair: Pair) -> None:

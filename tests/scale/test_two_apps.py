@@ -19,7 +19,7 @@ from server.app import create_app
 from server.launch import prepare_model, rasa_server
 from server.settings import REPO_ROOT, Settings
 from tests.dialogue.conftest import MOSQUITTO, doc_of
-from tests.scale.conftest import REDIS_URL, App, new_prefix
+from tests.scale.conftest import REDIS_URL, App, forget_prefix, new_prefix
 from tests.support import free_port, serve
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.redis]
@@ -50,6 +50,7 @@ def apps(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[tu
         tokens: dict[str, str] = {}  # one token works on both: one database
         yield (App(first_url, first_app, first_client, tokens, base),
                App(second_url, second_app, second_client, tokens, other))
+    forget_prefix(prefix)
 
 
 def _next(ws: ClientConnection, event: str) -> dict[str, Any]:
