@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from assistant.state import DeviceBusy, StateConfig, StateUnavailable, open_state
 from assistant.state.shared import RedisPushBus, RedisState, RedisTurnRate
 from tests.scale.conftest import REDIS_URL, device_state, new_prefix, redis_client, turn_rate
+from tests.support import TcpProxy
 
 pytestmark = pytest.mark.redis
 
@@ -173,3 +174,37 @@ async def test_a_store_that_does_not_answer_is_said() -> None:
         await parts.aclose()
     memory = await open_state(StateConfig())
     assert not memory.shared and memory.bus is None
+
+
+async def test_pushes_flow_again_after_redis_comes_back() -> None:
+    """The subscription of a process whose connection to Redis was cut is made again when Redis answers again."""
+    prefix = new_prefix()
+    proxy = TcpProxy(6379).on()
+    cut = Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0", socket_connect_timeout=1)
+    got: list[tuple[str, object]] = []
+    bus = RedisPushBus(cut, prefix)
+
+    async def deliver(device: str, body: object) -> None:
+        got.append((device, body))
+
+    async def delivered(count: int) -> None:
+        async with redis_client(prefix) as direct:
+            publisher = RedisPushBus(direct, prefix)
+            for _ in range(100):  # until it arrives: the subscription may take a moment to come back
+                await publisher.publish("HMD-01", {"n": count})
+                await asyncio.sleep(0.1)
+                if any(body == {"n": count} for _device, body in got):
+                    return
+        raise AssertionError(f"push {count} never arrived: {got}")
+
+    try:
+        await bus.start(deliver)
+        await delivered(1)
+        proxy.off()
+        await asyncio.sleep(1.5)
+        proxy.on()
+        await delivered(2)
+    finally:
+        await bus.aclose()
+        await cut.aclose()
+        proxy.off()
