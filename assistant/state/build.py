@@ -36,6 +36,15 @@ class StateParts:
     def shared(self) -> bool:
         return self.redis is not None
 
+    async def answers(self) -> bool | None:
+        """Whether the shared store answers now (readiness); None: nothing shared, nothing to ask."""
+        if self.redis is None:
+            return None
+        try:
+            return bool(await self.redis.ping())
+        except RedisError:
+            return False
+
     async def aclose(self) -> None:
         if self.bus is not None:
             await self.bus.aclose()

@@ -104,4 +104,5 @@ def test_one_devices_turn_rate_is_counted_once_across_both(apps: tuple[App, App]
 
 def test_health_is_ready_on_both(apps: tuple[App, App]) -> None:
     for app in apps:
-        assert app.client.get("/health").json()["status"] == "ok"
+        health = app.client.get("/health").json()
+        assert health["status"] == "ok" and health["state"] == "ok"
