@@ -31,6 +31,19 @@ def run() -> None:
     run_stack(Settings(), echo=typer.echo)
 
 
+@app.command()
+def serve(workers: Annotated[int, typer.Option(help="app processes on one port (more than 1: shared state, "
+                                                    "PostgreSQL and an external broker)")] = 1) -> None:
+    """The app alone (Rasa and vehicles run elsewhere): one of the app processes behind one address when scaled."""
+    from server.launch import serve_app
+
+    try:
+        serve_app(Settings(), workers, echo=typer.echo)
+    except ValueError as error:
+        typer.echo(f"!! {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 @demo_app.command("reset")
 def demo_reset() -> None:
     """Restore the demo world: master data, opening stock; documents, moves and open conversations are cleared
@@ -177,6 +190,20 @@ def nlu_train() -> None:
 
     _built, model = prepare_model(Settings(), echo=typer.echo)
     typer.echo(f"model: {model}")
+
+
+@nlu_app.command("serve")
+def nlu_serve(port: Annotated[int | None, typer.Option(help="default: the port of FRONTLINE_RASA_URL")] = None) -> None:
+    """One Rasa server in the foreground, with the configured tracker store and conversation lock (one of several
+    when scaled)."""
+    from server.launch import serve_rasa
+    from server.launch.rasa import RasaServerError
+
+    try:
+        serve_rasa(Settings(), port, echo=typer.echo)
+    except RasaServerError as error:
+        typer.echo(f"!! {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 @nlu_app.command("evaluate")

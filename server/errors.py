@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from assistant.catalogue import lang_of
+from assistant.state import StateUnavailable
 from server.render.errors import error_out, http_status
 
 log = structlog.get_logger(__name__)
@@ -47,6 +48,11 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_out("db-unavailable", request_language(request))
         return JSONResponse(body.model_dump(exclude_none=True), status_code=503, headers={"Retry-After": "5"})
 
+    async def state_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("state-unavailable", path=request.url.path, error=str(exc))
+        body = error_out("state-unavailable", request_language(request))
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=503, headers={"Retry-After": "5"})
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("internal-error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
         body = error_out("internal-error", request_language(request))
@@ -57,4 +63,5 @@ def install_error_handlers(app: FastAPI) -> None:
     # A database that went away (a restart, a cable): said in words, nothing half-written (one transaction each).
     app.add_exception_handler(OperationalError, database_down)
     app.add_exception_handler(InterfaceError, database_down)
+    app.add_exception_handler(StateUnavailable, state_down)  # Redis gone under a scaled app: said likewise
     app.add_exception_handler(Exception, unexpected)  # never a stack trace or a bare "Internal Server Error"

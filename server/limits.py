@@ -1,12 +1,8 @@
-"""What one caller may send: bodies up to a size (413 before they are read in full), and turns per device per
-second (a token bucket: 429 with Retry-After). A burst from one device is answered, never a 5xx."""
+"""What one caller may send: bodies up to a size (413 before they are read in full). Turns per device per second
+(a token bucket: 429 with Retry-After) are the device state's (`assistant.state`: `MemoryTurnRate`, or
+`RedisTurnRate` shared by every app process). A burst from one device is answered, never a 5xx."""
 
 from __future__ import annotations
-
-import math
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -14,8 +10,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import request_language
 from server.render.errors import error_out
-
-Clock = Callable[[], float]
 
 
 class BodyTooLarge(Exception):
@@ -67,29 +61,3 @@ def install_body_limit(app: FastAPI, max_bytes: int) -> None:
 
     app.add_exception_handler(BodyTooLarge, body_too_large)
     app.add_middleware(BodyLimit, max_bytes=max_bytes)
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
-
-
-class TurnRate:
-    """Per device: `burst` turns at once, refilled at `per_second`."""
-
-    def __init__(self, per_second: float, burst: int, clock: Clock = time.monotonic) -> None:
-        self.per_second, self.burst, self._clock = per_second, burst, clock
-        self._buckets: dict[str, _Bucket] = {}
-
-    def take(self, device: str) -> int | None:
-        """None when the device may take a turn now (and it is counted); else the whole seconds to wait."""
-        now = self._clock()
-        bucket = self._buckets.get(device) or _Bucket(float(self.burst), now)
-        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * self.per_second)
-        bucket.at = now
-        self._buckets[device] = bucket
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return None
-        return max(1, math.ceil((1.0 - bucket.tokens) / self.per_second))

@@ -23,7 +23,7 @@ from assistant.journal import TurnJournal
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.db import make_engine
-from assistant.ledger.migrate import upgrade
+from assistant.ledger.migrate import one_process_at_a_time, upgrade
 from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.states import DocType
@@ -32,12 +32,12 @@ from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
 from assistant.pipeline.record import TurnRecorder
 from assistant.routing import Guidance, Router
+from assistant.state import StateConfig, StateParts, TurnRate, open_state
 from assistant.world.loader import load_world
 from assistant.world.master_data import MasterData
 from assistant.world.schema import World
 from server.dashboard import Dashboard, fan_out
 from server.feed import SiteFeed
-from server.limits import TurnRate
 from server.notices import approval_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
@@ -70,6 +70,7 @@ class Services:
     turn_rate: TurnRate  # turns per device per second
     feed: SiteFeed  # what happens at each site, for whoever watches it (the dashboards)
     dashboard: Dashboard  # the supervisors' dashboard: snapshots, and the sources of its feed
+    state: StateParts  # per-device state: in this process, or shared by every app process (Redis)
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -78,18 +79,21 @@ class Services:
     async def aclose(self) -> None:
         await self.dashboard.stop()
         await self.fleet.stop()
+        await self.push.aclose()
+        await self.state.aclose()
         await self.http.aclose()
         self.engine.dispose()
 
 
 def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]:
-    """Migrate, and load the world on first start (an empty ledger)."""
+    """Migrate, and load the world on first start (an empty ledger); one app process at a time."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     url = settings.effective_database_url
-    upgrade(url)
-    engine = make_engine(url)
-    if not is_seeded(engine):
-        load_world_into(engine, world)
+    with one_process_at_a_time(url):
+        upgrade(url)
+        engine = make_engine(url)
+        if not is_seeded(engine):
+            load_world_into(engine, world)
     return engine, Ledger(engine, world)
 
 
@@ -100,7 +104,11 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     master.set_registered(await asyncio.to_thread(ledger.registered_customers))  # registered in earlier runs
     vocabulary = master.vocabulary
     router = Router(world)
-    push = DevicePush()
+    state = await open_state(StateConfig(
+        url=settings.state_url, prefix=settings.state_prefix, turns_per_second=settings.turns_per_second,
+        turn_burst=settings.turn_burst, lock_ttl_s=settings.turn_lock_ttl_s, lock_wait_s=settings.turn_lock_wait_s))
+    push = DevicePush(state.bus)
+    await push.start()
     feed = SiteFeed()
     journal = TurnJournal(engine)
     dashboard = Dashboard(world, ledger, journal, AlertStore(engine, world), feed)
@@ -117,7 +125,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     notify = fan_out(approval_notifier(world, push), dashboard.on_approval)
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
-    dialogue = DialogueClient(http, settings.rasa_channel_secret())
+    dialogue = DialogueClient(http, settings.rasa_channel_secret(), settings.effective_rasa_urls)
 
     async def collect(turn_id: str) -> tuple[tuple[Document, ...], tuple[AgvOrderView, ...]]:
         """The documents a turn created or changed, and the AGV order each transfer got."""
@@ -125,8 +133,9 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         orders = tuple(o for d in documents if d.type is DocType.transfer and (o := fleet.order(d.id)) is not None)
         return documents, orders
 
-    def guide(ctx: TurnContext, documents: Sequence[Document], _lang: str) -> Guidance | None:
-        return guidance_for(router, fleet, ctx, documents, pipeline.scans.last_location(ctx.device))
+    def guide(ctx: TurnContext, documents: Sequence[Document], _lang: str, last_location: str | None
+              ) -> Guidance | None:
+        return guidance_for(router, fleet, ctx, documents, last_location)
 
     def refresh_names() -> None:
         master.set_registered(ledger.registered_customers())
@@ -135,7 +144,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         return refuse_if_not_permitted(master.world, ctx, intent, reading, lang)
 
     reader = MessageReader(master, today=settings.today, refresh=refresh_names)
-    pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide, guard)
+    pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide, guard, state.state)
     vision = VisionService(vocabulary, settings.models_dir / "ocr", settings=settings.vision)
     speech = SpeechService(settings.effective_speech, vocabulary)
     # Load once at start, not on the first photo or command (~1 s OCR, Whisper in a worker thread). A model not
@@ -159,6 +168,5 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
-        recorder=recorder, turn_rate=TurnRate(settings.turns_per_second, settings.turn_burst),
-        feed=feed, dashboard=dashboard,
+        recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
     )

@@ -67,7 +67,18 @@ class Settings(BaseSettings):
     tls_names: tuple[str, ...] = ()
 
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa servers (scaled, a JSON list): each conversation goes to one by a hash of its device, the next one
+    # when that one refuses the connection. Empty: `rasa_url` alone. They must share the tracker store
+    # (`dialogue_store_url` on PostgreSQL) and a lock store (`rasa_lock_store_url`).
+    rasa_urls: tuple[str, ...] = ()
+    # Rasa's lock store (redis://[:password@]host:6379/1): the conversation lock every Rasa server sees, so one
+    # conversation's messages are handled in order whichever server takes them. Empty: Rasa's in-memory lock (one
+    # server).
+    rasa_lock_store_url: str = ""
     rasa_timeout_s: float = 10.0
+    # Where the Rasa servers call the dialogue actions: the address in front of the app processes when scaled;
+    # empty: this app itself (host:port).
+    action_url: str = ""
     start_rasa: bool = True  # `frontline run` starts the Rasa server as a subprocess
     nlu_dir: Path = REPO_ROOT / "nlu_data"
     rasa_bin: Path = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -82,6 +93,16 @@ class Settings(BaseSettings):
     # is stopped well before its queued turns hurt the other devices (one device's turns run one at a time).
     turns_per_second: float = Field(default=10.0, gt=0)
     turn_burst: int = Field(default=20, ge=1)
+
+    # Per-device state between turns (language, what the conversation waits for, recent scans, the one-turn-at-a-time
+    # lock, the turn rate) and socket pushes: empty, in this process (one box); redis://host:6379/0, shared by every
+    # app process, so any number of them can serve behind one address.
+    state_url: str = ""
+    state_prefix: str = "frontline"  # the keys and push channel of this installation on a shared Redis
+    # With shared state: a turn lock whose process died is freed after `turn_lock_ttl_s` (longer than any turn);
+    # a turn that waits longer than `turn_lock_wait_s` for its device is refused (device-busy), nothing written.
+    turn_lock_ttl_s: float = Field(default=60.0, gt=0)
+    turn_lock_wait_s: float = Field(default=30.0, gt=0)
 
     # The engines' own settings types, with their own defaults and checks (FRONTLINE_<GROUP>__<FIELD>).
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
@@ -137,6 +158,10 @@ class Settings(BaseSettings):
         return self.https or self.tls_cert is not None
 
     @property
+    def effective_rasa_urls(self) -> tuple[str, ...]:
+        return self.rasa_urls or (self.rasa_url,)
+
+    @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'frontline.db'}"
 
@@ -166,7 +191,7 @@ class Settings(BaseSettings):
 
     @property
     def action_endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}/webhook"
+        return f"{self.action_url.rstrip('/')}/webhook" if self.action_url else f"http://{self.host}:{self.port}/webhook"
 
     @property
     def token_ttl(self) -> timedelta | None:

@@ -11,6 +11,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "too-many-turns": ("这台设备发得太快了，请{retry_after_s}秒后再试。什么都没有写入。",
                        "Too many turns from this device; try again in {retry_after_s} s. Nothing was written."),
     "input-too-large": ("文件太大(最多{max_mb} MB)。", "The file is too large (at most {max_mb} MB)."),
+    "device-busy": ("这台设备的上一句还在处理({waited_s}秒)，请稍后再试。什么都没有写入。",
+                    "This device's previous turn is still running ({waited_s} s); try again shortly. Nothing was "
+                    "written."),
+    "state-unavailable": ("共享状态存储(Redis)暂时不可用，请稍后再试。什么都没有写入。",
+                          "The shared state store (Redis) is not available right now; nothing was written."),
     "input-malformed": ("请求格式不对：需要JSON {{\"text\": \"...\"}} 或 {{\"action\": \"confirm\"}}，"
                         "或者带 audio / image 文件的表单。",
                         "Malformed request: expected JSON {{\"text\": \"...\"}} or {{\"action\": \"confirm\"}}, "

@@ -7,7 +7,7 @@ Generated (never hand-written, never in `nlu_data/`):
 
 The fingerprint (sha256) covers every file that shapes the model: the copied project except the
 held-out split `tests/` (scoring data never changes the model) and the files only `rasa run` reads (the input
-channel, the tracker store, credentials), the generated files and the Rasa pin
+channel, the tracker and lock stores, credentials), the generated files and the Rasa pin
 (`requirements-rasa.txt`). Same world + same `nlu_data/` → same fingerprint → the cached model is reused.
 """
 
@@ -31,7 +31,8 @@ TEST_DIR = Path("tests/nlu")
 # Not copied: caches, run-time files and anything a previous run left in nlu_data/.
 _SKIP_NAMES = {"__pycache__", ".rasa", "models", "results", "endpoints.yml", "generated", ".pytest_cache"}
 # Read only by `rasa run`, never by training: changing them must not cost a new model.
-RUN_TIME_ONLY = frozenset({Path("credentials.yml"), Path("components/channel.py"), Path("components/tracker_store.py")})
+RUN_TIME_ONLY = frozenset({Path("credentials.yml"), Path("components/channel.py"), Path("components/tracker_store.py"),
+                           Path("components/lock_store.py")})
 _DICTIONARY_LINE = re.compile(r"^(\s*dictionary_path:).*$", re.MULTILINE)
 
 

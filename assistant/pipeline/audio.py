@@ -39,7 +39,7 @@ async def run_transcript(pipeline: TurnPipeline, ctx: TurnContext, transcript: T
     text = transcript.text_for_nlu
     if transcript.no_speech or transcript.low_confidence or not text.strip():
         return await pipeline.not_heard(ctx, turn_input, lang)
-    doubtful = pipeline.awaiting(ctx.device) == "confirmation" and lone_word(text) \
+    doubtful = await pipeline.awaiting(ctx.device) == "confirmation" and lone_word(text) \
         and transcript.confidence < LONE_WORD_MIN_CONFIDENCE
     return await pipeline.run_text(ctx, text, turn_input=turn_input,
                                    metadata={"stt_confidence": transcript.confidence},

@@ -66,10 +66,10 @@ async def _run_read(pipeline: TurnPipeline, ctx: TurnContext, result: VisionResu
     scans = _scans(codes)
     if not combined:
         # A label alone: remember what it names for the next command, and say what it is.
-        pipeline.scans.remember(ctx.device, scans)
+        await pipeline.scans.remember(ctx.device, scans)
         said = _codes_reply(codes, lang) if codes else say("image-empty", lang)
         return await pipeline.reply_only(ctx, turn_input, said, lang)
-    pipeline.scans.note_position(ctx.device, scans)
+    await pipeline.scans.note_position(ctx.device, scans)
     turn = await pipeline.run_text(ctx, combined, turn_input=turn_input, scans=scans, chars=_chars(typed, result))
     note = check_note(turn.input.fields, turn.reply.language)
     if note is None:

@@ -1,42 +1,45 @@
 """Codes a device scanned recently: a scanned item or location fills a slot of the next command
-("这个调拨5件到总装线A区" after scanning a part label)."""
+("这个调拨5件到总装线A区" after scanning a part label). Kept in the device state, so the next turn finds them
+whichever app process takes it."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-
 from pydantic import JsonValue
+
+from assistant.pipeline.errors import state_errors
+from assistant.state import DeviceState
 
 Scan = dict[str, JsonValue]  # {"kind": "item" | "location", "code", "lot", "expiry"}, as the actions read it
 SCAN_TTL_S = 300.0  # a scan older than five minutes is not what "这个" means any more
+_SCANS, _LOCATION = "scans", "location"
 
 
-@dataclass
 class RecentScans:
-    ttl_s: float = SCAN_TTL_S
-    _by_device: dict[str, tuple[float, list[Scan]]] = field(default_factory=dict)
+    def __init__(self, state: DeviceState, ttl_s: float = SCAN_TTL_S) -> None:
+        self._state, self.ttl_s = state, ttl_s
 
-    _last_location: dict[str, str] = field(default_factory=dict)
-
-    def remember(self, device: str, scans: list[Scan]) -> None:
+    async def remember(self, device: str, scans: list[Scan]) -> None:
         """Scans for the device's next turn (a label photographed on its own)."""
         if scans:
-            self._by_device[device] = (time.monotonic(), scans)
-        self.note_position(device, scans)
+            stored: list[JsonValue] = [*scans]
+            with state_errors():
+                await self._state.put(device, _SCANS, stored, ttl_s=self.ttl_s)
+        await self.note_position(device, scans)
 
-    def note_position(self, device: str, scans: list[Scan]) -> None:
+    async def note_position(self, device: str, scans: list[Scan]) -> None:
         for scan in scans:
             if scan.get("kind") == "location" and scan.get("code"):
-                self._last_location[device] = str(scan["code"])
+                with state_errors():
+                    await self._state.put(device, _LOCATION, str(scan["code"]))
 
-    def last_location(self, device: str) -> str | None:
+    async def last_location(self, device: str) -> str | None:
         """Where the worker was last seen: the last shelf or dock label the device scanned."""
-        return self._last_location.get(device)
+        with state_errors():
+            code = await self._state.get(device, _LOCATION)
+        return code if isinstance(code, str) else None
 
-    def take(self, device: str) -> list[Scan]:
+    async def take(self, device: str) -> list[Scan]:
         """The device's recent scans, handed to one turn only."""
-        stamped = self._by_device.pop(device, None)
-        if stamped is None or time.monotonic() - stamped[0] > self.ttl_s:
-            return []
-        return stamped[1]
+        with state_errors():
+            stamped = await self._state.pop(device, _SCANS)
+        return [scan for scan in stamped if isinstance(scan, dict)] if isinstance(stamped, list) else []

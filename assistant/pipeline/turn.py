@@ -1,16 +1,18 @@
 """One turn: check the input, read it once, hand it to the dialogue engine, collect what changed.
 
 Turns of one device are taken one at a time, in arrival order (a second message waits for the first to finish,
-it is never dropped): the dialogue's answer, documents and buttons of a turn are always that turn's own."""
+it is never dropped): the dialogue's answer, documents and buttons of a turn are always that turn's own. What the
+pipeline remembers of a device between turns (its language, what it waits for, its scans) and the per-device lock
+are the device state's (`assistant.state`): in this process by default, shared by every app process when scaled."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from typing import get_args
 
 import structlog
 from pydantic import JsonValue
@@ -24,7 +26,7 @@ from assistant.language.reading import MessageReader, Reading
 from assistant.language.scope import out_of_scope
 from assistant.ledger.views import Document
 from assistant.pipeline.dialogue import DialogueClient, DialogueState, Exchange, Parse
-from assistant.pipeline.errors import TurnError
+from assistant.pipeline.errors import TurnError, state_errors
 from assistant.pipeline.events import EventCallback, TurnEvent, TurnEventType, ignore_events
 from assistant.pipeline.results import (
     ActionId,
@@ -38,6 +40,7 @@ from assistant.pipeline.results import (
 )
 from assistant.pipeline.scans import RecentScans, Scan
 from assistant.routing import Guidance
+from assistant.state import DeviceState, MemoryState
 
 log = structlog.get_logger(__name__)
 
@@ -49,10 +52,14 @@ _ACTION_INTENTS: dict[ActionId, str] = {"confirm": "affirm", "cancel": "deny"}
 _COMMAND_BY_DOCUMENT = {"transfer": "transfer_stock", "sales_order": "create_sales_order"}
 # What answers a pending read-back: a yes, a no, or calling it off.
 _ANSWERS = frozenset({"affirm", "deny", "cancel"})
+_AWAITINGS: frozenset[str] = frozenset(get_args(Awaiting))
+_BUTTONS: frozenset[str] = frozenset(get_args(Buttons))
+_LANGUAGE, _AFTER = "language", "after"  # the device state's names: its last words' language, its last turn's wait
 
 Collected = tuple[tuple[Document, ...], tuple[AgvOrderView, ...]]
 Collect = Callable[[str], Awaitable[Collected]]  # turn id → the documents it touched and their AGV orders
-Guide = Callable[[TurnContext, Sequence[Document], str], Guidance | None]  # (who, documents, language)
+# (who, documents, language, where the device last scanned a location)
+Guide = Callable[[TurnContext, Sequence[Document], str, str | None], Guidance | None]
 # (who, the intent, the reading, language) → why the command may not run, in words; None: it may.
 Guard = Callable[[TurnContext, str | None, Reading, str], str | None]
 
@@ -70,21 +77,37 @@ def awaiting_from(state: DialogueState) -> Awaiting | None:
 
 class TurnPipeline:
     def __init__(self, dialogue: DialogueClient, reader: MessageReader, collect: Collect, max_text_chars: int,
-                 guide: Guide | None = None, guard: Guard | None = None) -> None:
-        self.scans = RecentScans()
+                 guide: Guide | None = None, guard: Guard | None = None, state: DeviceState | None = None) -> None:
+        self._state = state or MemoryState()
+        self.scans = RecentScans(self._state)
         self._dialogue = dialogue
         self._reader = reader
         self._collect = collect
         self._guide = guide
         self._guard = guard
         self._max_text_chars = max_text_chars
-        self._languages: dict[str, str] = {}  # device → language of its last words, for taps
-        self._awaiting: dict[str, tuple[Awaiting | None, Buttons | None]] = {}  # device → after its last turn
-        self._turns: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)  # device → one turn at a time
 
-    def awaiting(self, device: str) -> Awaiting | None:
+    async def awaiting(self, device: str) -> Awaiting | None:
         """What the device's conversation waited for after its last turn."""
-        return self._awaiting.get(device, (None, None))[0]
+        return (await self._after(device))[0]
+
+    async def _after(self, device: str) -> tuple[Awaiting | None, Buttons | None]:
+        """What the device's conversation waited for after its last turn, and the buttons it showed."""
+        with state_errors():
+            stored = await self._state.get(device, _AFTER)
+        awaiting, buttons = stored if isinstance(stored, list) and len(stored) == 2 else (None, None)
+        return (awaiting if awaiting in _AWAITINGS else None,  # type: ignore[return-value]  # checked: a Literal
+                buttons if buttons in _BUTTONS else None)
+
+    async def _note_after(self, device: str, awaiting: Awaiting | None, buttons: Buttons | None) -> None:
+        with state_errors():
+            await self._state.put(device, _AFTER, [awaiting, buttons])
+
+    async def _language(self, device: str, default: str) -> str:
+        """The language of the device's last words (a tap has none of its own)."""
+        with state_errors():
+            lang = await self._state.get(device, _LANGUAGE)
+        return lang if isinstance(lang, str) else default
 
     def check_text(self, text: str) -> str:
         """The input stage's rules for text; raises before anything reaches the dialogue."""
@@ -103,8 +126,8 @@ class TurnPipeline:
         state = await self._dialogue.state(ctx.device)
         if state is not None:
             awaiting = awaiting_from(state)
-            self._awaiting[ctx.device] = (awaiting, _buttons(awaiting, state))
-        awaiting, buttons = self._awaiting.get(ctx.device, (None, None))
+            await self._note_after(ctx.device, awaiting, _buttons(awaiting, state))
+        awaiting, buttons = await self._after(ctx.device)
         return TurnResult(turn_id=uuid.uuid4().hex, input=turn_input, intent=Intent(name=None, confidence=0.0),
                           entities=(), reply=Reply(text=text, language=lang), awaiting=awaiting, buttons=buttons)
 
@@ -113,7 +136,7 @@ class TurnPipeline:
         """A tapped button (confirm or cancel a draft): the dialogue gets the intent itself, and the reply
         comes in the language the device last spoke. `draft`: the read-back the tap confirms; when the one
         waiting is another (corrected, replaced, already done), nothing is confirmed and the person is told."""
-        lang = self._languages.get(ctx.device, ctx.language)
+        lang = await self._language(ctx.device, ctx.language)
         if action == "confirm" and draft is not None:
             state = await self._dialogue.state(ctx.device)
             pending = parse_proposal(state.slots.get("proposal")) if state is not None else None
@@ -165,42 +188,43 @@ class TurnPipeline:
         try:
             message, chars = message_of()
             await on_event(TurnEvent(TurnEventType.input_end, turn_id, {"text": message, "language": lang}))
-            async with self._turns[ctx.device]:
-                self._languages[ctx.device] = lang
-                await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
-                nlu_started = time.perf_counter()
-                parse = parsed or await self._dialogue.parse(message)
-                parse_ms = (time.perf_counter() - nlu_started) * 1000
-                shown = turn_input or TurnInput(text=message)
-                if answer_only and parse.intent not in _ANSWERS:
-                    return await self._answered_here(await self.not_heard(ctx, shown, lang), turn_id, parse,
-                                                     on_event)
-                await asyncio.to_thread(self._reader.refresh)
-                reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
-                                            tagged=parse.tagged)
-                if out_of_scope(parse.intent, message, reading.mentions, len(reading.documents)):
-                    # A command that names nothing of the domain nor says its verb is not one: no form opens.
-                    parse = replace(parse, intent="out_of_scope", ranking=(("out_of_scope", parse.confidence),
-                                                                           *parse.ranking))
-                refused = self._guard(ctx, parse.intent, reading, lang) if self._guard is not None else None
-                if refused is not None:  # not permitted: the dialogue never sees it, so nothing can be written
-                    log.info("turn-refused", turn_id=turn_id, device=ctx.device, worker=ctx.worker,
-                             intent=parse.intent)
-                    answer = (await self.reply_only(ctx, shown, refused, lang)).model_copy(
-                        update={"entities": tuple(reading.entities()), "outcome": "refused"})
-                    return await self._answered_here(answer, turn_id, parse, on_event)
-                scanned: list[JsonValue] = [*self.scans.take(ctx.device), *scans]
-                sent: dict[str, JsonValue] = {
-                    **metadata, "scans": scanned, "turn_id": turn_id, "device": ctx.device,
-                    "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang}
-                exchange = await self._dialogue.exchange(ctx.device, message, parse.data(reading.entities()), sent)
-                nlu_ms = (time.perf_counter() - nlu_started) * 1000
-                await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,
-                                         {"intent": parse.intent, "confidence": parse.confidence}))
-                documents, orders = await self._collect(turn_id)
-                awaiting = awaiting_from(exchange.state)
-                buttons = _buttons(awaiting, exchange.state)
-                self._awaiting[ctx.device] = (awaiting, buttons)
+            with state_errors():  # a shared store down, or a turn stuck in another process: said, not a 500
+                async with self._state.turn(ctx.device):
+                    await self._state.put(ctx.device, _LANGUAGE, lang)
+                    await on_event(TurnEvent(TurnEventType.nlu_start, turn_id))
+                    nlu_started = time.perf_counter()
+                    parse = parsed or await self._dialogue.parse(message, ctx.device)
+                    parse_ms = (time.perf_counter() - nlu_started) * 1000
+                    shown = turn_input or TurnInput(text=message)
+                    if answer_only and parse.intent not in _ANSWERS:
+                        return await self._answered_here(await self.not_heard(ctx, shown, lang), turn_id, parse,
+                                                         on_event)
+                    await asyncio.to_thread(self._reader.refresh)
+                    reading = self._reader.read("" if parsed else message, site=ctx.site, intent=parse.intent,
+                                                tagged=parse.tagged)
+                    if out_of_scope(parse.intent, message, reading.mentions, len(reading.documents)):
+                        # A command that names nothing of the domain nor says its verb is not one: no form opens.
+                        parse = replace(parse, intent="out_of_scope", ranking=(("out_of_scope", parse.confidence),
+                                                                               *parse.ranking))
+                    refused = self._guard(ctx, parse.intent, reading, lang) if self._guard is not None else None
+                    if refused is not None:  # not permitted: the dialogue never sees it, so nothing can be written
+                        log.info("turn-refused", turn_id=turn_id, device=ctx.device, worker=ctx.worker,
+                                 intent=parse.intent)
+                        answer = (await self.reply_only(ctx, shown, refused, lang)).model_copy(
+                            update={"entities": tuple(reading.entities()), "outcome": "refused"})
+                        return await self._answered_here(answer, turn_id, parse, on_event)
+                    scanned: list[JsonValue] = [*await self.scans.take(ctx.device), *scans]
+                    sent: dict[str, JsonValue] = {
+                        **metadata, "scans": scanned, "turn_id": turn_id, "device": ctx.device,
+                        "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang}
+                    exchange = await self._dialogue.exchange(ctx.device, message, parse.data(reading.entities()), sent)
+                    nlu_ms = (time.perf_counter() - nlu_started) * 1000
+                    await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,
+                                             {"intent": parse.intent, "confidence": parse.confidence}))
+                    documents, orders = await self._collect(turn_id)
+                    awaiting = awaiting_from(exchange.state)
+                    buttons = _buttons(awaiting, exchange.state)
+                    await self._note_after(ctx.device, awaiting, buttons)
         except TurnError as error:
             error.turn_id = turn_id
             await on_event(TurnEvent(TurnEventType.error, turn_id, {"code": error.code, "stage": error.stage}))
@@ -210,6 +234,8 @@ class TurnPipeline:
         if reading.text:
             shown_input = shown_input.model_copy(update={"fields": self._reader.fields(reading, chars)})
         proposal = parse_proposal(exchange.state.slots.get("proposal"))
+        guidance = (self._guide(ctx, documents, lang, await self.scans.last_location(ctx.device))
+                    if self._guide is not None else None)
         result = TurnResult(
             turn_id=turn_id,
             input=shown_input,
@@ -221,7 +247,7 @@ class TurnPipeline:
             agv_orders=orders,
             draft=None if isinstance(proposal, CancelProposal) else proposal,
             buttons=buttons,
-            guidance=self._guide(ctx, documents, lang) if self._guide is not None else None,
+            guidance=guidance,
             timings_ms={"parse": round(parse_ms, 1), "nlu": round(nlu_ms, 1), **exchange.timings_ms,
                         "total": round((time.perf_counter() - started) * 1000, 1)},
         )

@@ -63,7 +63,7 @@ class ChatTurns:
         if message.kind == "unsupported":
             return words_reply("chat-unsupported-message", lang)
         services = self._services
-        wait = services.turn_rate.take(ctx.device)
+        wait = await services.turn_rate.take(ctx.device)
         if wait is not None:
             return words_reply("too-many-turns", lang, retry_after_s=wait)
         try:

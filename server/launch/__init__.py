@@ -10,9 +10,11 @@ from server.launch.stack import (
     prepare_model,
     rasa_server,
     run_stack,
+    serve_app,
+    serve_rasa,
     simulator,
 )
 
 __all__ = ["ChildProcess", "ProcessError", "ProcessSpec", "RasaServer", "RasaServerError", "TrainingError",
            "broker_url", "ensure_model", "evaluate_held_out", "prepare_model", "rasa_server",
-           "run_stack", "run_to_completion", "simulator", "simulator_process"]
+           "run_stack", "run_to_completion", "serve_app", "serve_rasa", "simulator", "simulator_process"]

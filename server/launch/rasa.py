@@ -23,6 +23,7 @@ _BAR = re.compile(r"\d+it \[|\d+%\||it/s")
 CHANNEL_SECRET_ENV = "FRONTLINE_RASA_CHANNEL_SECRET"  # read by nlu_data/credentials.yml
 ACTION_SECRET_ENV = "FRONTLINE_ACTION_SECRET"  # read by the endpoints.yml written below
 STORE_PASSWORD_ENV = "FRONTLINE_DIALOGUE_DB_PASSWORD"  # likewise: a password never written to disk
+LOCK_PASSWORD_ENV = "FRONTLINE_RASA_LOCK_STORE_PASSWORD"  # likewise
 CHANNEL = "/webhooks/frontline"
 SECRET_HEADER = "X-Frontline-Secret"
 
@@ -69,6 +70,47 @@ class DialogueStore:
             config["username"] = self.username
         if self.password is not None:
             config["password"] = f"${{{STORE_PASSWORD_ENV}}}"
+        return config
+
+
+@dataclass(frozen=True)
+class LockStore:
+    """The lock on a conversation that every Rasa server sees in Redis, so several servers handle one conversation's
+    messages one at a time (without it each server has its own in-memory lock). Rasa's `RedisLockStore` settings,
+    read by `components.lock_store.ConversationLockStore`: Rasa 3.6's own Redis store issues its tickets by a read
+    and a write that two servers can interleave, and then both handle the conversation at once."""
+
+    host: str
+    port: int = 6379
+    db: int = 1
+    username: str | None = None
+    password: str | None = None  # handed to Rasa in its environment, never written to endpoints.yml
+    use_ssl: bool = False
+    key_prefix: str = "frontline"  # Rasa wants it alphanumeric
+
+    @classmethod
+    def from_url(cls, url: str, key_prefix: str = "frontline") -> LockStore:
+        """`redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS."""
+        from urllib.parse import unquote, urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise ValueError("the Rasa lock store is a Redis URL: redis://host:6379/1")
+        db = parts.path.strip("/")
+        prefix = "".join(c for c in key_prefix if c.isalnum()) or "frontline"
+        return cls(parts.hostname, parts.port or 6379, int(db) if db else 1,
+                   unquote(parts.username) if parts.username else None,
+                   unquote(parts.password) if parts.password else None, parts.scheme == "rediss", prefix)
+
+    def endpoint(self) -> dict[str, Any]:
+        config: dict[str, Any] = {"type": "components.lock_store.ConversationLockStore", "url": self.host,
+                                  "port": self.port, "db": self.db, "key_prefix": self.key_prefix}
+        if self.username is not None:
+            config["username"] = self.username
+        if self.password is not None:
+            config["password"] = f"${{{LOCK_PASSWORD_ENV}}}"
+        if self.use_ssl:
+            config["use_ssl"] = True
         return config
 
 
@@ -161,7 +203,7 @@ class RasaServer:
 
     def __init__(self, built: BuiltProject, model: Path, *, action_endpoint: str, rasa_bin: Path, log_file: Path,
                  channel_secret: str, action_secret: str, store: DialogueStore, port: int = 5005,
-                 host: str = "127.0.0.1",
+                 host: str = "127.0.0.1", lock_store: LockStore | None = None,
                  startup_timeout_s: float = 180.0, echo: Echo = echo_stderr,
                  extra_env: Mapping[str, str] | None = None) -> None:
         self.built = built
@@ -170,9 +212,11 @@ class RasaServer:
         self.rasa_bin = rasa_bin
         self.host, self.port = host, port
         self.headers = {SECRET_HEADER: channel_secret}
-        self.store = store
+        self.store, self.lock_store = store, lock_store
         self._env = {**rasa_env(), CHANNEL_SECRET_ENV: channel_secret, ACTION_SECRET_ENV: action_secret,
-                     **({STORE_PASSWORD_ENV: store.password} if store.password else {}), **(extra_env or {})}
+                     **({STORE_PASSWORD_ENV: store.password} if store.password else {}),
+                     **({LOCK_PASSWORD_ENV: lock_store.password} if lock_store and lock_store.password else {}),
+                     **(extra_env or {})}
         self._log_file = log_file.resolve()
         self._startup_timeout_s, self._echo = startup_timeout_s, echo
         self._child: ChildProcess | None = None
@@ -190,10 +234,11 @@ class RasaServer:
         return self._child is not None and self._child.running
 
     def write_endpoints(self) -> Path:
-        """endpoints.yml for this run: the app's action endpoint, and the persistent tracker store that keeps
-        long-lived device conversations (and so turn latency) bounded by compaction. Written beside this run's log,
-        not into the shared project: another Rasa starting from the same project at the same moment (a `make run`
-        beside `make test`) would otherwise read this one's action endpoint and act on the other app's ledger."""
+        """endpoints.yml for this run: the app's action endpoint, the persistent tracker store that keeps
+        long-lived device conversations (and so turn latency) bounded by compaction, and the Redis lock store when
+        several servers share the conversations. Written beside this run's log, not into the shared project: another
+        Rasa starting from the same project at the same moment (a `make run` beside `make test`) would otherwise read
+        this one's action endpoint and act on the other app's ledger."""
         path = self._log_file.parent / f"endpoints-{self.port}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         endpoints = {
@@ -201,6 +246,8 @@ class RasaServer:
             "action_endpoint": {"url": self.action_endpoint, "token": f"${{{ACTION_SECRET_ENV}}}"},
             "tracker_store": self.store.endpoint(max_events=80, keep_turns=5),
         }
+        if self.lock_store is not None:
+            endpoints["lock_store"] = self.lock_store.endpoint()
         path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         return path
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from pathlib import Path
 
 from assistant.access import DeviceTokens
@@ -14,7 +15,7 @@ from assistant.nlu.evaluate import Report, evaluate
 from assistant.world.loader import load_world
 from assistant.world.schema import DeviceKind, Permission
 from server.launch.process import ChildProcess, Echo, echo_stderr
-from server.launch.rasa import DialogueStore, RasaServer, RasaServerError, ensure_model
+from server.launch.rasa import DialogueStore, LockStore, RasaServer, RasaServerError, ensure_model
 from server.launch.simulator import simulator_process
 from server.settings import Settings
 
@@ -29,12 +30,17 @@ def prepare_model(settings: Settings, echo: Echo = echo_stderr) -> tuple[BuiltPr
     return built, model
 
 
-def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo = echo_stderr) -> RasaServer:
-    port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
+def rasa_server(settings: Settings, built: BuiltProject, model: Path, echo: Echo = echo_stderr,
+                port: int | None = None) -> RasaServer:
+    """The Rasa server of `rasa_url` (or on `port`: one of several), with the configured stores."""
+    log_file = settings.var_dir / "log" / (f"rasa-{port}.log" if port else "rasa.log")
+    port = port or int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
+    lock_store = (LockStore.from_url(settings.rasa_lock_store_url, settings.state_prefix)
+                  if settings.rasa_lock_store_url else None)
     return RasaServer(built, model, action_endpoint=settings.action_endpoint, rasa_bin=settings.rasa_bin,
-                      log_file=settings.var_dir / "log" / "rasa.log", port=port, echo=echo,
+                      log_file=log_file, port=port, echo=echo,
                       channel_secret=settings.rasa_channel_secret(), action_secret=settings.action_secret(),
-                      store=DialogueStore.from_url(settings.effective_dialogue_store_url),
+                      store=DialogueStore.from_url(settings.effective_dialogue_store_url), lock_store=lock_store,
                       startup_timeout_s=settings.rasa_startup_timeout_s)
 
 
@@ -122,6 +128,44 @@ def run_stack(settings: Settings, echo: Echo = echo_stderr) -> None:
     finally:
         for child in reversed(children):
             child.stop()
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    """Several app processes only on shared state and an external broker: each would otherwise keep its own devices'
+    state and start its own embedded broker, and answer differently for the same device."""
+    if workers < 1:
+        raise ValueError("--workers: at least 1")
+    if workers > 1 and not settings.state_url:
+        raise ValueError("several app processes need shared device state: set FRONTLINE_STATE_URL=redis://…")
+    if workers > 1 and not settings.mqtt_url:
+        raise ValueError("several app processes need an external MQTT broker: set FRONTLINE_MQTT_URL=mqtt://…")
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise ValueError("several app processes need PostgreSQL: set FRONTLINE_DATABASE_URL=postgresql+psycopg://…")
+
+
+def serve_app(settings: Settings, workers: int = 1, echo: Echo = echo_stderr) -> None:
+    """`frontline serve`: the app alone, no Rasa and no simulator (they run elsewhere): one or several worker
+    processes on `host:port`, each building its own services from the environment's settings."""
+    import uvicorn
+
+    check_workers(settings, workers)
+    echo(f"==> app on http://{settings.host}:{settings.port}, {workers} worker(s); Rasa: "
+         f"{', '.join(settings.effective_rasa_urls)}")
+    uvicorn.run("server.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers,
+                log_level="warning")
+
+
+def serve_rasa(settings: Settings, port: int | None = None, echo: Echo = echo_stderr) -> None:
+    """`frontline nlu serve`: one Rasa server in the foreground (one of several when scaled), with the configured
+    tracker and lock stores, until stopped."""
+    built, model = prepare_model(settings, echo)
+    rasa = rasa_server(settings, built, model, echo, port=port)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with rasa:
+        echo(f"==> Rasa on {rasa.url}" + (" (conversation lock in Redis)" if rasa.lock_store else ""))
+        while rasa.running:
+            time.sleep(1.0)
+    raise RasaServerError(f"the Rasa server on {rasa.url} stopped; its log: {settings.var_dir / 'log'}")
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

@@ -164,7 +164,7 @@ class HeadsetConnection:
         await self._reply(raw, result)
 
     async def _may_take_turn(self, lang: str) -> bool:
-        wait = self.services.turn_rate.take(self.ctx.device)
+        wait = await self.services.turn_rate.take(self.ctx.device)
         if wait is not None:
             await self.ws.send_json(error_out("too-many-turns", lang, values={"retry_after_s": wait})
                                     .model_dump(exclude_none=True))

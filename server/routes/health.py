@@ -1,4 +1,4 @@
-"""Readiness: the app, the database and the NLU must all answer."""
+"""Readiness: the app, the database and the NLU must all answer, and the shared device state (Redis) when scaled."""
 
 from __future__ import annotations
 
@@ -27,13 +27,16 @@ async def health(services: ServicesDep) -> JSONResponse:
     db_ok = await asyncio.to_thread(database_ok)
     rasa_status = await services.dialogue.status()
     nlu_ok = bool(rasa_status and rasa_status.get("model_file"))
-    ready = db_ok and nlu_ok
+    state_ok = await services.state.answers()  # None: kept in this process
+    ready = db_ok and nlu_ok and state_ok is not False
     body = HealthOut(
         status="ok" if ready else "unavailable",
         database="ok" if db_ok else "unavailable",
         nlu="ok" if nlu_ok else "unavailable",
+        state=None if state_ok is None else "ok" if state_ok else "unavailable",
         model=(rasa_status or {}).get("model_file"),
         world=[s.code for s in services.world.sites],
-        not_ready=None if ready else [name for name, ok in (("database", db_ok), ("nlu", nlu_ok)) if not ok],
+        not_ready=None if ready else [name for name, ok in (("database", db_ok), ("nlu", nlu_ok),
+                                                            ("state", state_ok is not False)) if not ok],
     )
     return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if ready else 503)

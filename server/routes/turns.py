@@ -100,7 +100,7 @@ async def _turn(request: Request, device: TurnContext, services: Services, arriv
 @router.post("/turns", response_model=TurnOut, responses=_ERRORS, openapi_extra=_BODY,
              summary="One turn: words, a button, a recording or a photo")
 async def post_turn(request: Request, device: DeviceDep, services: ServicesDep) -> Any:
-    wait = services.turn_rate.take(device.device)
+    wait = await services.turn_rate.take(device.device)
     if wait is not None:  # not a turn: nothing was read, nothing is recorded
         log.info("turn-rate-limited", device=device.device, retry_after_s=wait)
         raise ApiError("too-many-turns", device.language, {"retry_after_s": wait},

@@ -38,6 +38,7 @@ class HealthOut(BaseModel):
     status: str  # ok | unavailable
     database: str
     nlu: str
+    state: str | None = None  # the shared device state (Redis): ok | unavailable; absent when kept in the process
     model: str | None
     world: list[str]
     not_ready: list[str] | None = None

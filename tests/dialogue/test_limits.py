@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from server.limits import TurnRate
+from assistant.state import MemoryTurnRate as TurnRate
 from server.settings import Settings
 from tests.dialogue.conftest import Stack
 
