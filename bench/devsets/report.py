@@ -30,10 +30,10 @@ class Result:
 
     @property
     def silently_wrong(self) -> bool:
-        """Misunderstood yet heard surely enough that the turn acts on it with no field in doubt: the read-back
-        would name a wrong field as sure (below LOW_CONFIDENCE every field is asked; below the engine's floor
-        the utterance is "not heard" and asked again)."""
-        return not self.score.understood and self.confidence >= LOW_CONFIDENCE
+        """A field read as another value than the one said, heard surely enough that the read-back names it as
+        sure (below LOW_CONFIDENCE every field is asked; below the engine's floor the utterance is "not heard" and
+        asked again; a field missed or not resolved is asked for)."""
+        return self.score.wrong_value and self.confidence >= LOW_CONFIDENCE
 
 
 def _pct(right: int, total: int) -> str:
@@ -113,7 +113,7 @@ def silent_lines(results: Sequence[Result]) -> list[str]:
         by_noise = ", ".join(f"{noise} {sum(r.silently_wrong for r in mine if r.clip.condition == noise)}"
                              f"/{sum(1 for r in mine if r.clip.condition == noise)}"
                              for noise in sorted({r.clip.condition for r in mine}))
-        out.append(f"{lang} {synth} silently wrong (misheard, read back with every field sure): "
+        out.append(f"{lang} {synth} silently wrong (a field read as another value, the transcript sure): "
                    f"{sum(r.silently_wrong for r in mine)}/{len(mine)} ({by_noise})")
     return out
 

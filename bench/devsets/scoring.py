@@ -22,29 +22,44 @@ CHECKS = ("item", "to", "customer", "amount", "quantity", "answer")
 @dataclass(frozen=True, slots=True)
 class Score:
     checks: dict[str, bool] = field(default_factory=dict)  # only the checks the sentence calls for
+    # the checks whose field was read as some value (a name resolved, an amount found, an answer word): a field
+    # missing or unresolved is asked for, never taken
+    read: dict[str, bool] = field(default_factory=dict)
 
     @property
     def understood(self) -> bool:
         """Everything the sentence says was read right."""
         return all(self.checks.values())
 
+    @property
+    def wrong_value(self) -> bool:
+        """Some field was read as another value than the one said (not merely missed)."""
+        return any(not ok and self.read.get(name, False) for name, ok in self.checks.items())
+
 
 def score(reading: Reading, expect: Expect, world: World, lang: str) -> Score:
     m = reading.mentions
     checks: dict[str, bool] = {}
+    read: dict[str, bool] = {}
     if expect.item is not None:
         checks["item"] = m.item is not None and _code(m.item.resolution) == expect.item
+        read["item"] = m.item is not None and _code(m.item.resolution) is not None
     if expect.to is not None:
         checks["to"] = m.destination is not None and _code(m.destination.resolution) == expect.to
+        read["to"] = m.destination is not None and _code(m.destination.resolution) is not None
     if expect.customer is not None:
         checks["customer"] = m.customer is not None and _code(m.customer.resolution) == expect.customer
+        read["customer"] = m.customer is not None and _code(m.customer.resolution) is not None
     if expect.qty_base is not None:
         checks["amount"] = m.amount is not None
         checks["quantity"] = m.amount is not None and expect.item is not None and \
             _quantity(world, expect.item, reading) == expect.qty_base
+        read["amount"] = read["quantity"] = m.amount is not None
     if expect.answer is not None:
-        checks["answer"] = answers_heard(reading.text, lang) == {expect.answer}
-    return Score(checks)
+        heard = answers_heard(reading.text, lang)
+        checks["answer"] = heard == {expect.answer}
+        read["answer"] = bool(heard)
+    return Score(checks, read)
 
 
 def answers_heard(text: str, lang: str) -> set[Answer]:
