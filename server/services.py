@@ -101,7 +101,9 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                                             # unique per process: two masters with one client id on a broker
                                             # would disconnect each other in turn
                                             client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
-                         router=router)
+                         router=router,
+                         # several app processes: the dispatcher's events reach the sockets held by the others
+                         on_remote_event=fleet_listener(world, ledger, push, own_sockets_only=True))
     await fleet.start()
     notify = approval_notifier(world, push)
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
