@@ -72,6 +72,9 @@ class PgCoordinator:
             await asyncio.wait_for(self._settled.wait(), 10)
 
     async def stop(self) -> None:
+        if self._leading:
+            self._leading = False  # a release, not a loss: closing the connection frees the lock at once
+            log.info("fleet.leadership_released")
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -378,13 +378,16 @@ class FleetService:
                 vehicle.position = (message["agvPosition"]["x"], message["agvPosition"]["y"])
             return
         if self._coord.leading:
-            async with self._section() as leading:
-                if leading:
-                    if address.topic is Topic.connection:
-                        await self._on_connection(vehicle, message["connectionState"])
-                    else:
-                        await self._on_state(vehicle, message)
-                    return
+            try:
+                async with self._section() as leading:
+                    if leading:
+                        if address.topic is Topic.connection:
+                            await self._on_connection(vehicle, message["connectionState"])
+                        else:
+                            await self._on_state(vehicle, message)
+                        return
+            except Exception:  # the database is away: the views stay current all the same
+                log.exception("fleet.message_not_handled", topic=str(address.topic), serial=address.serial)
         async with self._lock:
             self._observe(vehicle, address.topic, message)
 
