@@ -108,18 +108,28 @@ class PgCoordinator:
 
     async def _session(self, conn: psycopg.AsyncConnection[Any]) -> None:
         await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+        # The server's side of "lost connection = lost leadership": a session it has not heard from (the
+        # leader's machine cut off) is ended, and the lock released, long after the leader stopped by itself
+        # (its heartbeat fails within 3 check_s) but without waiting hours for TCP. PostgreSQL 14+; older
+        # servers rely on their tcp_keepalives_* settings.
+        quiet_ms = int(max(10.0, 5 * max(self._check_s, self._retry_s)) * 1000)
+        with contextlib.suppress(psycopg.errors.UndefinedObject):
+            await conn.execute(sql.SQL("SET idle_session_timeout = {}").format(sql.Literal(quiet_ms)))
         self._backend = conn.info.backend_pid
+        patience = max(self._check_s * 3, 1.0)
         while True:
             if self._may_lead and not self._leading:
-                cursor = await conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (self._ns, LEADER))
+                cursor = await asyncio.wait_for(
+                    conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (self._ns, LEADER)), patience)
                 row = await cursor.fetchone()
                 if row is not None and row[0]:
                     self._leading = True
                     log.info("fleet.leader_elected", backend=self._backend)
                     self._inbox.put_nowait(("elected", ""))
-            elif self._leading:
-                # An idle connection's loss shows only when it is used: look every check_s.
-                await asyncio.wait_for(conn.execute("SELECT 1"), max(self._check_s * 3, 1.0))
+            else:
+                # An idle connection's loss shows only when it is used: look every check_s (also tells the
+                # server this session is alive).
+                await asyncio.wait_for(conn.execute("SELECT 1"), patience)
             self._settled.set()
             async for note in conn.notifies(timeout=self._check_s if self._leading else self._retry_s):
                 self._received(note.payload)

@@ -325,6 +325,29 @@ async def test_dispatcher_process_killed_mid_order_the_other_finishes_it(pg_url:
             log_file.close()
 
 
+async def test_a_fresh_dispatcher_finishes_an_order_picked_while_none_ran(pg_url: str) -> None:
+    async with cluster(pg_url) as c:
+        first = await c.node("a")
+        vehicle = await c.sim("AGV-01", DRIVE)
+        await wait_until(lambda: first.fleet.agvs()[0].available, what="AGV-01 available")
+        doc_id = c.transfer(first.ledger)
+        await first.fleet.dispatch_transfer(doc_id)
+        await wait_until(lambda: vehicle.driving, what="driving to the rack")
+        await first.fleet.stop()  # the only dispatcher goes; the vehicle drives on alone
+        await wait_until(lambda: any(a["actionType"] == "pick" and a["actionStatus"] == "FINISHED"
+                                     for a in vehicle.actions.values()), timeout=15, what="picked alone")
+        await asyncio.sleep(0.5)
+        assert vehicle.nodes and not vehicle.driving  # at the rack: the way on is not released yet
+        assert first.ledger.document(doc_id).status is DocStatus.confirmed  # no one booked the pick
+        # A new process knows nothing of the vehicle (VDA 5050 state is not retained): it rebuilds from the
+        # database and the vehicle's next state, books the pick and releases the way on.
+        second = await c.node("b")
+        assert second.fleet.leading
+        await wait_until(lambda: second.ledger.document(doc_id).status is DocStatus.done, timeout=20,
+                         what="transfer done")
+        _one_move(c, doc_id)
+
+
 async def test_one_process_on_sqlite_dispatches(tmp_path: Path) -> None:
     async with harness("embedded", tmp_path) as h:
         assert h.fleet.leading
