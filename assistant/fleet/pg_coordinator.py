@@ -202,7 +202,14 @@ class PgCoordinator:
 
     @contextlib.asynccontextmanager
     async def exclusive(self) -> AsyncIterator[bool]:
-        conn, claimed, leading = await asyncio.to_thread(self._lock_writes)
+        taking = asyncio.ensure_future(asyncio.to_thread(self._lock_writes))
+        try:
+            conn, claimed, leading = await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            # The thread goes on and may still get the lock: release it then, or it would be held (and every
+            # process's fleet changes blocked) until the connection is collected.
+            taking.add_done_callback(self._release_late)
+            raise
         try:
             if claimed and not leading:
                 self._depose()  # the lock connection lost it a moment ago: stop now, not at the next heartbeat
@@ -222,6 +229,10 @@ class PgCoordinator:
         except BaseException:
             conn.close()
             raise
+
+    def _release_late(self, taking: asyncio.Future[tuple[Connection, bool, bool]]) -> None:
+        if not taking.cancelled() and taking.exception() is None:
+            asyncio.get_running_loop().run_in_executor(None, self._unlock_writes, taking.result()[0])
 
     @staticmethod
     def _unlock_writes(conn: Connection) -> None:

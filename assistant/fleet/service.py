@@ -438,8 +438,11 @@ class FleetService:
             # A vehicle still running an order we no longer stand behind (e.g. back after going offline).
             vehicle.cancelled_orders.add(state["orderId"])
             agv = vehicle.agv
-            await self._flush(await self._save_outbox(outbox_action(None, messages.cancel_order(agv.manufacturer,
-                                                                                                 agv.serial))))
+            # A cancel stored elsewhere (a follower's cancel, the previous dispatcher's) is on its way or known
+            # to the vehicle already: one is enough.
+            if not await asyncio.to_thread(self._store.cancel_under_way, serial, statuses):
+                await self._flush(await self._save_outbox(
+                    outbox_action(None, messages.cancel_order(agv.manufacturer, agv.serial))))
         if vehicle.can_take_order(self._config.min_battery):
             await self._dispatch_waiting()
 

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from assistant.fleet import FleetConfig, FleetEvent, FleetService, LinkStatus
 from assistant.fleet.broker import BrokerAddress, EmbeddedBroker, clear_retained
 from assistant.fleet.leadership import lock_namespace
-from assistant.fleet.pg_coordinator import LEADER
+from assistant.fleet.pg_coordinator import LEADER, PgCoordinator
 from assistant.fleet.sim import SimConfig, SimVehicle
 from assistant.fleet.topics import topic_name
 from assistant.fleet.validation import Topic
@@ -346,6 +346,29 @@ async def test_a_fresh_dispatcher_finishes_an_order_picked_while_none_ran(pg_url
         await wait_until(lambda: second.ledger.document(doc_id).status is DocStatus.done, timeout=20,
                          what="transfer done")
         _one_move(c, doc_id)
+
+
+async def test_a_wait_for_the_write_lock_cancelled_leaves_it_free(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    one, other = (PgCoordinator(engine, namespace=lock_namespace("t"), dispatch="never", retry_s=0.3,
+                                check_s=0.3, origin=name) for name in ("one", "other"))
+
+    async def change() -> None:
+        async with other.exclusive():
+            raise AssertionError("never entered: cancelled while waiting")
+
+    try:
+        async with one.exclusive():
+            waiting = asyncio.create_task(change())
+            await asyncio.sleep(0.3)  # its thread waits for the lock
+            waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        # the thread got the lock after all, and gave it back: the next change does not wait
+        async with asyncio.timeout(3), one.exclusive() as leading:
+            assert not leading
+    finally:
+        engine.dispose()
 
 
 async def test_one_process_on_sqlite_dispatches(tmp_path: Path) -> None:
