@@ -27,6 +27,7 @@ from psycopg import sql
 from sqlalchemy import Connection, Engine, text
 
 from assistant.fleet.leadership import Dispatch, Hooks
+from assistant.fleet.tasks import stop_task
 
 log = structlog.get_logger(__name__)
 
@@ -76,10 +77,7 @@ class PgCoordinator:
             self._leading = False  # a release, not a loss: closing the connection frees the lock at once
             log.info("fleet.leadership_released")
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
         self._tasks = []
         self._leading = False
 

@@ -41,6 +41,7 @@ from assistant.fleet.models import (
     WaitReason,
 )
 from assistant.fleet.store import FleetStore, FleetTransfer, OutboxMessage, outbox_action, outbox_order, utcnow
+from assistant.fleet.tasks import stop_task
 from assistant.fleet.topics import DEFAULT_BASE, parse_topic, topic_name, wildcard
 from assistant.fleet.tracker import Vehicle, describe_errors
 from assistant.fleet.validation import InvalidMessage, Topic, parse, validate
@@ -131,9 +132,7 @@ class FleetService:
     async def stop(self) -> None:
         await self._coord.stop()  # first: another process may take over while this one winds down
         if self._resender is not None:
-            self._resender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._resender
+            await stop_task(self._resender)
         if self._link is not None:
             await self._link.stop()
         if self._embedded is not None:
