@@ -15,7 +15,10 @@ from server.push import DevicePush
 from server.schemas.sockets import NoticeOut
 
 
-def fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> EventSink:
+def fleet_listener(world: World, ledger: Ledger, push: DevicePush, *, own_sockets_only: bool = False) -> EventSink:
+    """`own_sockets_only`: for events the dispatcher emitted in another process, which told the chats and its own
+    sockets already; this process adds the devices whose sockets it holds."""
+
     async def on_event(event: FleetEvent) -> None:
         requester = site = None
         if event.doc_id:
@@ -31,6 +34,8 @@ def fleet_listener(world: World, ledger: Ledger, push: DevicePush) -> EventSink:
         # that shows either).
         text_zh, text_en = said.text(world, "zh"), said.text(world, "en")
         for device in said.devices:
+            if own_sockets_only and not push.connected(device):
+                continue
             worker = world.worker_for_device(device)
             english = worker is not None and worker.language == "en"
             await push.push(device, NoticeOut(event=said.kind, doc_id=said.doc_id,

@@ -119,7 +119,12 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                                             # unique per process: two masters with one client id on a broker
                                             # would disconnect each other in turn
                                             client_id=f"frontline-master-{uuid.uuid4().hex[:10]}"),
-                         router=router)
+                         router=router,
+                         # several app processes: the dispatcher's events reach this process's dashboards, and its
+                         # sockets too unless the push bus already carries every push to every process
+                         on_remote_event=fan_out(*(() if state.bus is not None else
+                                                   (fleet_listener(world, ledger, push, own_sockets_only=True),)),
+                                                 dashboard.on_fleet_event))
     dashboard.fleet = fleet
     await fleet.start()
     notify = fan_out(approval_notifier(world, push), dashboard.on_approval)

@@ -5,7 +5,6 @@ Used by the fleet service (master control) and by each simulated vehicle (with a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -14,6 +13,7 @@ import aiomqtt
 import structlog
 
 from assistant.fleet.broker import BrokerAddress
+from assistant.fleet.tasks import stop_task
 
 log = structlog.get_logger(__name__)
 
@@ -40,9 +40,7 @@ class MqttLink:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)
             self._task = None
         self.connected.clear()
 

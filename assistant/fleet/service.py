@@ -2,23 +2,29 @@
 ledger changes: pick finished → `start_transfer`, drop finished → `complete_transfer` (the stock moves then).
 
 All state changes run under one asyncio lock, so an MQTT message and an API call never interleave; ledger and
-store calls are short synchronous transactions run in worker threads."""
+store calls are short synchronous transactions run in worker threads.
+
+Several app processes may run one fleet (`assistant.fleet.leadership`): each watches every vehicle (views,
+events for its own sockets), but only the leader assigns vehicles, publishes from the outbox and resends. A
+follower writes what it was asked for (a transfer handed over, a cancel in the outbox) and wakes the leader;
+changes in any process also hold the cross-process write lock."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import structlog
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import Engine
 
 from assistant.fleet import messages
 from assistant.fleet.broker import BrokerAddress, EmbeddedBroker
 from assistant.fleet.errors import CancelRefused, NotATransfer, NotDispatchable
+from assistant.fleet.leadership import Dispatch, Hooks, coordinator_for
 from assistant.fleet.link import MqttLink
 from assistant.fleet.models import (
     ACTIVE,
@@ -35,6 +41,7 @@ from assistant.fleet.models import (
     WaitReason,
 )
 from assistant.fleet.store import FleetStore, FleetTransfer, OutboxMessage, outbox_action, outbox_order, utcnow
+from assistant.fleet.tasks import stop_task
 from assistant.fleet.topics import DEFAULT_BASE, parse_topic, topic_name, wildcard
 from assistant.fleet.tracker import Vehicle, describe_errors
 from assistant.fleet.validation import InvalidMessage, Topic, parse, validate
@@ -48,6 +55,7 @@ from assistant.world.schema import Role, World
 log = structlog.get_logger(__name__)
 
 EventSink = Callable[[FleetEvent], Awaitable[None]]
+_EVENTS: TypeAdapter[FleetEvent] = TypeAdapter(FleetEvent)
 
 
 class FleetSettings(BaseModel):
@@ -60,6 +68,12 @@ class FleetSettings(BaseModel):
     base_topic: str = Field(default=DEFAULT_BASE, pattern=r"^[^/+#\s]+(/[^/+#\s]+)*$")
     min_battery: float = Field(default=20.0, ge=0, le=100)  # percent; below it a vehicle gets no new order
     resend_s: float = Field(default=2.0, gt=0)  # unacknowledged orders are resent this often (QoS 0 may lose them)
+    # Several processes on one PostgreSQL database elect one dispatcher (on SQLite the one process is it);
+    # never: this process only watches and hands transfers over to the dispatcher elsewhere.
+    dispatch: Dispatch = "auto"
+    leader_retry_s: float = Field(default=2.0, gt=0)  # a follower tries to become the dispatcher this often
+    leader_check_s: float = Field(default=1.0, gt=0)  # the dispatcher checks its lock connection this often
+    handover_s: float = Field(default=3.0, ge=0)  # a follower waits this long for the dispatcher's assignment
 
 
 class FleetConfig(FleetSettings):
@@ -72,9 +86,16 @@ class FleetConfig(FleetSettings):
 class FleetService:
     def __init__(self, engine: Engine, world: World, ledger: Ledger, broker_url: str | None,
                  on_event: EventSink | None = None, *, config: FleetConfig | None = None,
-                 router: Router | None = None, embedded_port: int = 0) -> None:
-        self._world, self._ledger, self._on_event = world, ledger, on_event
+                 router: Router | None = None, embedded_port: int = 0,
+                 on_remote_event: EventSink | None = None) -> None:
+        """`on_event` runs in the process that emitted the event (the dispatcher), once per event;
+        `on_remote_event` runs in every other process for the same event (what only it can reach: its sockets)."""
+        self._world, self._ledger = world, ledger
+        self._on_event, self._on_remote_event = on_event, on_remote_event
         self._config = config or FleetConfig()
+        self._coord = coordinator_for(engine, base_topic=self._config.base_topic, dispatch=self._config.dispatch,
+                                      retry_s=self._config.leader_retry_s, check_s=self._config.leader_check_s,
+                                      origin=self._config.client_id)
         self._router = router or Router(world)
         self._store = FleetStore(engine)
         self._embedded = EmbeddedBroker(port=embedded_port) if broker_url is None else None
@@ -104,13 +125,14 @@ class FleetService:
                            (wildcard(base, Topic.visualization), 0)])
         await self._link.start()
         self._resender = asyncio.create_task(self._resend_loop(), name="fleet-resend")
-        log.info("fleet.started", broker=self.broker_url, base=base)
+        await self._coord.start(Hooks(on_elected=self._on_elected, on_deposed=self._on_deposed,
+                                      on_wake=self._on_wake, on_event=self._on_remote))
+        log.info("fleet.started", broker=self.broker_url, base=base, dispatching=self.leading)
 
     async def stop(self) -> None:
+        await self._coord.stop()  # first: another process may take over while this one winds down
         if self._resender is not None:
-            self._resender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._resender
+            await stop_task(self._resender)
         if self._link is not None:
             await self._link.stop()
         if self._embedded is not None:
@@ -121,14 +143,28 @@ class FleetService:
         assert self._link is not None, "start() first"
         await asyncio.wait_for(self._link.connected.wait(), timeout)
 
+    @property
+    def leading(self) -> bool:
+        """This process is the fleet's dispatcher now."""
+        return self._coord.leading
+
+    @contextlib.asynccontextmanager
+    async def _section(self) -> AsyncIterator[bool]:
+        """A fleet change: this process's lock, then the cross-process one; yields whether it dispatches."""
+        async with self._lock, self._coord.exclusive() as leading:
+            yield leading
+
     # --- public API ------------------------------------------------------------------------------------
 
     async def dispatch_transfer(self, doc_id: str, turn_id: str | None = None) -> AgvOrderView:
         """Give a confirmed transfer to the best AGV (order stored, then published). With no AGV available the
         transfer waits (status waiting, reason no_agv) and is dispatched as soon as one is.
 
+        On a follower the transfer is handed over to the dispatcher (stored waiting, the dispatcher woken), and
+        the answer is the dispatcher's assignment if it comes within `handover_s`, else the waiting transfer.
+
         Raises NotATransfer, NotDispatchable, or a RoutingError (location not on the map, unreachable)."""
-        async with self._lock:
+        async with self._section() as leading:
             doc = await asyncio.to_thread(self._ledger.document, doc_id)
             if doc.type is not DocType.transfer:
                 raise NotATransfer(doc_id)
@@ -147,13 +183,20 @@ class FleetService:
                                      sources=[loc for loc, _ in sources], destination=destination[0],
                                      created_at=now, updated_at=now)
             link.turn_id = turn_id or link.turn_id
-            return await self._assign(link, doc)
+            if leading:
+                return await self._assign(link, doc)
+            # Waiting with no reason yet: the dispatcher has not looked at it (it gives one when it does).
+            fresh = link.reason is None
+            await self._save(link, [])
+        await self._coord.wake()
+        return await self._handed_over(doc_id) if fresh else link.view()
 
     async def cancel(self, doc_id: str, turn_id: str | None = None) -> AgvOrderView:
         """Stop the AGV order and cancel the transfer in the ledger (releasing its reservation).
 
-        Refused (CancelRefused) once the goods are picked up or delivered."""
-        async with self._lock:
+        Refused (CancelRefused) once the goods are picked up or delivered. On a follower the cancelOrder waits
+        in the outbox for the dispatcher (woken), which publishes it."""
+        async with self._section() as leading:
             doc = await asyncio.to_thread(self._ledger.document, doc_id)
             if doc.type is not DocType.transfer:
                 raise NotATransfer(doc_id)
@@ -176,8 +219,10 @@ class FleetService:
                                      created_at=now, updated_at=now)
             link.status, link.reason, link.detail = str(LinkStatus.cancelled), None, None
             await self._flush(await self._save(link, outbox, supersede=True))
-            log.info("fleet.transfer_cancelled", document=doc_id, serial=link.serial)
-            return link.view()
+            log.info("fleet.transfer_cancelled", document=doc_id, serial=link.serial, dispatcher=leading)
+        if not leading and outbox:
+            await self._coord.wake()
+        return link.view()
 
     def agvs(self) -> list[AgvView]:
         busy = {link.serial: link for link in self._store.links(ACTIVE)}
@@ -258,7 +303,9 @@ class FleetService:
 
     async def _dispatch_waiting(self) -> None:
         for link in await asyncio.to_thread(self._store.links, [LinkStatus.waiting]):
-            if not self._candidates(link):
+            # One a follower handed over (no reason yet) is looked at even with no vehicle free: it gets its
+            # reason, and its requester and supervisors hear that it waits.
+            if link.reason is not None and not self._candidates(link):
                 continue
             try:
                 doc = await asyncio.to_thread(self._ledger.document, link.doc_id)
@@ -267,6 +314,19 @@ class FleetService:
                 continue
             if doc.status in (DocStatus.confirmed, DocStatus.in_progress):
                 await self._assign(link, doc)
+
+    async def _handed_over(self, doc_id: str) -> AgvOrderView:
+        """The dispatcher's answer for a transfer a follower handed over, if it comes within `handover_s`."""
+        deadline = asyncio.get_running_loop().time() + self._config.handover_s
+        while True:
+            link = await asyncio.to_thread(self._store.link, doc_id)
+            assert link is not None  # stored by the caller; links are never deleted (only by a demo reset)
+            if link.reason is not None or link.status != LinkStatus.waiting:
+                return link.view()
+            if asyncio.get_running_loop().time() >= deadline:
+                log.info("fleet.handover_unanswered", document=doc_id)
+                return link.view()
+            await asyncio.sleep(0.05)
 
     async def _to_waiting(self, link: FleetTransfer, reason: WaitReason, *, doc: Document | None = None,
                           detail: str | None = None) -> None:
@@ -312,12 +372,33 @@ class FleetService:
         if vehicle is None:
             log.debug("fleet.unknown_vehicle", topic=topic_str)
             return
+        if address.topic is Topic.visualization:  # position only: nothing to decide, no lock
+            if "agvPosition" in message:
+                vehicle.position = (message["agvPosition"]["x"], message["agvPosition"]["y"])
+            return
+        if self._coord.leading:
+            try:
+                async with self._section() as leading:
+                    if leading:
+                        if address.topic is Topic.connection:
+                            await self._on_connection(vehicle, message["connectionState"])
+                        else:
+                            await self._on_state(vehicle, message)
+                        return
+            except Exception:  # the database is away: the views stay current all the same
+                log.exception("fleet.message_not_handled", topic=str(address.topic), serial=address.serial)
         async with self._lock:
-            if address.topic is Topic.connection:
-                await self._on_connection(vehicle, message["connectionState"])
-            elif address.topic is Topic.state:
-                await self._on_state(vehicle, message)
-            elif address.topic is Topic.visualization and "agvPosition" in message:
+            self._observe(vehicle, address.topic, message)
+
+    def _observe(self, vehicle: Vehicle, topic: Topic, message: dict[str, Any]) -> None:
+        """A follower keeps the vehicle's view current; what it means for a transfer is the dispatcher's to say."""
+        if topic is Topic.connection:
+            vehicle.connection = message["connectionState"]
+            if not vehicle.online:
+                vehicle.state = None  # stale until it reports again
+        elif topic is Topic.state:
+            vehicle.state = message
+            if "agvPosition" in message:
                 vehicle.position = (message["agvPosition"]["x"], message["agvPosition"]["y"])
 
     async def _on_connection(self, vehicle: Vehicle, connection: str) -> None:
@@ -356,8 +437,11 @@ class FleetService:
             # A vehicle still running an order we no longer stand behind (e.g. back after going offline).
             vehicle.cancelled_orders.add(state["orderId"])
             agv = vehicle.agv
-            await self._flush(await self._save_outbox(outbox_action(None, messages.cancel_order(agv.manufacturer,
-                                                                                                 agv.serial))))
+            # A cancel stored elsewhere (a follower's cancel, the previous dispatcher's) is on its way or known
+            # to the vehicle already: one is enough.
+            if not await asyncio.to_thread(self._store.cancel_under_way, serial, statuses):
+                await self._flush(await self._save_outbox(
+                    outbox_action(None, messages.cancel_order(agv.manufacturer, agv.serial))))
         if vehicle.can_take_order(self._config.min_battery):
             await self._dispatch_waiting()
 
@@ -429,8 +513,9 @@ class FleetService:
         return await asyncio.to_thread(write)
 
     async def _flush(self, rows: list[OutboxMessage]) -> None:
-        """Publish stored messages (fresh header each time); unsent ones wait for the next connect."""
-        if self._link is None:
+        """Publish stored messages (fresh header each time); unsent ones wait for the next connect. Only the
+        dispatcher publishes (a follower's rows wait for it), and it stops the moment it loses the lead."""
+        if self._link is None or not self._coord.leading:
             return
         sent: list[int] = []
         for row in rows:
@@ -443,21 +528,77 @@ class FleetService:
         await asyncio.to_thread(self._store.mark_published, sent)
 
     async def _on_connect(self) -> None:
-        pending = await asyncio.to_thread(self._store.pending)
-        log.info("fleet.outbox_resend", pending=len(pending))
-        await self._flush(pending)
+        if not self._coord.leading:
+            return
+        async with self._section() as leading:
+            if leading:
+                pending = await asyncio.to_thread(self._store.pending)
+                log.info("fleet.outbox_resend", pending=len(pending))
+                await self._flush(pending)
 
     async def _resend_loop(self) -> None:
         while True:
             await asyncio.sleep(self._config.resend_s)
-            if self._link is None or not self._link.connected.is_set():
+            if self._link is None or not self._link.connected.is_set() or not self._coord.leading:
                 continue
             try:
-                pending = await asyncio.to_thread(self._store.pending)
-                online = {v.agv.serial for v in self._vehicles.values() if v.online}
-                await self._flush([row for row in pending if row.serial in online])
+                # Inside the write lock: a deposed dispatcher must never resend a row its successor dropped.
+                async with self._section() as leading:
+                    if not leading:
+                        continue
+                    await self._sweep_handed_over()  # a wake that never came costs one resend period
+                    pending = await asyncio.to_thread(self._store.pending)
+                    online = {v.agv.serial for v in self._vehicles.values() if v.online}
+                    await self._flush([row for row in pending if row.serial in online])
             except Exception:
                 log.exception("fleet.resend_failed")
+
+    # --- leadership ------------------------------------------------------------------------------------
+
+    async def _on_elected(self) -> None:
+        """Take over from the database: what the vehicles hold is seen in their next state (not retained in
+        VDA 5050, sent on every change and at least every 30 s); what this process saw as a follower is current."""
+        async with self._section() as leading:
+            if not leading:
+                return
+            log.info("fleet.dispatching")
+            for link in await asyncio.to_thread(self._store.links, ACTIVE):
+                vehicle = self._vehicles.get((link.manufacturer or "", link.serial or ""))
+                if vehicle is not None and vehicle.connection is not None and not vehicle.online:
+                    await self._to_waiting(link, WaitReason.agv_offline)  # went away while no one dispatched
+            await self._dispatch_waiting()
+            # Rows the previous dispatcher stored but may not have sent. Resending is safe: a vehicle ignores
+            # an orderId/orderUpdateId it holds and an instant action id it knows.
+            await self._flush(await asyncio.to_thread(self._store.pending))
+
+    async def _on_deposed(self) -> None:
+        log.warning("fleet.not_dispatching")  # already stopped (the coordinator dropped the flag first)
+
+    async def _on_wake(self) -> None:
+        async with self._section() as leading:
+            if not leading:
+                return
+            await self._sweep_handed_over()
+            unsent = [row for row in await asyncio.to_thread(self._store.pending) if row.published_at is None]
+            await self._flush(unsent)
+
+    async def _sweep_handed_over(self) -> None:
+        waiting = await asyncio.to_thread(self._store.links, [LinkStatus.waiting])
+        if any(link.reason is None for link in waiting):
+            await self._dispatch_waiting()
+
+    async def _on_remote(self, event_json: str) -> None:
+        if self._on_remote_event is None:
+            return
+        try:
+            event = _EVENTS.validate_json(event_json)
+        except ValidationError:
+            log.warning("fleet.remote_event_invalid")
+            return
+        try:
+            await self._on_remote_event(event)
+        except Exception:
+            log.exception("fleet.event_listener_failed", kind=event.kind)
 
     # --- helpers ---------------------------------------------------------------------------------------
 
@@ -466,6 +607,7 @@ class FleetService:
 
     async def _emit(self, event: FleetEvent) -> None:
         log.info("fleet.event", kind=event.kind, serial=event.serial, document=event.doc_id)
+        await self._coord.broadcast(_EVENTS.dump_json(event).decode())  # the other processes' sockets
         if self._on_event is None:
             return
         try:

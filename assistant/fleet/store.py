@@ -10,7 +10,21 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, String, Text, delete, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Text,
+    and_,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from assistant.fleet.models import ACTIVE, AgvOrderView, LinkStatus, WaitReason
@@ -147,6 +161,16 @@ class FleetStore:
         with self._session() as session:
             return list(session.scalars(select(OutboxMessage).where(
                 OutboxMessage.acked_at.is_(None), OutboxMessage.dropped.is_(False)).order_by(OutboxMessage.id)).all())
+
+    def cancel_under_way(self, serial: str, known_action_ids: Iterable[str]) -> bool:
+        """A stored instant action (the outbox holds only cancelOrder) for this vehicle is still to be delivered,
+        or the vehicle reports it among its actions."""
+        ids = list(known_action_ids)
+        waiting = and_(OutboxMessage.acked_at.is_(None), OutboxMessage.dropped.is_(False))
+        with self._session() as session:
+            return session.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.serial == serial, OutboxMessage.topic == "instantActions",
+                or_(waiting, OutboxMessage.action_id.in_(ids)) if ids else waiting).limit(1)).first() is not None
 
     def mark_published(self, ids: Sequence[int]) -> None:
         if ids:

@@ -7,7 +7,6 @@ accepts any order whose first node is its last node. Everything runs on one even
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 import zlib
@@ -19,6 +18,7 @@ import structlog
 from assistant.fleet import messages
 from assistant.fleet.broker import BrokerAddress
 from assistant.fleet.link import MqttLink
+from assistant.fleet.tasks import stop_task
 from assistant.fleet.topics import parse_topic, topic_name
 from assistant.fleet.validation import InvalidMessage, Topic, parse, validate
 from assistant.world.schema import Agv, SiteMap
@@ -80,9 +80,7 @@ class SimVehicle:
     async def stop(self) -> None:
         """Graceful: connection OFFLINE (retained), then a clean disconnect (so no last will)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)
         await self._send(Topic.connection, self._connection("OFFLINE"), qos=1, retain=True)
         await self._link.stop()
 
