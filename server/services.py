@@ -16,6 +16,7 @@ from actions.deps import ActionDeps
 from actions.registry import build_executor
 from assistant.access import DeviceTokens
 from assistant.alerts import AlertStore
+from assistant.books import Books, VoucherStore
 from assistant.dialogue.approvals import Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
@@ -70,6 +71,7 @@ class Services:
     turn_rate: TurnRate  # turns per device per second
     feed: SiteFeed  # what happens at each site, for whoever watches it (the dashboards)
     dashboard: Dashboard  # the supervisors' dashboard: snapshots, and the sources of its feed
+    vouchers: VoucherStore  # the vouchers confirmed sales posted (when the world has books)
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -90,7 +92,9 @@ def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]
     engine = make_engine(url)
     if not is_seeded(engine):
         load_world_into(engine, world)
-    return engine, Ledger(engine, world)
+    # With books in the world, a sale's vouchers are posted in its confirmation's transaction.
+    on_sale = Books(engine, world).on_sale if world.books is not None else None
+    return engine, Ledger(engine, world, on_sale=on_sale)
 
 
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
@@ -160,5 +164,5 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=TurnRate(settings.turns_per_second, settings.turn_burst),
-        feed=feed, dashboard=dashboard,
+        feed=feed, dashboard=dashboard, vouchers=VoucherStore(engine, world),
     )
