@@ -93,8 +93,10 @@ def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]
     if not is_seeded(engine):
         load_world_into(engine, world)
     # With books in the world, a sale's vouchers are posted in its confirmation's transaction.
-    on_sale = Books(engine, world).on_sale if world.books is not None else None
-    return engine, Ledger(engine, world, on_sale=on_sale)
+    if world.books is None:
+        return engine, Ledger(engine, world)
+    books = Books(engine, world)
+    return engine, Ledger(engine, world, on_sale=books.on_sale, on_cancel_sale=books.on_cancel)
 
 
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:

@@ -22,6 +22,8 @@ class DraftLine:
     summary: str
     debit: Decimal = ZERO
     credit: Decimal = ZERO
+    item: str | None = None  # cost lines: the item and quantity they value
+    qty: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +84,22 @@ def delivery_draft(books: Books, items: Mapping[str, Item], document: str,
     comes to nothing."""
     summary = f"结转销售成本 {document}"
     amounts: dict[str, Decimal] = defaultdict(Decimal)
+    sold: dict[str, Decimal] = defaultdict(Decimal)
     for item, qty, unit_cost in costs:
         amounts[item] += qty * unit_cost
+        sold[item] += qty
     out: list[DraftLine] = []
     for item, amount in amounts.items():
         value = cents(amount)
         if value:
             label = f"{summary} {items[item].name}"
-            out += [DraftLine(books.postings.cost_of_sales, label, debit=value),
-                    DraftLine(books.postings.inventory, label, credit=value)]
+            out += [DraftLine(books.postings.cost_of_sales, label, debit=value, item=item, qty=sold[item]),
+                    DraftLine(books.postings.inventory, label, credit=value, item=item, qty=sold[item])]
     return Draft(VoucherEvent.delivery, summary, tuple(out)) if out else None
+
+
+def reversal_draft(event: VoucherEvent, summary: str, lines: Sequence[DraftLine]) -> Draft:
+    """A posted voucher in red (红字冲销): the same accounts and lines, every amount negated."""
+    return Draft(event, f"冲销 {summary}", tuple(
+        DraftLine(line.account, f"冲销 {line.summary}", debit=-line.debit, credit=-line.credit, item=line.item,
+                  qty=line.qty) for line in lines))

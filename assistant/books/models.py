@@ -27,6 +27,8 @@ class VoucherEvent(StrEnum):
 
     sale = "sale"  # receivable / revenue / output VAT
     delivery = "delivery"  # cost of goods sold / inventory, at the moving-average cost
+    sale_reversal = "sale_reversal"  # the sale cancelled: its sale voucher in red (negative amounts, 红字冲销)
+    delivery_reversal = "delivery_reversal"  # the goods back: its delivery voucher in red, at the cost they left at
 
 
 class BooksBase(DeclarativeBase):
@@ -38,7 +40,7 @@ class Voucher(BooksBase):
     __table_args__ = (
         UniqueConstraint("document_id", "event"),  # exactly once per document event
         UniqueConstraint("site", "period", "number"),
-        CheckConstraint("event IN ('sale', 'delivery')", name="event"),
+        CheckConstraint("event IN ('sale', 'delivery', 'sale_reversal', 'delivery_reversal')", name="event"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site: Mapped[str] = mapped_column(ForeignKey(ledger.Site.code, ondelete="CASCADE"))
@@ -46,7 +48,7 @@ class Voucher(BooksBase):
     number: Mapped[int] = mapped_column(Integer)  # 记-0001
     date: Mapped[dt.date] = mapped_column(Date)
     document_id: Mapped[str] = mapped_column(ForeignKey(ledger.Document.id, ondelete="CASCADE"))
-    event: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)  # 摘要, in Chinese (what the bookkeeper reads)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     lines: Mapped[list[VoucherLine]] = relationship(order_by="VoucherLine.line_no", cascade="all, delete-orphan",
@@ -57,7 +59,7 @@ class VoucherLine(BooksBase):
     __tablename__ = "voucher_lines"
     __table_args__ = (
         UniqueConstraint("voucher_id", "line_no"),
-        CheckConstraint("debit >= 0 AND credit >= 0 AND (debit = 0 OR credit = 0)", name="one_side"),
+        CheckConstraint("debit = 0 OR credit = 0", name="one_side"),  # negative: a reversal in red
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     voucher_id: Mapped[int] = mapped_column(ForeignKey("vouchers.id", ondelete="CASCADE"))
@@ -66,6 +68,8 @@ class VoucherLine(BooksBase):
     summary: Mapped[str] = mapped_column(Text)
     debit: Mapped[Decimal] = mapped_column(MONEY)
     credit: Mapped[Decimal] = mapped_column(MONEY)
+    item: Mapped[str | None] = mapped_column(String(32))  # cost lines: the item and quantity they value
+    qty: Mapped[Decimal | None] = mapped_column(QTY)
 
 
 class VoucherCounter(BooksBase):

@@ -3,7 +3,8 @@
 In this product a confirmed sale is handed over from the shelf at once (its stock leaves at confirmation; `done`
 only marks it paid), so its two document events — sale and delivery — are booked together at confirmation. Each
 is posted at most once per document: `post_sale` skips an event already posted and the unique constraint on
-(document, event) backs it."""
+(document, event) backs it. A confirmed sale cancelled (its goods back on the shelf) posts each of its vouchers again
+in red (红字冲销), in the cancellation's transaction; the goods come back into the average at the cost they left at."""
 
 from __future__ import annotations
 
@@ -16,9 +17,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.books import costing
-from assistant.books.drafts import Draft, SoldLine, check_balanced, delivery_draft, sale_draft
+from assistant.books.drafts import (
+    Draft,
+    DraftLine,
+    SoldLine,
+    check_balanced,
+    delivery_draft,
+    reversal_draft,
+    sale_draft,
+)
 from assistant.books.errors import VoucherVariance
-from assistant.books.models import Voucher, VoucherCounter, VoucherLine
+from assistant.books.models import Voucher, VoucherCounter, VoucherEvent, VoucherLine
 from assistant.books.money import variance
 from assistant.ledger import models as ledger
 from assistant.ledger.locking import insert_missing, lock_document
@@ -45,6 +54,10 @@ class Books:
         """Post a sale being confirmed, in its transaction. `agreed_total` is the total the customer heard read
         back; a voucher further from it than the variance limit stops the confirmation (nothing is written)."""
         self.post_sale(session, doc, agreed_total)
+
+    def on_cancel(self, session: Session, doc: ledger.Document) -> None:
+        """Reverse a confirmed sale being cancelled, in its transaction."""
+        self.reverse_sale(session, doc)
 
     # --- posting -------------------------------------------------------------------------------------------
 
@@ -73,6 +86,30 @@ class Books:
         ids = [self._write_voucher(session, doc, day, draft) for draft in drafts]
         if ids:
             log.info("books.posted", document=doc.id, vouchers=ids)
+        return ids
+
+    def reverse_sale(self, session: Session, doc: ledger.Document) -> list[int]:
+        """Each of the sale's vouchers not reversed yet, in red (ids of those written now)."""
+        if doc.type != DocType.sales_order:
+            return []
+        vouchers = {VoucherEvent(v.event): v for v in session.scalars(select(Voucher)
+                                                                      .where(Voucher.document_id == doc.id))}
+        day = utcnow().date()  # the reversal is dated when it happens: the original month may be closed
+        ids: list[int] = []
+        for event, reversal in ((VoucherEvent.sale, VoucherEvent.sale_reversal),
+                                (VoucherEvent.delivery, VoucherEvent.delivery_reversal)):
+            original = vouchers.get(event)
+            if original is None or reversal in vouchers:
+                continue
+            lines = [DraftLine(line.account, line.summary, line.debit, line.credit, line.item, line.qty)
+                     for line in original.lines]
+            if event is VoucherEvent.delivery:
+                for line in lines:
+                    if line.account == self._data.postings.inventory and line.item and line.qty:
+                        costing.receive(session, self._world, doc.site, line.item, line.qty, line.credit / line.qty)
+            ids.append(self._write_voucher(session, doc, day, reversal_draft(reversal, original.summary, lines)))
+        if ids:
+            log.info("books.reversed", document=doc.id, vouchers=ids)
         return ids
 
     def post_document(self, doc_id: str) -> list[int]:
@@ -109,7 +146,8 @@ class Books:
         voucher = Voucher(site=doc.site, period=period, number=_next_number(session, doc.site, period), date=day,
                           document_id=doc.id, event=str(draft.event), summary=draft.summary, created_at=utcnow())
         voucher.lines = [VoucherLine(line_no=no, account=line.account, summary=line.summary, debit=line.debit,
-                                     credit=line.credit) for no, line in enumerate(draft.lines, start=1)]
+                                     credit=line.credit, item=line.item, qty=line.qty)
+                         for no, line in enumerate(draft.lines, start=1)]
         session.add(voucher)
         session.flush()
         return voucher.id

@@ -48,12 +48,16 @@ Legs = list[tuple[str, Decimal]]
 # Called inside a sale's confirmation, after its lines and moves and before it commits, with the total read back to
 # the customer (the books post its vouchers there: see assistant/books). Raising a LedgerError writes nothing.
 SaleHook = Callable[[Session, models.Document, Decimal | None], None]
+# Called inside the cancellation of a confirmed sale, after its goods are back (the books reverse its vouchers).
+CancelHook = Callable[[Session, models.Document], None]
 
 
 class Ledger:
-    def __init__(self, engine: Engine, world: World, *, on_sale: SaleHook | None = None) -> None:
+    def __init__(self, engine: Engine, world: World, *, on_sale: SaleHook | None = None,
+                 on_cancel_sale: CancelHook | None = None) -> None:
         self._world = world
         self._on_sale = on_sale
+        self._on_cancel_sale = on_cancel_sale
         self._write = sessionmaker(engine, expire_on_commit=False)
         self._read = sessionmaker(read_only(engine), expire_on_commit=False)
         self._items = {i.code: i for i in world.items}
@@ -371,6 +375,9 @@ class Ledger:
                         row.on_hand += line.qty_base
                         self._move(session, doc, MoveKind.sale, line.item, line.qty_base, turn_id=turn_id,
                                    to_location=line.from_location)
+                if doc.type == DocType.sales_order and self._on_cancel_sale is not None:
+                    session.flush()
+                    self._on_cancel_sale(session, doc)
             result = self._document_view(doc)
         log.info("ledger.document_cancelled", document=doc_id, turn_id=turn_id)
         return result

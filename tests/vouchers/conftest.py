@@ -24,7 +24,7 @@ def books(engine: Engine, world: World) -> Books:
 def ledger(engine: Engine, world: World, books: Books) -> Ledger:
     """The demo world, freshly seeded, its sales posting vouchers."""
     load_world_into(engine, world)
-    return Ledger(engine, world, on_sale=books.on_sale)
+    return Ledger(engine, world, on_sale=books.on_sale, on_cancel_sale=books.on_cancel)
 
 
 @pytest.fixture

@@ -149,3 +149,26 @@ def test_the_variance_in_words(world: World) -> None:
                                             "没有确认，也没有记账。请重新报一遍价格。")
     assert describe(world, error, "en").startswith("Document SO-000007 comes to 169.01 but its voucher to 168.00: "
                                                    "more than 0.5 % apart")
+
+
+def test_a_cancelled_sale_is_reversed_in_red_once(ledger: Ledger, books: Books, store: VoucherStore,
+                                                   engine: Engine) -> None:
+    doc = sell(ledger, ("TEA-TGY", 500))
+    books.receive("FZ", "TEA-TGY", d(24500), Decimal("0.20"))  # the average moves on before the goods come back
+    ledger.cancel_document(doc)
+    vouchers = {v.event: v for v in store.for_document("FZ", doc)}
+    assert list(vouchers) == [VoucherEvent.sale, VoucherEvent.delivery, VoucherEvent.sale_reversal,
+                              VoucherEvent.delivery_reversal]
+    red = vouchers[VoucherEvent.sale_reversal]
+    assert [(line.account, line.debit, line.credit) for line in red.lines] == [
+        ("1122", Decimal("-168.00"), 0), ("6001", 0, Decimal("-148.67")), ("22210102", 0, Decimal("-19.33"))]
+    assert red.summary.startswith("冲销 销售 ")
+    assert red.date == dt.datetime.now(dt.UTC).date()  # dated when cancelled (numbered in that month)
+    assert vouchers[VoucherEvent.delivery_reversal].debit == Decimal("-86.00")
+    with Session(engine) as session:  # 24500 at 0.172 + 24500 at 0.20, and the 500 back at 0.172
+        row = session.get(ItemCost, ("FZ", "TEA-TGY"))
+        assert row is not None and (row.qty, row.unit_cost) == (d(49500), Decimal("0.185859"))
+    with Session(engine) as session, session.begin():
+        doc_row = session.get(models.Document, doc)
+        assert doc_row is not None
+        assert books.reverse_sale(session, doc_row) == []  # reversed once

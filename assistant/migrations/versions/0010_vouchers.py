@@ -1,5 +1,6 @@
-"""The books: vouchers and their lines (one per document event), voucher numbers per site and month, and the
-moving-average cost per site and item. Each hangs off a ledger row with ON DELETE CASCADE, so a demo reset clears it.
+"""The books: vouchers and their lines (one per document event: sale, delivery, and their reversals), voucher numbers
+per site and month, and the moving-average cost per site and item. Each hangs off a ledger row with ON DELETE CASCADE,
+so a demo reset clears it.
 
 Revision ID: 0010
 Revises: 0009
@@ -27,10 +28,11 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("document_id", sa.String(length=16), nullable=False),
-        sa.Column("event", sa.String(length=16), nullable=False),
+        sa.Column("event", sa.String(length=32), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("event IN ('sale', 'delivery')", name="ck_vouchers_event"),
+        sa.CheckConstraint("event IN ('sale', 'delivery', 'sale_reversal', 'delivery_reversal')",
+                           name="ck_vouchers_event"),
         sa.ForeignKeyConstraint(["site"], ["sites.code"], name="fk_vouchers_site_sites", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name="fk_vouchers_document_id_documents",
                                 ondelete="CASCADE"),
@@ -47,8 +49,9 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("debit", sa.Numeric(18, 2), nullable=False),
         sa.Column("credit", sa.Numeric(18, 2), nullable=False),
-        sa.CheckConstraint("debit >= 0 AND credit >= 0 AND (debit = 0 OR credit = 0)",
-                           name="ck_voucher_lines_one_side"),
+        sa.Column("item", sa.String(length=32), nullable=True),
+        sa.Column("qty", sa.Numeric(18, 3), nullable=True),
+        sa.CheckConstraint("debit = 0 OR credit = 0", name="ck_voucher_lines_one_side"),
         sa.ForeignKeyConstraint(["voucher_id"], ["vouchers.id"], name="fk_voucher_lines_voucher_id_vouchers",
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name="pk_voucher_lines"),
