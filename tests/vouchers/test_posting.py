@@ -172,3 +172,12 @@ def test_a_cancelled_sale_is_reversed_in_red_once(ledger: Ledger, books: Books, 
         doc_row = session.get(models.Document, doc)
         assert doc_row is not None
         assert books.reverse_sale(session, doc_row) == []  # reversed once
+
+
+def test_an_unpriced_sale_posts_its_cost_only(ledger: Ledger, store: VoucherStore) -> None:
+    plan = ledger.plan_sales_order("DG", "C000", DAY, [("CS-1001", d(2))])
+    doc = ledger.confirm_sales_order(plan, device="PAD-DG", worker="W03", turn_id="t1").id
+    [voucher] = store.for_document("DG", doc)
+    assert voucher.event is VoucherEvent.delivery
+    assert [(line.account, line.debit, line.credit) for line in voucher.lines] == [
+        ("6401", Decimal("1700.00"), 0), ("1405", 0, Decimal("1700.00"))]
