@@ -26,6 +26,7 @@ from server.routes import (
     records,
     screens,
     turns,
+    vouchers,
     wecom,
 )
 from server.security import install_security_headers
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None,
                   description="Offline-first shop-floor assistant: turns, documents and stock.")
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
                    approvals.router, records.router, actions.router, screens.router, wecom.router,
-                   dingtalk.router, dashboard.router):
+                   dingtalk.router, dashboard.router, vouchers.router):
         app.include_router(router)
     install_error_handlers(app)
     install_body_limit(app, settings.max_request_bytes)

@@ -16,6 +16,7 @@ from actions.deps import ActionDeps
 from actions.registry import build_executor
 from assistant.access import DeviceTokens
 from assistant.alerts import AlertStore
+from assistant.books import Books, VoucherStore
 from assistant.dialogue.approvals import Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
@@ -71,6 +72,7 @@ class Services:
     feed: SiteFeed  # what happens at each site, for whoever watches it (the dashboards)
     dashboard: Dashboard  # the supervisors' dashboard: snapshots, and the sources of its feed
     state: StateParts  # per-device state: in this process, or shared by every app process (Redis)
+    vouchers: VoucherStore  # the vouchers confirmed sales posted (when the world has books)
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -94,7 +96,11 @@ def _prepare_database(settings: Settings, world: World) -> tuple[Engine, Ledger]
         engine = make_engine(url)
         if not is_seeded(engine):
             load_world_into(engine, world)
-    return engine, Ledger(engine, world)
+    # With books in the world, a sale's vouchers are posted in its confirmation's transaction.
+    if world.books is None:
+        return engine, Ledger(engine, world)
+    books = Books(engine, world)
+    return engine, Ledger(engine, world, on_sale=books.on_sale, on_cancel_sale=books.on_cancel)
 
 
 async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None) -> Services:
@@ -174,4 +180,5 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
+        vouchers=VoucherStore(engine, world),
     )

@@ -68,6 +68,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "same-location": ("来源和目的地相同，不需要调拨。", "Source and destination are the same; nothing to move."),
     "insufficient-stock": ("{item}可用库存只有{available}，不够{requested}，没有预留任何库存。",
                            "Only {available} of {item} available, not enough for {requested}; nothing reserved."),
+    "voucher-variance": ("单据{doc}的金额{document_total}元和凭证金额{voucher_total}元相差超过{limit}%，"
+                         "没有确认，也没有记账。请重新报一遍价格。",
+                         "Document {doc} comes to {document_total} but its voucher to {voucher_total}: more than "
+                         "{limit} % apart, so nothing was confirmed or posted. Please read the prices back again."),
     "unit-mismatch": ("{item}不能用“{unit}”计量。", "{item} cannot be counted in '{unit}'."),
     "bad-amount": ("没听懂数量“{text}”，请说一个数量，比如“5件”。",
                    "I did not get the amount '{text}'; say a number such as 'five'."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from assistant.books.errors import VoucherVariance
 from assistant.catalogue import say
 from assistant.dialogue.quantities import format_qty, item_name
 from assistant.ledger.errors import (
@@ -37,6 +38,9 @@ def describe(world: World, error: LedgerError, lang: str) -> str:
         return say("unknown-location", lang, text=error.location)
     if isinstance(error, InvalidState) and error.action in ("approve", "reject"):
         return say("approval-not-waiting", lang, doc=error.document)
+    if isinstance(error, VoucherVariance):
+        return say("voucher-variance", lang, doc=error.document or "", document_total=f"{error.document_total:.2f}",
+                   voucher_total=f"{error.voucher_total:.2f}", limit=f"{(error.limit * 100).normalize():f}")
     if isinstance(error, DocumentNotFound):
         return say("document-not-found", lang, doc=error.document)
     return say("command-failed", lang, reason=error.code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
@@ -45,11 +45,19 @@ _CUSTOMER_CODE = re.compile(r"C(\d+)")
 ZERO = Decimal(0)
 QTY_PLACES = Decimal("0.001")
 Legs = list[tuple[str, Decimal]]
+# Called inside a sale's confirmation, after its lines and moves and before it commits, with the total read back to
+# the customer (the books post its vouchers there: see assistant/books). Raising a LedgerError writes nothing.
+SaleHook = Callable[[Session, models.Document, Decimal | None], None]
+# Called inside the cancellation of a confirmed sale, after its goods are back (the books reverse its vouchers).
+CancelHook = Callable[[Session, models.Document], None]
 
 
 class Ledger:
-    def __init__(self, engine: Engine, world: World) -> None:
+    def __init__(self, engine: Engine, world: World, *, on_sale: SaleHook | None = None,
+                 on_cancel_sale: CancelHook | None = None) -> None:
         self._world = world
+        self._on_sale = on_sale
+        self._on_cancel_sale = on_cancel_sale
         self._write = sessionmaker(engine, expire_on_commit=False)
         self._read = sessionmaker(read_only(engine), expire_on_commit=False)
         self._items = {i.code: i for i in world.items}
@@ -332,6 +340,9 @@ class Ledger:
                     rows[line.item, leg.location].on_hand -= leg.qty
                     self._move(session, doc, MoveKind.sale, line.item, leg.qty, turn_id=turn_id,
                                from_location=leg.location, lot=lot, expiry=expiry)
+            if self._on_sale is not None:
+                session.flush()
+                self._on_sale(session, doc, plan.total)
             low = self._low_stock(session, doc, rows, before, turn_id)
             result = self._document_view(doc, low)
         log.info("ledger.sales_order_confirmed", document=result.id, total=str(result.total), turn_id=turn_id)
@@ -364,6 +375,9 @@ class Ledger:
                         row.on_hand += line.qty_base
                         self._move(session, doc, MoveKind.sale, line.item, line.qty_base, turn_id=turn_id,
                                    to_location=line.from_location)
+                if doc.type == DocType.sales_order and self._on_cancel_sale is not None:
+                    session.flush()
+                    self._on_cancel_sale(session, doc)
             result = self._document_view(doc)
         log.info("ledger.document_cancelled", document=doc_id, turn_id=turn_id)
         return result

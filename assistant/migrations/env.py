@@ -13,6 +13,7 @@ from sqlalchemy import Connection, DateTime, Numeric
 
 from assistant.access.tokens import AccessBase
 from assistant.alerts.models import AlertsBase
+from assistant.books.models import BooksBase
 from assistant.fleet.store import FleetBase
 from assistant.journal.channels import ChannelBase
 from assistant.journal.store import JournalBase
@@ -22,8 +23,8 @@ from assistant.ledger.types import Dec, UtcDateTime
 
 config = context.config
 target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
-                   ChannelBase.metadata]
-# ledger, fleet link, device tokens, the turns on record, safety-stock alerts
+                   ChannelBase.metadata, BooksBase.metadata]
+# ledger, fleet link, device tokens, the turns on record, safety-stock alerts, chat channels, vouchers
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -13,9 +13,10 @@ DEMO_WORLD = Path(__file__).with_name("demo.yaml")
 
 
 def _rows(raw: dict[str, Any]) -> dict[str, Any]:
-    """The world file writes stock and safety stock as compact lists; name their fields."""
+    """The world file writes stock and safety stock as compact lists; name their fields (a stock row's fifth, its
+    unit cost, is optional)."""
     data = dict(raw)
-    data["stock"] = [dict(zip(("site", "location", "item", "quantity"), row, strict=True))
+    data["stock"] = [dict(zip(("site", "location", "item", "quantity", "unit_cost")[:len(row)], row, strict=True))
                      for row in raw.get("stock", [])]
     data["safety_stock"] = [dict(zip(("site", "item", "minimum"), row, strict=True))
                             for row in raw.get("safety_stock", [])]

@@ -70,7 +70,8 @@ class Item(_Frozen):
     unit: str  # base unit code
     box_size: int | None = None
     price_per: str | None = None  # unit code the price is quoted in
-    price: Decimal | None = None
+    price: Decimal | None = None  # tax included (a shop's shelf price)
+    tax: str | None = None  # VAT rate code (books.tax_rates); None: the books' default rate
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -82,6 +83,7 @@ class StockLine(_Frozen):
     location: str
     item: str
     quantity: Decimal
+    unit_cost: Decimal | None = Field(default=None, ge=0)  # per base unit, tax excluded: the moving average's start
 
 
 class SafetyStock(_Frozen):
@@ -155,6 +157,67 @@ class Policies(_Frozen):
         return permission in self.roles.get(role, ())
 
 
+class AccountType(StrEnum):
+    """The Chinese chart's classes (资产, 负债, 权益, 成本, 损益: revenue and expense)."""
+
+    asset = "asset"
+    liability = "liability"
+    equity = "equity"
+    cost = "cost"
+    revenue = "revenue"
+    expense = "expense"
+
+
+class Account(_Frozen):
+    code: str  # e.g. "1122", "22210102"
+    name: str  # e.g. 应收账款, 应交税费—应交增值税(销项税额)
+    name_en: str
+    type: AccountType
+
+
+class TaxRate(_Frozen):
+    code: str  # e.g. "VAT13"
+    rate: Decimal = Field(ge=0, lt=1)  # 0.13
+
+
+class Postings(_Frozen):
+    """Which account each side of a sale posts to."""
+
+    receivable: str = "1122"
+    revenue: str = "6001"
+    output_vat: str = "22210102"
+    cost_of_sales: str = "6401"
+    inventory: str = "1405"
+
+
+class Books(_Frozen):
+    """Accounts, VAT rates and the posting accounts: the master data of the vouchers (业财一体化)."""
+
+    accounts: tuple[Account, ...]
+    tax_rates: tuple[TaxRate, ...]
+    default_tax: str
+    postings: Postings = Field(default_factory=Postings)
+    variance_limit: Decimal = Field(default=Decimal("0.005"), ge=0)  # document vs voucher total, as a fraction
+
+    def account(self, code: str) -> Account:
+        return next(a for a in self.accounts if a.code == code)
+
+    def rate(self, code: str | None) -> TaxRate:
+        wanted = code or self.default_tax
+        return next(t for t in self.tax_rates if t.code == wanted)
+
+    def problems(self) -> list[str]:
+        accounts = [a.code for a in self.accounts]
+        rates = [t.code for t in self.tax_rates]
+        found = [f"books: account {c} twice" for c in sorted({c for c in accounts if accounts.count(c) > 1})]
+        found += [f"books: tax rate {c} twice" for c in sorted({c for c in rates if rates.count(c) > 1})]
+        found += [f"books: postings name unknown account {code} ({side})"
+                  for side, code in self.postings.model_dump().items() if code not in accounts]
+        if self.default_tax not in rates:
+            found.append(f"books: unknown default tax rate {self.default_tax}")
+        return found
+
+
 class DeviceKind(StrEnum):
     ar_headset = "ar_headset"
     tablet = "tablet"
@@ -192,6 +255,7 @@ class World(_Frozen):
     agvs: tuple[Agv, ...] = ()
     maps: tuple[SiteMap, ...] = Field(default=())
     policies: Policies = Field(default_factory=Policies)
+    books: Books | None = None  # None: confirmed sales post no vouchers
 
     @model_validator(mode="after")
     def _references_resolve(self) -> World:
@@ -213,6 +277,12 @@ class World(_Frozen):
             if worker.site not in sites:
                 problems.append(f"worker {worker.code}: unknown site {worker.site}")
             problems += [f"worker {worker.code}: unknown device {d}" for d in worker.devices if d not in devices]
+        if self.books is not None:
+            problems += self.books.problems()
+            rates = {t.code for t in self.books.tax_rates}
+            problems += [f"item {i.code}: unknown tax rate {i.tax}" for i in self.items if i.tax and i.tax not in rates]
+            problems += [f"stock: no unit cost for {s.site}/{s.location}/{s.item}" for s in self.stock
+                         if s.unit_cost is None]
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, event, inspect, text
 
 from assistant.access.tokens import AccessBase
 from assistant.alerts.models import AlertsBase
+from assistant.books.models import BooksBase
 from assistant.fleet.store import FleetBase
 from assistant.journal import JournalBase
 from assistant.journal.channels import ChannelBase
@@ -29,7 +30,7 @@ from tests.ledger.conftest import PG_ADMIN
 from tests.ledger.helpers import balances_from_moves, count, d, stock_rows
 
 METADATA = [models.Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
-            ChannelBase.metadata]
+            ChannelBase.metadata, BooksBase.metadata]
 
 
 def test_models_and_migration_agree(engine: Engine) -> None:
