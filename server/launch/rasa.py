@@ -233,13 +233,17 @@ class RasaServer:
     def running(self) -> bool:
         return self._child is not None and self._child.running
 
+    @property
+    def endpoints_path(self) -> Path:
+        return self._log_file.parent / f"endpoints-{self.port}.yml"
+
     def write_endpoints(self) -> Path:
         """endpoints.yml for this run: the app's action endpoint, the persistent tracker store that keeps
         long-lived device conversations (and so turn latency) bounded by compaction, and the Redis lock store when
         several servers share the conversations. Written beside this run's log, not into the shared project: another
         Rasa starting from the same project at the same moment (a `make run` beside `make test`) would otherwise read
         this one's action endpoint and act on the other app's ledger."""
-        path = self._log_file.parent / f"endpoints-{self.port}.yml"
+        path = self.endpoints_path
         path.parent.mkdir(parents=True, exist_ok=True)
         endpoints = {
             # Rasa substitutes the variable when it reads the file, so the secret is never written to disk.

@@ -46,7 +46,7 @@ def apps(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[tu
             rasa_server(base, built, model) as rasa, \
             httpx.Client(base_url=first_url, timeout=60, trust_env=False) as first_client, \
             httpx.Client(base_url=second_url, timeout=60, trust_env=False) as second_client:
-        assert rasa.lock_store is not None and "lock_store" in built.endpoints.read_text()
+        assert rasa.lock_store is not None and "lock_store" in rasa.endpoints_path.read_text()
         tokens: dict[str, str] = {}  # one token works on both: one database
         yield (App(first_url, first_app, first_client, tokens, base),
                App(second_url, second_app, second_client, tokens, other))
