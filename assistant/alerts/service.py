@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -130,8 +129,7 @@ class AlertService:
             log.info("alerts.delivered", delivery=row.id, alert=row.alert.id, target=row.target,
                      attempt=row.attempts + 1)
         else:
-            delay = self._policy.retry_delay(row.attempts + 1)
-            delay *= 1 + self._policy.jitter * (2 * random.random() - 1)
+            delay = self._policy.jittered_delay(row.attempts + 1)
             await asyncio.to_thread(self.store.failed, row.id, error, delay)
             log.warning("alerts.delivery_failed", delivery=row.id, alert=row.alert.id, target=row.target,
                         attempt=row.attempts + 1, error=error, retry_in_s=round(delay, 3))

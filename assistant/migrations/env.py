@@ -20,11 +20,12 @@ from assistant.journal.store import JournalBase
 from assistant.ledger.db import make_engine
 from assistant.ledger.models import Base
 from assistant.ledger.types import Dec, UtcDateTime
+from assistant.partners.models import PartnersBase
 
 config = context.config
 target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
-                   ChannelBase.metadata, BooksBase.metadata]
-# ledger, fleet link, device tokens, the turns on record, safety-stock alerts, chat channels, vouchers
+                   ChannelBase.metadata, BooksBase.metadata, PartnersBase.metadata]
+# ledger, fleet link, device tokens, the turns on record, safety-stock alerts, chat channels, vouchers, partner push
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

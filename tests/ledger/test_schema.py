@@ -25,12 +25,13 @@ from assistant.ledger.db import make_engine, read_only
 from assistant.ledger.migrate import alembic_config, upgrade
 from assistant.ledger.seed import load_world_into
 from assistant.ledger.service import Ledger
+from assistant.partners.models import PartnersBase
 from assistant.world.schema import World
 from tests.ledger.conftest import PG_ADMIN
 from tests.ledger.helpers import balances_from_moves, count, d, stock_rows
 
 METADATA = [models.Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
-            ChannelBase.metadata, BooksBase.metadata]
+            ChannelBase.metadata, BooksBase.metadata, PartnersBase.metadata]
 
 
 def test_models_and_migration_agree(engine: Engine) -> None:
