@@ -23,6 +23,7 @@ from server.routes import (
     headset,
     health,
     ledger,
+    partners,
     records,
     screens,
     turns,
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None,
                   description="Offline-first shop-floor assistant: turns, documents and stock.")
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
                    approvals.router, records.router, actions.router, screens.router, wecom.router,
-                   dingtalk.router, dashboard.router, vouchers.router):
+                   dingtalk.router, dashboard.router, vouchers.router, partners.router):
         app.include_router(router)
     install_error_handlers(app)
     install_body_limit(app, settings.max_request_bytes)

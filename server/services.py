@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import structlog
@@ -29,6 +30,7 @@ from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.states import DocType
 from assistant.ledger.views import Document
+from assistant.partners import PartnerService, PartnerStore
 from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
 from assistant.pipeline.record import TurnRecorder
@@ -73,12 +75,19 @@ class Services:
     dashboard: Dashboard  # the supervisors' dashboard: snapshots, and the sources of its feed
     state: StateParts  # per-device state: in this process, or shared by every app process (Redis)
     vouchers: VoucherStore  # the vouchers confirmed sales posted (when the world has books)
+    partner_log: PartnerStore  # the partner webhooks' delivery log
+    partner_push: PartnerService | None = None  # running when partners are configured
+    partner_http: httpx.AsyncClient | None = None  # its own client: not the Rasa one (base URL, transport)
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
         return CodeMatcher(self.master.world, self.master.resolver)
 
     async def aclose(self) -> None:
+        if self.partner_push is not None:
+            await self.partner_push.stop()
+        if self.partner_http is not None:
+            await self.partner_http.aclose()
         await self.dashboard.stop()
         await self.fleet.stop()
         await self.push.aclose()
@@ -180,5 +189,16 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
-        vouchers=VoucherStore(engine, world),
+        vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine),
+        **await _start_partner_push(settings, engine, ledger),
     )
+
+
+async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger) -> dict[str, Any]:
+    """The partner webhooks' delivery service, started, when partners are configured."""
+    if not settings.partners:
+        return {}
+    http = httpx.AsyncClient(follow_redirects=False)
+    service = PartnerService(engine, ledger, settings.partners, http)
+    await service.start()
+    return {"partner_push": service, "partner_http": http}

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.fleet.service import FleetSettings
+from assistant.partners import Partner
 from assistant.world.loader import DEMO_WORLD
 from server.channels.settings import ChannelSettings
 from speech.models import WHISPER_DIR
@@ -109,6 +110,9 @@ class Settings(BaseSettings):
     vision: VisionSettings = Field(default_factory=VisionSettings)
     fleet: FleetSettings = Field(default_factory=FleetSettings)  # the MQTT client id is generated, not set
     channels: ChannelSettings = Field(default_factory=ChannelSettings)  # WeCom, DingTalk, alert group chats
+    # Partners sent signed webhooks for document events (docs/partners.md), FRONTLINE_PARTNERS as a JSON list:
+    # [{"name": "bank", "url": "https://...", "secret": "...", "events": ["sales_order.confirmed"], "sites": ["FS"]}]
+    partners: tuple[Partner, ...] = ()
 
     mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
     embedded_mqtt_port: int = 0  # the embedded broker's port on loopback; 0: a free one, chosen at start

@@ -51,6 +51,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                             "Only a supervisor or manager of this site may read the turn record."),
     "vouchers-not-permitted": ("只有本场地的主管或经理能查看凭证。",
                                "Only a supervisor or manager of this site may read the vouchers."),
+    "partner-deliveries-not-permitted": ("只有本场地的主管或经理能查看合作方推送记录。",
+                                         "Only a supervisor or manager of this site may read the partner deliveries."),
     "turn-not-found": ("没有对话记录{turn}。", "No turn {turn}."),
     "turn-media-not-kept": ("对话{turn}的录音或照片没有保存(只保存了校验值；见 FRONTLINE_KEEP_MEDIA_DAYS)。",
                             "The recording or photo of turn {turn} was not kept (only its checksum; see "
