@@ -91,7 +91,7 @@ def stages(service: SpeechService, lang: str, site: str | None, wav: Path, runs:
         engine.encoder.clear()  # a new utterance: measure a real encoding
         encoded = engine._encode(speech, round(window_s * 100))
         lap("encoder")
-        result = engine._generate(encoded, lang, context.prompt, 2)
+        result = engine._generate([encoded], [lang], [context.prompt], 2)[0]
         lap("decoder")
         corrector.correct(result.text)
         lap("correction")

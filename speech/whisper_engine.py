@@ -8,8 +8,9 @@ import math
 import os
 import re
 import threading
+import time
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,27 @@ NO_SPEECH_THRESHOLD, LOG_PROB_THRESHOLD = 0.6, -1.0
 COMPRESSION_RATIO_THRESHOLD = 2.4
 
 
+# Finals of utterances that end together are decoded in one CTranslate2 call (its Whisper decoder takes a batch of
+# encodings natively; a batch of 2-4 costs far less than 2-4 decodes one after the other): a decode that finds no
+# other waiting collects arrivals for at most BATCH_WAIT_S, up to MAX_BATCH.
+MAX_BATCH = 4
+BATCH_WAIT_S = 0.02
+
+
+@dataclass(eq=False, slots=True)
+class _Request:
+    """One decode waiting for the engine: done by whichever thread leads the batch it joins."""
+
+    pcm: Pcm
+    language: str | None
+    prompt: str
+    beam_size: int
+    window: int
+    result: EngineResult | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
 def compression_ratio(text: str) -> float:
     data = text.encode("utf-8")
     return len(data) / len(zlib.compress(data)) if data else 0.0
@@ -107,7 +129,8 @@ class WhisperTranscriber:
     engine = "whisper"
 
     def __init__(self, model_dir: Path, *, threads: int = 2, beam_size: int = 2,
-                 allowed_languages: tuple[str, ...] = ("zh", "en"), window_s: float = 30.0) -> None:
+                 allowed_languages: tuple[str, ...] = ("zh", "en"), window_s: float = 30.0,
+                 max_batch: int = MAX_BATCH, batch_wait_s: float = BATCH_WAIT_S) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local path never needs the hub; make sure of it
         from faster_whisper import WhisperModel  # heavy import, deferred until a model is wanted
 
@@ -117,20 +140,62 @@ class WhisperTranscriber:
         self._beam_size = beam_size
         self._allowed = allowed_languages
         self._window = min(FULL_WINDOW, round(window_s * FRAMES_PER_S))
-        # One decode at a time: two on a 2-core machine are each slower than one after the other.
+        # One decode at a time: two on a 2-core machine are each slower than one after the other. Decodes that
+        # wait at the same moment go together, as one batch (`recognize`).
         self._lock = threading.Lock()
+        self._arrived = threading.Condition()
+        self._pending: list[_Request] = []
+        self.max_batch, self.batch_wait_s = max_batch, batch_wait_s
+        self.batch_sizes: Counter[int] = Counter()  # CTranslate2 generate calls by batch size
         log.info("speech.whisper.loaded", model_dir=str(model_dir), beam_size=beam_size, window_s=window_s)
 
     def recognize(self, pcm: Pcm, context: Context, *, beam_size: int | None = None,
                   window_s: float | None = None) -> EngineResult:
-        """`window_s` overrides the encoder window for this decode (a caption may see less than the final)."""
-        language = context.language or None
+        """`window_s` overrides the encoder window for this decode (a caption may see less than the final).
+
+        Blocking, and safe from several threads: decodes that wait together (two headsets' finals) are decoded in
+        one batch by the first of them to get the engine; each gets exactly what it would have got alone."""
         window = self._window if window_s is None else min(FULL_WINDOW, round(window_s * FRAMES_PER_S))
+        request = _Request(pcm, context.language or None, context.prompt, beam_size or self._beam_size, window)
+        with self._arrived:
+            self._pending.append(request)
+            self._arrived.notify_all()
         with self._lock:
-            encoded = self._encode(pcm, window)
-            if language is None or language not in self._allowed:
-                language = self._detect(encoded)
-            return self._generate(encoded, language, context.prompt, beam_size or self._beam_size)
+            if not request.done:
+                self._lead(request)
+        if request.error is not None:
+            raise request.error
+        assert request.result is not None
+        return request.result
+
+    def _lead(self, request: _Request) -> None:
+        """Under the engine lock: decode `request` with the others of its kind waiting (beam and window alike),
+        collecting arrivals for a few ms."""
+        def kind(other: _Request) -> bool:
+            return other.beam_size == request.beam_size and other.window == request.window
+
+        # A final waits a moment for others (headsets finishing together arrive within ms of each other) unless the
+        # batch is full; a caption (greedy) never waits.
+        deadline = time.monotonic() + (self.batch_wait_s if request.beam_size > 1 else 0.0)
+        with self._arrived:
+            while sum(map(kind, self._pending)) < self.max_batch and (left := deadline - time.monotonic()) > 0:
+                self._arrived.wait(left)
+            batch = [request, *[r for r in self._pending if r is not request and kind(r)][:self.max_batch - 1]]
+            self._pending = [r for r in self._pending if r not in batch]
+        try:
+            encoded = [self._encode(r.pcm, r.window) for r in batch]
+            languages = [r.language if r.language in self._allowed else self._detect(e)
+                         for r, e in zip(batch, encoded, strict=True)]
+            for r, result in zip(batch, self._generate(encoded, languages, [r.prompt for r in batch],
+                                                        request.beam_size), strict=True):
+                r.result = result
+        except BaseException as error:  # every caller of the batch hears of it, not only the leader
+            for r in batch:
+                r.error = error
+            raise
+        finally:
+            for r in batch:
+                r.done = True
 
     def detect_language(self, pcm: Pcm) -> str:
         """The most likely of our languages (not of Whisper's 99: short commands fool it). The encoding is kept,
@@ -184,29 +249,58 @@ class WhisperTranscriber:
         ours = [(p, token[2:-2]) for token, p in probs if token[2:-2] in self._allowed]
         return max(ours)[1] if ours else self._allowed[0]
 
-    def _generate(self, encoded: Any, language: str, prompt: str, beam_size: int) -> EngineResult:
+    def _generate(self, encoded: Sequence[Any], languages: Sequence[str], prompts: Sequence[str],
+                  beam_size: int) -> list[EngineResult]:
+        """Decode encodings, each with its language and prompt, in as few CTranslate2 calls as it allows: one per
+        encoding shape (a short window applies only to speech that fits in it) and prompt length (its decoder needs
+        <|startoftranscript|> at one position in a batch; padding a prompt would change the transcript)."""
         from faster_whisper.tokenizer import Tokenizer
+
+        tokenizers = [Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe",
+                                language=language) for language in languages]
+        tokens = [self._model.get_prompt(t, t.encode(" " + p.strip()) if p else [], without_timestamps=True)
+                  for t, p in zip(tokenizers, prompts, strict=True)]
+        groups: dict[tuple[tuple[int, ...], int], list[int]] = {}
+        for i, (e, t) in enumerate(zip(encoded, tokens, strict=True)):
+            groups.setdefault((tuple(e.shape), len(t)), []).append(i)
+        results: list[EngineResult | None] = [None] * len(encoded)
+        for group in groups.values():
+            outputs = self._generate_batch([encoded[i] for i in group], [tokens[i] for i in group], beam_size,
+                                           tokenizers[group[0]])
+            for i, output in zip(group, outputs, strict=True):
+                results[i] = _result(output, tokenizers[i], languages[i])
+        return [r for r in results if r is not None]
+
+    def _generate_batch(self, encoded: Sequence[Any], prompts: list[list[int]], beam_size: int,
+                        tokenizer: Any) -> list[Any]:
+        """One CTranslate2 call (the suppressed tokens do not depend on the language)."""
         from faster_whisper.transcribe import get_suppressed_tokens
 
-        tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe",
-                              language=language)
-        previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
-        prompt_tokens = self._model.get_prompt(tokenizer, previous, without_timestamps=True)
-        result = self._model.model.generate(
-            encoded, [prompt_tokens], beam_size=beam_size, patience=1.0, length_penalty=1.0,
+        # One utterance goes as it always did; several are stacked into one [batch, positions, width] input.
+        features = encoded[0] if len(encoded) == 1 else ctranslate2_view(
+            np.ascontiguousarray(np.concatenate([np.asarray(e) for e in encoded], axis=0)))
+        self.batch_sizes[len(encoded)] += 1
+        if len(encoded) > 1:
+            log.info("speech.batched", size=len(encoded), beam_size=beam_size)
+        return list(self._model.model.generate(
+            features, prompts, beam_size=beam_size, patience=1.0, length_penalty=1.0,
             repetition_penalty=1.0, no_repeat_ngram_size=0, max_length=self._model.max_length, return_scores=True,
             return_no_speech_prob=True, suppress_blank=True, suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
-            max_initial_timestamp_index=50)[0]
-        tokens = result.sequences_ids[0]
-        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
-        text = tokenizer.decode(tokens).strip()
-        if not text or (result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob <= LOG_PROB_THRESHOLD):
-            return EngineResult("", 0.0, (), language)  # silence, as faster-whisper would skip the segment
-        confidence = math.exp(avg_logprob) * (1.0 - result.no_speech_prob)
-        if compression_ratio(text) > COMPRESSION_RATIO_THRESHOLD:
-            log.info("speech.decode-looped", ratio=round(compression_ratio(text), 2))
-            confidence = 0.0  # not heard: asked again, never acted on
-        return EngineResult(text, round(confidence, 3), (), language)
+            max_initial_timestamp_index=50))
+
+
+def _result(result: Any, tokenizer: Any, language: str) -> EngineResult:
+    """faster-whisper's reading of one generation result, for one utterance under 30 s."""
+    tokens = result.sequences_ids[0]
+    avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+    text = tokenizer.decode(tokens).strip()
+    if not text or (result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob <= LOG_PROB_THRESHOLD):
+        return EngineResult("", 0.0, (), language)  # silence, as faster-whisper would skip the segment
+    confidence = math.exp(avg_logprob) * (1.0 - result.no_speech_prob)
+    if compression_ratio(text) > COMPRESSION_RATIO_THRESHOLD:
+        log.info("speech.decode-looped", ratio=round(compression_ratio(text), 2))
+        confidence = 0.0  # not heard: asked again, never acted on
+    return EngineResult(text, round(confidence, 3), (), language)
 
 
 _LIST_SEPARATORS = re.compile(r"[,，、。.;；\s]*[,，、。.;；][,，、。.;；\s]*")
