@@ -10,7 +10,6 @@ concurrently across partners and one at a time per partner. Stopping gives back 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from sqlalchemy import Engine
 from assistant.ledger.service import Ledger
 from assistant.ledger.types import utcnow
 from assistant.outbox import DeliveryPolicy
+from assistant.outbox.loop import DeliveryLoop
 from assistant.partners.config import Partner, PartnerRules
 from assistant.partners.consumer import Clock, PartnerConsumer
 from assistant.partners.signing import signed_headers
@@ -38,7 +38,7 @@ class PassReport:
     failed: tuple[int, ...] = ()
 
 
-class PartnerService:
+class PartnerService(DeliveryLoop[Claimed]):
     def __init__(self, engine: Engine, ledger: Ledger, partners: Sequence[Partner], http: httpx.AsyncClient, *,
                  rules: PartnerRules | None = None, policy: DeliveryPolicy | None = None,
                  clock: Clock = utcnow) -> None:
@@ -47,41 +47,9 @@ class PartnerService:
             raise ValueError(f"partner names must be unique: {names}")
         self._partners = {p.name: p for p in partners}
         self._http = http
-        self._policy = policy or DeliveryPolicy()
-        self._clock = clock
         self.consumer = PartnerConsumer(engine, ledger, partners, rules, clock=clock)
         self.store = PartnerStore(engine, clock=clock)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._in_flight: set[int] = set()
-        self._pass_lock = asyncio.Lock()
-
-    async def start(self) -> None:
-        if self._task is not None:
-            return
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self._run(), name="partners-delivery")
-        log.info("partners.started", partners=sorted(self._partners))
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        unfinished, self._in_flight = sorted(self._in_flight), set()
-        if unfinished:
-            await asyncio.to_thread(self.store.release, unfinished)
-        log.info("partners.stopped", released=len(unfinished))
-
-    def poke(self) -> None:
-        """Run a pass now (from the event loop's thread)."""
-        self._wake.set()
-
-    def poke_threadsafe(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        super().__init__("partners", self.store, names, policy or DeliveryPolicy(), clock)
 
     async def run_once(self) -> PassReport:
         """Consume new document events, then send every due delivery once."""
@@ -94,21 +62,9 @@ class PartnerService:
             by_partner: dict[str, list[Claimed]] = defaultdict(list)
             for row in claimed:
                 by_partner[row.partner].append(row)
-            results = await asyncio.gather(*(self._send_all(rows, deadline) for rows in by_partner.values()))
+            results = await asyncio.gather(*(self._send_in_turn(rows, deadline) for rows in by_partner.values()))
             return PassReport(events=tuple(events), delivered=tuple(i for ok, _ in results for i in ok),
                               failed=tuple(i for _, bad in results for i in bad))
-
-    async def _send_all(self, rows: list[Claimed], lease_end: float) -> tuple[list[int], list[int]]:
-        delivered: list[int] = []
-        failed: list[int] = []
-        for index, row in enumerate(rows):
-            if time.monotonic() + self._policy.send_timeout_s >= lease_end:  # could outlive its lease: give back
-                left = [r.id for r in rows[index:]]
-                await asyncio.to_thread(self.store.release, left)
-                self._in_flight.difference_update(left)
-                break
-            (delivered if await self._send(row) else failed).append(row.id)
-        return delivered, failed
 
     async def _send(self, row: Claimed) -> bool:
         partner = self._partners[row.partner]
@@ -137,25 +93,4 @@ class PartnerService:
             await asyncio.to_thread(self.store.failed, row.id, error, status, delay)
             log.warning("partners.delivery_failed", delivery=row.id, event_id=row.event_id, partner=row.partner,
                         attempt=row.attempts + 1, error=error, retry_in_s=round(delay, 3))
-        self._in_flight.discard(row.id)
         return error is None
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database away for a moment: try again on the next wake
-                log.exception("partners.pass_failed")
-            await self._sleep()
-
-    async def _sleep(self) -> None:
-        timeout = self._policy.poll_s
-        with contextlib.suppress(Exception):
-            due = await asyncio.to_thread(self.store.next_due, list(self._partners))
-            if due is not None:
-                timeout = min(timeout, max(0.0, (due - self._clock()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
