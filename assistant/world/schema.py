@@ -92,15 +92,44 @@ class SafetyStock(_Frozen):
     minimum: Decimal
 
 
+class Contact(_Frozen):
+    """A customer's person: who signs and receives goods, and who may order in a chat (their WeCom / DingTalk id)."""
+
+    name: str
+    phone: str | None = None
+    wecom_user: str | None = None
+    dingtalk_user: str | None = None
+
+
 class Customer(_Frozen):
     code: str
     name: str
     phone: str | None = None
     aliases: tuple[str, ...] = ()
+    site: str | None = None  # the site that sells to them; None: any site's (a shop's walk-ins and regulars)
+    company: str | None = None  # full registered name, for contracts (宏达建工 → 佛山市宏达建工有限公司)
+    tax_id: str | None = None  # 统一社会信用代码
+    address: str | None = None  # where goods are delivered unless the order says otherwise
+    credit_limit: Decimal | None = Field(default=None, ge=0)  # CNY, VAT included; None: sold without a credit check
+    contacts: tuple[Contact, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+
+class Company(_Frozen):
+    """The seller named on a site's contracts (the trader's own company details)."""
+
+    site: str
+    name: str  # 佛山市XX钢铁贸易有限公司
+    name_en: str
+    tax_id: str  # 统一社会信用代码
+    address: str
+    phone: str
+    legal_representative: str
+    bank: str  # 开户行
+    account: str  # 账号
 
 
 class Role(StrEnum):
@@ -256,6 +285,7 @@ class World(_Frozen):
     maps: tuple[SiteMap, ...] = Field(default=())
     policies: Policies = Field(default_factory=Policies)
     books: Books | None = None  # None: confirmed sales post no vouchers
+    companies: tuple[Company, ...] = ()  # a site with a company here can put its sales into contracts
 
     @model_validator(mode="after")
     def _references_resolve(self) -> World:
@@ -277,6 +307,9 @@ class World(_Frozen):
             if worker.site not in sites:
                 problems.append(f"worker {worker.code}: unknown site {worker.site}")
             problems += [f"worker {worker.code}: unknown device {d}" for d in worker.devices if d not in devices]
+        problems += [f"customer {c.code}: unknown site {c.site}" for c in self.customers
+                     if c.site is not None and c.site not in sites]
+        problems += [f"company {c.name}: unknown site {c.site}" for c in self.companies if c.site not in sites]
         if self.books is not None:
             problems += self.books.problems()
             rates = {t.code for t in self.books.tax_rates}
@@ -309,6 +342,9 @@ class World(_Frozen):
 
     def device(self, code: str) -> Device | None:
         return next((d for d in self.devices if d.code == code), None)
+
+    def company(self, site: str) -> Company | None:
+        return next((c for c in self.companies if c.site == site), None)
 
     def worker_for_chat(self, platform: ChatPlatform, user_id: str) -> Worker | None:
         """The worker a chat platform's user id belongs to (None: not registered)."""
