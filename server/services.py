@@ -18,6 +18,7 @@ from actions.registry import build_executor
 from assistant.access import DeviceTokens
 from assistant.alerts import AlertStore
 from assistant.books import Books, VoucherStore
+from assistant.contracts.service import ContractService
 from assistant.dialogue.approvals import Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
@@ -78,12 +79,15 @@ class Services:
     partner_log: PartnerStore  # the partner webhooks' delivery log
     partner_push: PartnerService | None = None  # running when partners are configured
     partner_http: httpx.AsyncClient | None = None  # its own client: not the Rasa one (base URL, transport)
+    contracts: ContractService | None = None  # running when a site has a company and contracts are enabled
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
         return CodeMatcher(self.master.world, self.master.resolver)
 
     async def aclose(self) -> None:
+        if self.contracts is not None:
+            await self.contracts.stop()
         if self.partner_push is not None:
             await self.partner_push.stop()
         if self.partner_http is not None:
@@ -183,6 +187,8 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                             on_record=dashboard.turn_recorded)
     await asyncio.to_thread(recorder.purge_media)
     await dashboard.start()
+    partner = await _start_partner_push(settings, engine, ledger)
+    contracts = await _start_contracts(settings, engine, ledger, world, partner.get("partner_push"))
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
@@ -190,8 +196,25 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
         vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine),
-        **await _start_partner_push(settings, engine, ledger),
+        contracts=contracts, **partner,
     )
+
+
+async def _start_contracts(settings: Settings, engine: Engine, ledger: Ledger, world: World,
+                           partner_push: PartnerService | None) -> ContractService | None:
+    """The contract service, started, when a site has a company (its confirmed sales get signed contracts). A clause
+    template that does not load stops the start with the reason."""
+    if not settings.contracts.enabled or not world.companies:
+        return None
+    def tell_partners(_document_id: str) -> None:
+        if partner_push is not None:
+            partner_push.poke()
+
+    # Built in a worker thread: it reads and checks the clause templates.
+    service = await asyncio.to_thread(ContractService, engine, ledger, world, settings.contract_config(),
+                                      on_signed=tell_partners, world_dir=settings.world_path.parent)
+    await service.start()
+    return service
 
 
 async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger) -> dict[str, Any]:

@@ -41,7 +41,7 @@ class RenderedContract:
     seal: SealBox
 
 
-class _SealPlace(Flowable):
+class _SealPlace(Flowable):  # type: ignore[misc]  # ReportLab ships no type information
     """An empty square in the seller's signature block that remembers where it was drawn."""
 
     def __init__(self, size: float) -> None:
@@ -114,8 +114,8 @@ def _items_table(contract: Contract, s: dict[str, ParagraphStyle]) -> Table:
     for label, value in (("不含税金额", contract.net_total), ("税额", contract.tax_total),
                          ("价税合计(小写)", contract.total)):
         rows.append([Paragraph(label, s["cell"]), "", "", "", "", "", "", Paragraph(f"¥{yuan(value)}", s["num"])])
-    rows.append([Paragraph("价税合计(大写)", s["cell"]), "", Paragraph(f"人民币{contract.total_in_capitals}", s["cell"]),
-                 "", "", "", "", ""])
+    in_words = Paragraph(f"人民币{contract.total_in_capitals}", s["cell"])
+    rows.append([Paragraph("价税合计(大写)", s["cell"]), "", in_words, "", "", "", "", ""])
     last = len(rows) - 1
     widths = [10 * mm, 30 * mm, 34 * mm, 12 * mm, 18 * mm, 24 * mm, 14 * mm, 32 * mm]
     table = Table(rows, colWidths=widths, repeatRows=1)

@@ -36,7 +36,7 @@ def sign_contract(pdf: bytes, seal: SealBox, seal_png: bytes, key: SigningKey, *
         background=PdfImage(Image.open(io.BytesIO(seal_png))), background_opacity=1.0, border_width=0,
         background_layout=layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID,
                                                      y_align=layout.AxisAlignment.ALIGN_MID,
-                                                     margins=layout.Margins.uniform(0)))
+                                                     margins=layout.Margins(0, 0, 0, 0)))
     spec = fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=seal.page, box=seal.box)
     pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=spec)
     out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)))

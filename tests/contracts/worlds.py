@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from assistant.ledger.views import CustomerRef, Document, DocumentLine
 from assistant.ledger.states import DocStatus, DocType
+from assistant.ledger.views import CustomerRef, Document, DocumentLine
 from assistant.world.schema import World
 
 COMPANY = "佛山市测试钢铁贸易有限公司"
