@@ -82,7 +82,8 @@ class ContractStore:
         if len(claims) < limit:
             due = session.scalars(
                 select(ContractRow).where(ContractRow.status == str(ContractStatus.pending),
-                                          ContractRow.claimed_until <= now, ContractRow.site.in_(self._sites))
+                                          ContractRow.claimed_until <= now, ContractRow.site.in_(self._sites),
+                                          ContractRow.document_id.not_in([c.document_id for c in claims]))
                 .order_by(ContractRow.claimed_until).limit(limit - len(claims))
                 .with_for_update(skip_locked=True)).all()
             for row in due:
