@@ -18,8 +18,9 @@ TTS_REQUIREMENTS := bench/devsets/requirements-tts.txt
 setup: $(APP_STAMP) $(RASA_STAMP)
 
 $(APP_STAMP): pyproject.toml
-	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback)"
-	@dpkg -s libzbar0 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0; }
+	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback), fonts-wqy-zenhei (Chinese font of the contracts)"
+	@dpkg -s libzbar0 fonts-wqy-zenhei >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0 fonts-wqy-zenhei; }
 	@echo "==> [setup 2/3] app environment ($(VENV)): FastAPI, SQLAlchemy, rasa-sdk, PaddleOCR, Whisper, Vosk … (2-4 minutes)"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --progress-bar off -q -U pip
