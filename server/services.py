@@ -22,7 +22,7 @@ from assistant.contracts.service import ContractService
 from assistant.dialogue.approvals import Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
-from assistant.journal import TurnJournal
+from assistant.journal import TurnJournal, TurnRecord
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.db import make_engine
@@ -183,12 +183,17 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         log.warning("stt-unavailable", detail=str(error))
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
-    recorder = TurnRecorder(journal, settings.var_dir / "media", settings.keep_media_days,
-                            on_record=dashboard.turn_recorded)
-    await asyncio.to_thread(recorder.purge_media)
-    await dashboard.start()
     partner = await _start_partner_push(settings, engine, ledger)
     contracts = await _start_contracts(settings, engine, ledger, world, partner.get("partner_push"))
+
+    async def turn_recorded(record: TurnRecord) -> None:
+        await dashboard.turn_recorded(record)
+        if contracts is not None and record.documents:  # a sale it confirmed: its contract now, not at the next poll
+            contracts.poke()
+
+    recorder = TurnRecorder(journal, settings.var_dir / "media", settings.keep_media_days, on_record=turn_recorded)
+    await asyncio.to_thread(recorder.purge_media)
+    await dashboard.start()
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,

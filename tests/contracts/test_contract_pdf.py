@@ -133,3 +133,18 @@ def test_a_configured_certificate_with_its_passphrase(steel: World, tmp_path: Pa
 def test_a_missing_font_is_named(tmp_path: Path) -> None:
     with pytest.raises(FontMissing, match="FRONTLINE_CONTRACTS__FONT"):
         find_font(tmp_path / "none.ttf")
+
+
+def test_the_command_line_check(made: Made, demo_key: SigningKey, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from server.cli import app
+
+    (tmp_path / "c.pdf").write_bytes(made.signed)
+    (tmp_path / "demo.crt").write_bytes(demo_key.certificate_pem)
+    args = ["contracts", "validate", str(tmp_path / "c.pdf"), "--trust", str(tmp_path / "demo.crt")]
+    good = CliRunner().invoke(app, args)
+    assert good.exit_code == 0 and good.output.endswith("OK\n")
+    (tmp_path / "c.pdf").write_bytes(made.signed[:2000] + b"x" + made.signed[2001:])
+    bad = CliRunner().invoke(app, args)
+    assert bad.exit_code == 1 and "NOT OK" in bad.output
