@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Engine, and_, case, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from assistant.contracts.models import ContractRow
 from assistant.ledger import models as ledger
 from assistant.ledger.db import read_only
 from assistant.ledger.errors import DocumentNotFound
@@ -54,11 +55,15 @@ class _Change:
     ts: dt.datetime
 
 
-def body_of(event_id: str, event: EventType, occurred_at: dt.datetime, site: str, document: dict[str, object]
-            ) -> str:
-    """The JSON a partner receives: {"id", "type", "occurred_at", "site", "document"}."""
-    return json.dumps({"id": event_id, "type": str(event), "occurred_at": occurred_at.isoformat(), "site": site,
-                       "document": document}, ensure_ascii=False, separators=(",", ":"))
+def body_of(event_id: str, event: EventType, occurred_at: dt.datetime, site: str, document: dict[str, object],
+            contract: dict[str, str] | None = None) -> str:
+    """The JSON a partner receives: {"id", "type", "occurred_at", "site", "document"}, and for `contract.signed`
+    "contract": {"number", "sha256", "signed_at"} (the SHA-256 of the signed PDF the customer received)."""
+    body: dict[str, object] = {"id": event_id, "type": str(event), "occurred_at": occurred_at.isoformat(),
+                               "site": site, "document": document}
+    if contract is not None:
+        body["contract"] = contract
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
 class PartnerConsumer:
@@ -115,12 +120,13 @@ class PartnerConsumer:
             document = self._ledger.document(change.document_id)
         except DocumentNotFound:  # reset meanwhile
             return None, []
+        contract = self._contract(change.document_id) if change.type is EventType.contract_signed else None
         event_id = str(uuid.uuid4())
         now = self._clock()
         event = PartnerEvent(id=event_id, document_id=change.document_id, type=str(change.type), site=change.site,
                              source_event=change.id, occurred_at=change.ts, created_at=now,
                              body=body_of(event_id, change.type, change.ts, change.site,
-                                          document.model_dump(mode="json", exclude={"low_stock"})))
+                                          document.model_dump(mode="json", exclude={"low_stock"}), contract))
         deliveries = [PartnerDelivery(event_id=event_id, document_id=change.document_id, site=change.site,
                                       partner=p.name, status=str(DeliveryStatus.pending), attempts=0,
                                       next_attempt_at=now, created_at=now)
@@ -128,6 +134,15 @@ class PartnerConsumer:
         log.info("partners.event", event_id=event_id, type=str(change.type), document=change.document_id,
                  partners=[d.partner for d in deliveries])
         return event, deliveries
+
+
+    def _contract(self, document_id: str) -> dict[str, str] | None:
+        with self._read.begin() as session:
+            row = session.execute(select(ContractRow.number, ContractRow.sha256, ContractRow.signed_at)
+                                  .where(ContractRow.document_id == document_id)).first()
+        if row is None or row.sha256 is None or row.signed_at is None:
+            return None
+        return {"number": row.number, "sha256": row.sha256, "signed_at": row.signed_at.isoformat()}
 
 
 def _event_type_sql(doc_type: ColumnElement[str], reached: ColumnElement[str]) -> ColumnElement[str]:

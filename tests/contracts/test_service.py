@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -94,6 +95,11 @@ async def test_a_confirmed_sale_gets_one_signed_contract(engine: Engine, steel_l
     assert types == ["contract.signed", "sales_order.confirmed"]
     [delivery] = delivery_rows(engine)
     assert (delivery.document_id, delivery.partner) == (doc, "bank")
+    with Session(engine) as session:
+        body = json.loads(session.scalars(select(PartnerEvent.body).where(
+            PartnerEvent.document_id == doc, PartnerEvent.type == "contract.signed")).one())
+    assert body["document"]["id"] == doc and body["contract"]["number"] == f"HT-TS-{doc}"
+    assert body["contract"]["sha256"] == signed.sha256
 
 
 async def test_two_processes_make_one_contract(db_url: str, steel_ledger: Ledger,  # noqa: F811
