@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Collection, Sequence
 
 import structlog
-from sqlalchemy import Engine, exists, func, select, update
+from sqlalchemy import Engine, Select, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,7 +49,7 @@ class ContractStore:
     def claim(self, limit: int, lease_s: float) -> list[Claim]:
         """New confirmed sales (their rows inserted now) and pending rows due again, up to `limit`, each held for
         `lease_s` seconds."""
-        if not self._sites:
+        if not self._sites or not self._anything(self._clock()):
             return []
         for attempt in range(1, _ATTEMPTS + 1):
             try:
@@ -61,31 +61,45 @@ class ContractStore:
                 log.info("contracts.claim_raced", attempt=attempt)
         raise AssertionError("unreachable")
 
+    def _fresh(self, now: dt.datetime, limit: int) -> Select[tuple[str, str]]:
+        """Confirmed sales of the sites with a company that have no row yet, oldest first."""
+        doc, change = ledger.Document, ledger.DocumentEvent
+        has_row = exists().where(ContractRow.document_id == change.document_id)
+        return (select(change.document_id, doc.site).join(doc, doc.id == change.document_id)
+                .where(doc.type == str(DocType.sales_order), change.to_status == str(DocStatus.confirmed),
+                       change.ts >= now - self._lookback, doc.site.in_(self._sites), doc.status.in_(SIGNABLE),
+                       ~has_row)
+                .order_by(change.id).limit(limit))
+
+    def _due(self, now: dt.datetime, limit: int, besides: Collection[str] = ()) -> Select[tuple[ContractRow]]:
+        """Pending rows whose lease (or retry delay) is over."""
+        return (select(ContractRow).where(ContractRow.status == str(ContractStatus.pending),
+                                          ContractRow.claimed_until <= now, ContractRow.site.in_(self._sites),
+                                          ContractRow.document_id.not_in(list(besides)))
+                .order_by(ContractRow.claimed_until).limit(limit))
+
+    def _anything(self, now: dt.datetime) -> bool:
+        """Whether a claim would find work: read first, so an idle poll never takes SQLite's write lock."""
+        with self._read.begin() as session:
+            return (session.execute(self._fresh(now, 1)).first() is not None
+                    or session.execute(self._due(now, 1)).first() is not None)
+
     def _claim(self, session: Session, limit: int, lease_s: float) -> list[Claim]:
         now = self._clock()
         lease_end = now + dt.timedelta(seconds=lease_s)
-        doc, change = ledger.Document, ledger.DocumentEvent
-        has_row = exists().where(ContractRow.document_id == change.document_id)
-        fresh = session.execute(
-            select(change.document_id, doc.site).join(doc, doc.id == change.document_id)
-            .where(doc.type == str(DocType.sales_order), change.to_status == str(DocStatus.confirmed),
-                   change.ts >= now - self._lookback, doc.site.in_(self._sites), doc.status.in_(SIGNABLE), ~has_row)
-            .order_by(change.id).limit(limit)).all()
         claims: list[Claim] = []
+        fresh = session.execute(self._fresh(now, limit)).all()
         for document_id, site in dict.fromkeys((r.document_id, r.site) for r in fresh):
             token = str(uuid.uuid4())
-            session.add(ContractRow(document_id=document_id, number=contract_number(document_id, site), site=site,
+            number = contract_number(document_id, site)
+            session.add(ContractRow(document_id=document_id, number=number, site=site,
                                     status=str(ContractStatus.pending), claim=token, claimed_until=lease_end,
                                     attempts=0, created_at=now))
-            claims.append(Claim(document_id, contract_number(document_id, site), site, token, 0))
+            claims.append(Claim(document_id, number, site, token, 0))
         session.flush()
         if len(claims) < limit:
-            due = session.scalars(
-                select(ContractRow).where(ContractRow.status == str(ContractStatus.pending),
-                                          ContractRow.claimed_until <= now, ContractRow.site.in_(self._sites),
-                                          ContractRow.document_id.not_in([c.document_id for c in claims]))
-                .order_by(ContractRow.claimed_until).limit(limit - len(claims))
-                .with_for_update(skip_locked=True)).all()
+            due = session.scalars(self._due(now, limit - len(claims), [c.document_id for c in claims])
+                                  .with_for_update(skip_locked=True)).all()
             for row in due:
                 row.claim, row.claimed_until = str(uuid.uuid4()), lease_end
                 claims.append(Claim(row.document_id, row.number, row.site, row.claim, row.attempts))
