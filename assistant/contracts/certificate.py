@@ -6,9 +6,11 @@ The passphrase is a `SecretStr` that is only unwrapped to open the file; it is n
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,16 +68,54 @@ def demo_paths(folder: Path, site: str) -> tuple[Path, Path]:
 
 def demo_certificate(folder: Path, company: Company, now: dt.datetime | None = None) -> SigningKey:
     """The company's self-signed demo certificate under `folder`, made now when missing, expiring, or issued to
-    another name (CN = the company's name, O = the company, C = CN)."""
+    another name (CN = the company's name, O = the company, C = CN).
+
+    Several app processes may start at once on one var/: the key file is the one truth, put in place with a hard link
+    that fails when another process got there first (that one's key is then used), and the certificate file is
+    written from it, so every process signs with the key the certificate file names."""
     now = now or dt.datetime.now(dt.UTC)
     p12_path, crt_path = demo_paths(folder, company.site)
-    if p12_path.is_file() and crt_path.is_file():
+    stale = p12_path.is_file()
+    if stale:
         found = load_pkcs12(p12_path, None)
-        cert = x509.load_pem_x509_certificate(found.certificate_pem)
-        names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-        if names and names[0].value == company.name and cert.not_valid_after_utc - RENEW_BEFORE > now:
-            return found
+        if _still_good(found, company, now):
+            return _with_certificate_file(found, crt_path)
     folder.mkdir(parents=True, exist_ok=True)
+    data = _self_signed(company, now)
+    # The key first, private from its first byte (mode 600), then put in place in one step.
+    temporary = folder / f".{p12_path.name}.{uuid.uuid4().hex}.tmp"  # never one another writer uses
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+    try:
+        if stale:  # expiring or renamed: replaced, unless another process has just done so
+            if not _still_good(load_pkcs12(p12_path, None), company, now):
+                os.replace(temporary, p12_path)
+        else:
+            with contextlib.suppress(FileExistsError):  # another process made it first: its key is the one
+                os.link(temporary, p12_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return _with_certificate_file(load_pkcs12(p12_path, None), crt_path)
+
+
+def _still_good(found: SigningKey, company: Company, now: dt.datetime) -> bool:
+    cert = x509.load_pem_x509_certificate(found.certificate_pem)
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return bool(names) and names[0].value == company.name and cert.not_valid_after_utc - RENEW_BEFORE > now
+
+
+def _with_certificate_file(found: SigningKey, crt_path: Path) -> SigningKey:
+    """The certificate beside the key, written (in one step) when missing or not the key's."""
+    if not crt_path.is_file() or crt_path.read_bytes() != found.certificate_pem:
+        temporary = crt_path.with_name(f".{crt_path.name}.{uuid.uuid4().hex}.tmp")
+        temporary.write_bytes(found.certificate_pem)
+        os.replace(temporary, crt_path)
+    return found
+
+
+def _self_signed(company: Company, now: dt.datetime) -> bytes:
+    """A new key and a self-signed certificate for it, as an unencrypted PKCS#12 (kept with mode 600)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, company.name),
@@ -91,13 +131,5 @@ def demo_certificate(folder: Path, company: Company, now: dt.datetime | None = N
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256()))
-    data = pkcs12.serialize_key_and_certificates(company.site.encode(), key, cert, None,
+    return pkcs12.serialize_key_and_certificates(company.site.encode(), key, cert, None,
                                                  serialization.NoEncryption())
-    # The key first, private from its first byte (mode 600), then the certificate beside it.
-    descriptor = os.open(p12_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    p12_path.chmod(0o600)
-    pem = cert.public_bytes(serialization.Encoding.PEM)
-    crt_path.write_bytes(pem)
-    return SigningKey(data, None, pem)

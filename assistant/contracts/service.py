@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from assistant.contracts.build import NotContractable, build_contract
 from assistant.contracts.certificate import SigningKey, demo_certificate, load_pkcs12
 from assistant.contracts.config import ContractConfig
-from assistant.contracts.fonts import FontFile, find_font
+from assistant.contracts.fonts import FontFile, find_font, register_font
 from assistant.contracts.render import render_contract
 from assistant.contracts.seal import seal_png
 from assistant.contracts.signing import sign_contract
@@ -188,7 +188,20 @@ class ContractService:
             self._keys[company.site] = key
         return key
 
+    def _warm_up(self) -> None:
+        """The font loaded (a 17 MB collection: about a second) and the certificates opened (the demo ones made)
+        before the first sale, so its contract is not the one that waits. A problem here is logged and met again,
+        with its retries, when a contract is made."""
+        try:
+            register_font(self._font_file())
+            for company in self._companies.values():
+                self._key(company)
+        except Exception as exc:
+            log.warning("contracts.warm_up_failed", error=type(exc).__name__, detail=str(exc)[:200])
+
     async def _run(self) -> None:
+        async with self._pass_lock:  # a pass started from outside meanwhile would open the same certificates
+            await asyncio.to_thread(self._warm_up)
         while True:
             self._wake.clear()
             try:

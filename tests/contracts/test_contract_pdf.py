@@ -148,3 +148,15 @@ def test_the_command_line_check(made: Made, demo_key: SigningKey, tmp_path: Path
     (tmp_path / "c.pdf").write_bytes(made.signed[:2000] + b"x" + made.signed[2001:])
     bad = CliRunner().invoke(app, args)
     assert bad.exit_code == 1 and "NOT OK" in bad.output
+
+
+def test_processes_starting_together_share_one_demo_key(steel: World, tmp_path: Path) -> None:
+    """Two app processes on one var/ making the demo certificate at once both sign with the key the .crt names."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda _: demo_certificate(tmp_path, steel.companies[0]), range(4)))
+    assert len({k.certificate_pem for k in made}) == 1 and len({k.pkcs12 for k in made}) == 1
+    _, crt = demo_paths(tmp_path, steel.companies[0].site)
+    assert crt.read_bytes() == made[0].certificate_pem
+    assert not list(tmp_path.glob(".*.tmp"))
