@@ -209,7 +209,7 @@ async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger
     if not settings.partners:
         return {}
     http = httpx.AsyncClient(follow_redirects=False)
-    service = PartnerService(engine, ledger, settings.partners, http)
+    service = PartnerService(engine, ledger, settings.partners, http, policy=settings.partner_delivery)
     await service.start()
     wakeups.add(service.poke)
     return {"partner_push": service, "partner_http": http}
