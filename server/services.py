@@ -19,7 +19,7 @@ from assistant.access import DeviceTokens
 from assistant.alerts import AlertStore
 from assistant.books import Books, VoucherStore
 from assistant.contracts.service import ContractService
-from assistant.dialogue.approvals import Approvals
+from assistant.dialogue.approvals import ApprovalNotice, Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
 from assistant.journal import TurnJournal, TurnRecord
@@ -31,6 +31,7 @@ from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.states import DocType
 from assistant.ledger.views import Document
+from assistant.outbox import Wakeups
 from assistant.partners import PartnerService, PartnerStore
 from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
@@ -77,6 +78,7 @@ class Services:
     state: StateParts  # per-device state: in this process, or shared by every app process (Redis)
     vouchers: VoucherStore  # the vouchers confirmed sales posted (when the world has books)
     partner_log: PartnerStore  # the partner webhooks' delivery log
+    wakeups: Wakeups  # the delivery loops to wake when documents changed (partner push, alerts)
     partner_push: PartnerService | None = None  # running when partners are configured
     partner_http: httpx.AsyncClient | None = None  # its own client: not the Rasa one (base URL, transport)
     contracts: ContractService | None = None  # running when a site has a company and contracts are enabled
@@ -146,7 +148,14 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                                                  dashboard.on_fleet_event))
     dashboard.fleet = fleet
     await fleet.start()
-    notify = fan_out(approval_notifier(world, push), dashboard.on_approval)
+    wakeups = Wakeups()
+
+    async def documents_changed(news: TurnRecord | ApprovalNotice) -> None:
+        """A turn that touched documents, or an approval decided: the outboxes have news to send."""
+        if not isinstance(news, TurnRecord) or news.documents:
+            wakeups.wake()
+
+    notify = fan_out(approval_notifier(world, push), dashboard.on_approval, documents_changed)
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     dialogue = DialogueClient(http, settings.rasa_channel_secret(), settings.effective_rasa_urls)
@@ -183,35 +192,32 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         log.warning("stt-unavailable", detail=str(error))
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
-    partner = await _start_partner_push(settings, engine, ledger)
-    contracts = await _start_contracts(settings, engine, ledger, world, partner.get("partner_push"))
-
-    async def turn_recorded(record: TurnRecord) -> None:
-        await dashboard.turn_recorded(record)
-        if contracts is not None and record.documents:  # a sale it confirmed: its contract now, not at the next poll
-            contracts.poke()
-
-    recorder = TurnRecorder(journal, settings.var_dir / "media", settings.keep_media_days, on_record=turn_recorded)
+    recorder = TurnRecorder(journal, settings.var_dir / "media", settings.keep_media_days,
+                            on_record=fan_out(dashboard.turn_recorded, documents_changed))
     await asyncio.to_thread(recorder.purge_media)
     await dashboard.start()
+    partner = await _start_partner_push(settings, engine, ledger, wakeups)
+    contracts = await _start_contracts(settings, engine, ledger, world, partner.get("partner_push"), wakeups)
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
-        vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine),
+        vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine), wakeups=wakeups,
         contracts=contracts, **partner,
     )
 
 
 async def _start_contracts(settings: Settings, engine: Engine, ledger: Ledger, world: World,
-                           partner_push: PartnerService | None) -> ContractService | None:
-    """The contract service, started, when a site has a company (its confirmed sales get signed contracts). A clause
-    template that does not load stops the start with the reason."""
+                           partner_push: PartnerService | None, wakeups: Wakeups) -> ContractService | None:
+    """The contract service, started, when a site has a company (its confirmed sales get signed contracts), woken
+    with the other loops when documents change. A clause template that does not load stops the start with the
+    reason."""
     if not settings.contracts.enabled or not world.companies:
         return None
-    def tell_partners(_document_id: str) -> None:
+
+    def tell_partners(_document_id: str) -> None:  # a contract signed: its contract.signed event now
         if partner_push is not None:
             partner_push.poke()
 
@@ -219,14 +225,17 @@ async def _start_contracts(settings: Settings, engine: Engine, ledger: Ledger, w
     service = await asyncio.to_thread(ContractService, engine, ledger, world, settings.contract_config(),
                                       on_signed=tell_partners, world_dir=settings.world_path.parent)
     await service.start()
+    wakeups.add(service.poke)
     return service
 
 
-async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger) -> dict[str, Any]:
+async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger, wakeups: Wakeups
+                              ) -> dict[str, Any]:
     """The partner webhooks' delivery service, started, when partners are configured."""
     if not settings.partners:
         return {}
     http = httpx.AsyncClient(follow_redirects=False)
-    service = PartnerService(engine, ledger, settings.partners, http)
+    service = PartnerService(engine, ledger, settings.partners, http, policy=settings.partner_delivery)
     await service.start()
+    wakeups.add(service.poke)
     return {"partner_push": service, "partner_http": http}

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.contracts.config import ContractConfig
 from assistant.fleet.service import FleetSettings
+from assistant.outbox import DeliveryPolicy
 from assistant.partners import Partner
 from assistant.world.loader import DEMO_WORLD
 from server.channels.settings import ChannelSettings
@@ -134,6 +135,8 @@ class Settings(BaseSettings):
     # Partners sent signed webhooks for document events (docs/partners.md), FRONTLINE_PARTNERS as a JSON list:
     # [{"name": "bank", "url": "https://...", "secret": "...", "events": ["sales_order.confirmed"], "sites": ["FS"]}]
     partners: tuple[Partner, ...] = ()
+    # How their deliveries retry (FRONTLINE_PARTNER_DELIVERY__RETRY_INITIAL_S=5 …): assistant.outbox.DeliveryPolicy
+    partner_delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
     contracts: ContractSettings = Field(default_factory=ContractSettings)  # signed purchase-sale contracts
 
     mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
