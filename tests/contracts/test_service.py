@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from assistant.ledger.seed import load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.states import Milestone
 from assistant.partners import EventType, PartnerConsumer, PartnerEvent
-from assistant.world.schema import World
 from tests.contracts.worlds import steel_world
 from tests.ledger.conftest import db_url, engine, pg_url  # noqa: F401 - fixtures shared with the ledger tests
 from tests.partners.helpers import delivery_rows, partner
@@ -174,8 +172,3 @@ async def test_a_caller_can_wait_for_the_contract(engine: Engine, steel_ledger: 
     finally:
         await service.stop()
 
-
-@pytest.fixture(autouse=True)
-def _world_is_valid() -> Iterator[None]:
-    assert isinstance(steel_world(), World)
-    yield
