@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -25,6 +26,7 @@ def _star(center: tuple[float, float], outer: float) -> list[tuple[float, float]
     return points
 
 
+@lru_cache(maxsize=16)  # one seal per company: drawn once per process (about 0.1 s)
 def seal_png(company: str, font: FontFile, label: str = "合同专用章") -> bytes:
     image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
