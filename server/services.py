@@ -43,7 +43,7 @@ from assistant.world.master_data import MasterData
 from assistant.world.schema import World
 from server.dashboard import Dashboard, fan_out
 from server.feed import SiteFeed
-from server.notices import approval_notifier, fleet_listener
+from server.notices import approval_notifier, contract_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
 from speech import SpeechService, SpeechUnavailable
@@ -197,7 +197,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     await asyncio.to_thread(recorder.purge_media)
     await dashboard.start()
     partner = await _start_partner_push(settings, engine, ledger, wakeups)
-    contracts = await _start_contracts(settings, engine, ledger, world, partner.get("partner_push"), wakeups)
+    contracts = await _start_contracts(settings, engine, ledger, world, partner.get("partner_push"), wakeups, push)
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
@@ -210,20 +210,33 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
 
 
 async def _start_contracts(settings: Settings, engine: Engine, ledger: Ledger, world: World,
-                           partner_push: PartnerService | None, wakeups: Wakeups) -> ContractService | None:
+                           partner_push: PartnerService | None, wakeups: Wakeups, push: DevicePush
+                           ) -> ContractService | None:
     """The contract service, started, when a site has a company (its confirmed sales get signed contracts), woken
     with the other loops when documents change. A clause template that does not load stops the start with the
     reason."""
     if not settings.contracts.enabled or not world.companies:
         return None
 
-    def tell_partners(_document_id: str) -> None:  # a contract signed: its contract.signed event now
+    telling: set[asyncio.Task[None]] = set()
+
+    async def number_of(document_id: str) -> str | None:
+        info = await service.info(document_id)
+        return info.number if info is not None else None
+
+    tell_device = contract_notifier(world, ledger, push, number_of)
+
+    def signed(document_id: str) -> None:
+        """A contract signed: its contract.signed event to the partners now, and the PDF to whoever confirmed."""
         if partner_push is not None:
             partner_push.poke()
+        task = asyncio.get_running_loop().create_task(tell_device(document_id), name=f"contract-{document_id}")
+        telling.add(task)
+        task.add_done_callback(telling.discard)
 
     # Built in a worker thread: it reads and checks the clause templates.
     service = await asyncio.to_thread(ContractService, engine, ledger, world, settings.contract_config(),
-                                      on_signed=tell_partners, world_dir=settings.world_path.parent)
+                                      on_signed=signed, world_dir=settings.world_path.parent)
     await service.start()
     wakeups.add(service.poke)
     return service
