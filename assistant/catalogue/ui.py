@@ -84,6 +84,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ui-listening": ("正在听…", "Listening…"),
     "ui-no-mic": ("无法使用麦克风。", "The microphone is not available."),
     "ui-posted": ("已入账", "posted"),
+    "ui-contract-download": ("下载购销合同", "Download the sales contract"),
     "ui-no-token": ("缺少设备令牌：请用 make run 打印的链接打开本页。",
                     "No device token: open this page with the link `make run` prints."),
     "ui-sending": ("识别中…", "Reading…"),
