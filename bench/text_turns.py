@@ -145,8 +145,8 @@ def measure(apps: list[Proc], tokens: dict[str, str], seconds: float) -> dict[st
     turns = [t for values in results.values() for t in values]
     ok = [ms for _kind, ms, status in turns if status == 200]
     return {"turns": len(turns), "failed": len(turns) - len(ok), "seconds": round(elapsed, 1),
-            "per_second": round(len(ok) / elapsed, 2), "p50_ms": round(statistics.median(ok), 0) if ok else None,
-            "p95_ms": round(_pct(ok, 0.95), 0) if ok else None}
+            "per_second": round(len(ok) / elapsed, 2), "p50_ms": round(statistics.median(ok)) if ok else None,
+            "p95_ms": round(_pct(ok, 0.95)) if ok else None}
 
 
 def main() -> None:

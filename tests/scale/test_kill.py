@@ -75,7 +75,7 @@ def recognition_env(workers: list[Proc]) -> dict[str, str]:
     """What the apps are told about the recognition workers (empty: recognition in the app process, as today)."""
     if not workers:
         return {}
-    return {"FRONTLINE_RECOGNITION_URLS": json.dumps([w.url for w in workers])}  # TODO(x-workers): its real setting
+    return {"FRONTLINE_RECOGNITION_URLS": json.dumps([w.url for w in workers if w.url])}  # TODO(x-workers): its setting
 
 
 @dataclass
