@@ -22,6 +22,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -199,6 +200,19 @@ class OrderSpy:
                     order = json.loads(message.payload)
                     self.orders.append((order["orderId"], order["orderUpdateId"]))
 
+    async def start(self) -> asyncio.Task[None]:
+        """Listening (in the running loop) once subscribed."""
+        ready = asyncio.Event()
+        task = asyncio.create_task(self.listen(ready))
+        await asyncio.wait_for(ready.wait(), 10)
+        return task
+
+    @staticmethod
+    async def stop(task: asyncio.Task[None]) -> None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
     def order_ids(self, doc_id: str) -> set[str]:
         return {order for order, _update in list(self.orders) if order.startswith(f"{doc_id}-")}
 
@@ -242,6 +256,7 @@ def cluster(tmp_path: Path, database: str) -> Iterator[Cluster]:
         "FRONTLINE_FLEET__RESEND_S": "1.0",
         "FRONTLINE_RASA_STARTUP_TIMEOUT_S": "600", "TICKET_LOCK_LIFETIME": "20",
     }
+    started = time.monotonic()
     with Processes(tmp_path / "logs") as procs, FailoverProxy(app_ports) as balancer:
         shared["FRONTLINE_ACTION_URL"] = balancer.url  # the Rasa servers call the actions through it
         # Both Rasa servers load in parallel (30-90 s each on a busy box), while the rest starts.
@@ -269,6 +284,7 @@ def cluster(tmp_path: Path, database: str) -> Iterator[Cluster]:
         secret = Settings(secret=SECRET).rasa_channel_secret()
         wait_ready(rasa, lambda p: rasa_ready(p, secret), timeout_s=600, what="Rasa with its model loaded")
         wait_ready([a.proc for a in c.apps], health, timeout_s=120, what="ready (database, Rasa, Redis)")
+        print(f"\nprocesses ready after {time.monotonic() - started:.0f} s (logs: {procs.log_dir})", flush=True)
         try:
             yield c
         finally:
@@ -292,13 +308,17 @@ def test_killing_an_app_and_a_rasa_server_mid_run_loses_nothing(cluster: Cluster
 def _scenario(c: Cluster) -> None:
     doomed, survivor = c.apps  # the first app leads the fleet; it is the one killed
     spy = OrderSpy(c.base_topic)
+    began = time.monotonic()
+
+    def phase(name: str) -> None:  # where the time goes, for the runtime budget
+        print(f"[{time.monotonic() - began:6.1f} s] {name}", flush=True)
+
     loop = BackgroundLoop()
-    ready = asyncio.Event()
-    listening = asyncio.run_coroutine_threadsafe(spy.listen(ready), loop.loop)
-    loop.run(asyncio.wait_for(ready.wait(), 10))
+    listening: asyncio.Task[None] = loop.run(spy.start())
     # Sockets held by the app that survives: the requesters' headsets and the supervisor's tablet.
     sockets = {device: Socket(survivor, c.token(device)) for device in ("HMD-01", "HMD-02", "PAD-DG")}
     try:
+        phase("read-backs")
         # 1. Four devices at once, read-backs on both apps.
         answers = c.round([(doomed, "HMD-01", "调拨5件曲轴到总装线B区"),
                            (survivor, "HMD-02", "transfer five crankshafts to assembly line B"),
@@ -306,11 +326,13 @@ def _scenario(c: Cluster) -> None:
                            (survivor, "PAD-02", "李四买三斤龙井")])
         for device, answer in answers.items():
             _read_back(answer, device)
+        phase("confirms across apps")
         # 2. Each confirmed through the other app.
         answers = c.round([(survivor, "HMD-01", "确认"), (doomed, "HMD-02", "confirm"),
                            (survivor, "PAD-01", "确认"), (doomed, "PAD-02", "确认")])
         first = {device: _doc(answer, device) for device, answer in answers.items()}
         assert {d["status"] for d in first.values()} == {"confirmed"}, first
+        phase("new commands")
         # 3. New commands: a transfer over the approval limit, a transfer to confirm after the kills, two sales.
         answers = c.round([(survivor, "HMD-01", "调拨200个螺栓到总装线A区"),
                            (doomed, "HMD-02", "调拨10个活塞到总装线A区"),
@@ -320,11 +342,13 @@ def _scenario(c: Cluster) -> None:
         asked = _doc(c.said(doomed, "HMD-01", "确认"), "HMD-01")  # waits for the supervisor, whose tablet is on B
         assert asked["status"] == "awaiting_approval", asked
 
+        phase("Rasa server killed")
         # 4. Kill HMD-02's Rasa server while idle: the app sends its next turns to the other, which has its
         # conversation from the shared tracker store.
         own = servers_for("HMD-02", tuple(p.url or "" for p in c.rasa))[0]
         next(p for p in c.rasa if p.url == own).kill()
 
+        phase("app killed")
         # 5. Kill the dispatcher's app mid-round, with turns in flight to it: those are sent again to the other.
         leader = c.leader_backend()
         assert leader is not None
@@ -347,6 +371,7 @@ def _scenario(c: Cluster) -> None:
         _read_back(voice, "HMD-01")  # "调拨五件曲轴到总装二线", heard and read back
         assert c.said(survivor, "HMD-01", "取消")["documents"] == []
 
+        phase("after the kills")
         # 6. After the kills, on the app left: the transfer read back by the dead app is confirmed; confirming it
         # again writes nothing; the supervisor approves the waiting transfer.
         late = _doc(c.said(survivor, "HMD-02", "确认"), "HMD-02")
@@ -357,6 +382,7 @@ def _scenario(c: Cluster) -> None:
                               timeout=60, trust_env=False)
         assert approved.status_code == 200 and approved.json()["status"] == "confirmed", approved.text
 
+        phase("documents")
         # Every document exactly once, as each device asked.
         lines = c.documents()
         kept = Counter((device, kind, item, qty) for _id, device, kind, _s, item, qty in lines)
@@ -369,6 +395,7 @@ def _scenario(c: Cluster) -> None:
                                 ("PAD-02", "sales_order", "TEA-HC", Decimal(500)): 1}), lines
         assert len({doc_id for doc_id, *_rest in lines}) == 8
 
+        phase("fleet")
         # The fleet: the transfers confirmed before the kill (dispatched by the app killed, perhaps mid-order) and
         # the one confirmed after it (by the app left) are carried out, each with exactly one AGV order.
         transfers = [first["HMD-01"]["id"], first["HMD-02"]["id"], late["id"]]
@@ -380,6 +407,7 @@ def _scenario(c: Cluster) -> None:
         assert {o["transfer"]: o["status"] for o in orders if o["transfer"] in transfers} == \
             dict.fromkeys(transfers, "done"), orders
 
+        phase("pushes")
         # Pushes: the sockets held by the app left heard the news of documents confirmed through the other.
         requested = sockets["PAD-DG"].events(asked["id"])
         assert "approval-requested" in requested, sockets["PAD-DG"].messages
@@ -389,9 +417,10 @@ def _scenario(c: Cluster) -> None:
         for device, doc_id in (("HMD-01", first["HMD-01"]["id"]), ("HMD-02", first["HMD-02"]["id"])):
             assert any(e.startswith("agv_") for e in sockets[device].events(doc_id)), sockets[device].messages
         wait_for(lambda: "agv_dropped" in sockets["HMD-02"].events(late["id"]), 30, f"{late['id']} dropped news")
-        print(f"\nturns sent again after their app died: {c.retried}")
+        phase("done")
+        print(f"turns sent again after their app died: {c.retried}")
     finally:
         for sock in sockets.values():
             sock.close()
-        listening.cancel()
+        loop.run(spy.stop(listening))
         loop.close()
