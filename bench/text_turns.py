@@ -44,9 +44,10 @@ from tests.scale.processes import (
     rasa_ready,
     rasa_urls_env,
     rasa_var_dir,
+    server_port,
     wait_ready,
 )
-from tests.support import free_port, issue
+from tests.support import issue
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -164,7 +165,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         world_path = tmp / "world.yaml"
         devices = bench_world(world_path, args.devices)
-        app_ports, rasa_ports = [free_port() for _ in range(max_apps)], [free_port() for _ in range(max_rasa)]
+        app_ports, rasa_ports = [server_port() for _ in range(max_apps)], [server_port() for _ in range(max_rasa)]
         rasa_urls = [f"http://127.0.0.1:{p}" for p in rasa_ports]
         prefix, base = f"frontline-bench-{uuid.uuid4().hex[:8]}", f"frontline-bench-{uuid.uuid4().hex[:8]}/uagv/v2"
         shared = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,6 +29,28 @@ from server.settings import REPO_ROOT
 from tests.support import free_port
 
 FRONTLINE = [sys.executable, "-m", "server"]  # the `frontline` command of this checkout
+
+
+_HANDED_OUT: set[int] = set()  # by this process: never the same port twice
+
+
+def server_port() -> int:
+    """A free port for a server that binds it only later (a Rasa server: a minute or more on a busy box). Below the
+    kernel's ephemeral range, where no outgoing connection of this box is given it meanwhile (a port the kernel
+    handed out as free, `free_port()`, was seen taken by the time Rasa bound it)."""
+    low, _high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    for _ in range(200):
+        port = random.randrange(max(1024, low - 12000), low)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    return free_port()
 
 
 @dataclass

@@ -57,10 +57,11 @@ from tests.scale.processes import (
     rasa_ready,
     rasa_urls_env,
     rasa_var_dir,
+    server_port,
     simulator_command,
     wait_ready,
 )
-from tests.support import BackgroundLoop, free_port, issue
+from tests.support import BackgroundLoop, issue
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.redis]
 
@@ -240,7 +241,7 @@ def _read_back(answer: dict[str, Any], device: str) -> None:
 def cluster(tmp_path: Path, database: str) -> Iterator[Cluster]:
     prepare_model(Settings(var_dir=REPO_ROOT / "var"))  # the shared model, trained once per fingerprint
     prefix, base = new_prefix(), f"frontline-kill-{uuid.uuid4().hex[:8]}/uagv/v2"
-    app_ports, rasa_ports = [free_port(), free_port()], [free_port(), free_port()]
+    app_ports, rasa_ports = [server_port(), server_port()], [server_port(), server_port()]
     rasa_urls = [f"http://127.0.0.1:{p}" for p in rasa_ports]
     shared = {
         "FRONTLINE_SECRET": SECRET, "FRONTLINE_HOST": "127.0.0.1", "FRONTLINE_DATABASE_URL": database,
