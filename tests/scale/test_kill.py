@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import redis
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -99,6 +100,7 @@ class Cluster:
     recognition: list[Proc]
     database: str
     base_topic: str
+    prefix: str  # of the device state in Redis
     tokens: dict[str, str] = field(default_factory=dict)
     retried: list[tuple[str, str]] = field(default_factory=list)  # (device, words) sent again to the other app
 
@@ -139,6 +141,19 @@ class Cluster:
         with ThreadPoolExecutor(len(steps)) as pool:
             futures = {device: pool.submit(self.said, app, device, text) for app, device, text in steps}
             return {device: future.result() for device, future in futures.items()}
+
+    def wait_turn_held(self, device: str, answered: Callable[[], bool], timeout_s: float = 60) -> bool:
+        """Until an app holds `device`'s turn lock (True), or the turn was answered first (False)."""
+        client = redis.Redis.from_url(REDIS_URL)
+        deadline = time.monotonic() + timeout_s
+        try:
+            while time.monotonic() < deadline and not answered():
+                if client.exists(f"{self.prefix}:device:{device}:turn"):
+                    return True
+                time.sleep(0.002)
+            return False
+        finally:
+            client.close()
 
     def leader_backend(self) -> int | None:
         """The PostgreSQL backend holding the fleet's leader lock (the dispatcher's lock connection)."""
@@ -277,7 +292,7 @@ def cluster(tmp_path: Path, database: str) -> Iterator[Cluster]:
             wait_ready([proc], lambda p: health(p, ready=False), timeout_s=300, what="answering /health")
             return App(f"app-{i}", proc)
 
-        c = Cluster(procs, [], rasa, recognition, database, base)
+        c = Cluster(procs, [], rasa, recognition, database, base, prefix)
         first = start_app(0)  # migrates and seeds the database, and becomes the dispatcher
         wait_for(lambda: c.leader_backend() is not None, 60, "the first app to lead the fleet")
         c.apps = [first, start_app(1)]
@@ -353,14 +368,18 @@ def _scenario(c: Cluster) -> None:
         # 5. Kill the dispatcher's app mid-round, with turns in flight to it: those are sent again to the other.
         leader = c.leader_backend()
         assert leader is not None
-        with ThreadPoolExecutor(3) as pool:
+        with ThreadPoolExecutor(2) as pool:
             confirming = pool.submit(c.said, doomed, "PAD-01", "确认")
-            asking = pool.submit(c.said, doomed, "HMD-01", "连杆还有多少")
             other = pool.submit(c.said, survivor, "PAD-02", "确认")
-            time.sleep(0.5)
+            # Killed while it holds PAD-01's turn (the device's turn lock in Redis): the client sends the turn again
+            # to the other app, which waits for the dead one's lock to expire (FRONTLINE_TURN_LOCK_TTL_S).
+            held = c.wait_turn_held("PAD-01", confirming.done)
             doomed.proc.kill()
-            answers = {"PAD-01": confirming.result(), "HMD-01": asking.result(), "PAD-02": other.result()}
-        assert answers["HMD-01"]["documents"] == []
+            answers = {"PAD-01": confirming.result(), "PAD-02": other.result()}
+        print(f"PAD-01's confirmation {'in flight' if held else 'answered'} when its app was killed")
+        # A turn sent to the dead app is refused at once and goes to the other.
+        assert c.said(doomed, "HMD-01", "连杆还有多少")["documents"] == []
+        assert ("HMD-01", "连杆还有多少") in c.retried, c.retried
         wait_for(lambda: c.leader_backend() not in (None, leader), 30, "the surviving app to lead the fleet")
 
         # --- recognition workers (x-workers): with RECOGNITION_WORKERS = 2, kill one here; the voice turn below
