@@ -5,12 +5,13 @@
 
 A config `AxR` is A app processes and R Rasa servers. K devices (`--devices`: half headsets at the plant, half
 tablets at the tea shop, added to a copy of the demo world for the run; its stock x1000 so sales never run short)
-each send a fixed mix of turns one after another, as fast as answered, for `--seconds`: a headset reads back a
-transfer and cancels it, then asks for stock; a tablet reads back a sale and confirms it. Each device's turns go to
-the app processes in turn (round robin, as a load balancer would), so every turn of a device crosses processes. The
-Rasa servers call the actions through a round-robin proxy in front of the apps. The Rasa servers start once (with
-both app ports behind the proxy) and serve every config; the apps start fresh for each. Prints per config the turns,
-turns/s, p50/p95 latency (client wall time) and the growth over the first config; then one JSON line."""
+each send a fixed mix of turns one after another, as fast as answered, for `--seconds` (after 6 unmeasured turns
+per device): a headset reads back a transfer and cancels it, then asks for stock; a tablet reads back a sale and
+confirms it. Each device's turns go to the app processes in turn (round robin, as a load balancer would), so every
+turn of a device crosses processes. The Rasa servers call the actions through a round-robin proxy in front of the
+apps. The Rasa servers start once (with both app ports behind the proxy) and serve every config; the apps start
+fresh for each. Prints per config the turns, turns/s, p50/p95 latency (client wall time) and the growth over the
+first config; then one JSON line."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ SECRET = "bench-text-turns"
 # (what the turn is, words) in the order each device repeats them
 HEADSET_MIX = [("read-back", "调拨5件曲轴到总装线B区"), ("cancel", "取消"), ("query", "连杆还有多少")]
 TABLET_MIX = [("read-back", "张三买两斤铁观音"), ("confirm", "确认")]
+# Unmeasured turns per device before each config, so each kind of turn has passed each app (the first of a kind pays
+# for TensorFlow's graph and the app's first-use paths, which would count against the first config only).
+WARM_TURNS = 6
 
 
 def bench_world(path: Path, devices: int) -> list[str]:
@@ -134,7 +138,7 @@ def measure(apps: list[Proc], tokens: dict[str, str], seconds: float) -> dict[st
     urls = [a.url or "" for a in apps]
     results: dict[str, list[tuple[str, float, int]]] = {device: [] for device in tokens}
     start = threading.Barrier(len(tokens) + 1)
-    threads = [threading.Thread(target=_drive, args=(urls, device, token, seconds, 2, results[device], start))
+    threads = [threading.Thread(target=_drive, args=(urls, device, token, seconds, WARM_TURNS, results[device], start))
                for device, token in tokens.items()]
     for thread in threads:
         thread.start()
