@@ -212,8 +212,10 @@ class FailoverProxy:
     """A TCP load balancer on loopback: each new connection goes to the next upstream in turn, and to the one after
     when that refuses (its process is gone); an open connection dies with its upstream, as behind a real one."""
 
-    def __init__(self, upstream_ports: Sequence[int]) -> None:
+    def __init__(self, upstream_ports: Sequence[int], *, in_order: bool = False) -> None:
+        """`in_order`: always the first upstream that accepts (a primary and its standby), not each in turn."""
         self.upstream_ports = list(upstream_ports)
+        self._in_order = in_order
         self.port = free_port()
         self._next = 0
         self._listener: socket.socket | None = None
@@ -241,7 +243,7 @@ class FailoverProxy:
 
     def _upstream(self) -> socket.socket | None:
         with self._lock:
-            first, self._next = self._next, self._next + 1
+            first, self._next = (0, 0) if self._in_order else (self._next, self._next + 1)
         for n in range(len(self.upstream_ports)):
             port = self.upstream_ports[(first + n) % len(self.upstream_ports)]
             try:
