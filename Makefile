@@ -13,7 +13,7 @@ TTS_STAMP := $(TTS_VENV)/.installed
 TTS_REQUIREMENTS := bench/devsets/requirements-tts.txt
 
 .PHONY: setup run test lint nlu bench clean browser voice-tools tts-env voice-devset bench-voice handwriting \
-	notes-devset bench-notes
+	notes-devset bench-notes bench-capacity
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
@@ -89,6 +89,12 @@ test: setup lint browser voice-tools handwriting
 
 bench: setup
 	@$(VENV)/bin/python -m bench.turn_latency
+
+# Capacity past one box (issue 15; docs/benchmarks.md "Capacity"): PostgreSQL, Redis and Mosquitto on loopback, a
+# fresh database per run. Confirmed documents/s with 1, 8, 32 clients; text turns/s with 1 and 2 apps and Rasa servers.
+bench-capacity: setup
+	@$(VENV)/bin/python -m bench.documents_pg
+	@$(VENV)/bin/python -m bench.text_turns
 
 # The generated voice dev set (cached under var/devsets/voice), and Whisper + the reading scored on it.
 voice-devset: $(APP_STAMP) voice-tools
