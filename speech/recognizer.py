@@ -17,6 +17,9 @@ class UtteranceStream(Protocol):
 
     async def finish(self) -> Transcript: ...
 
+    async def close(self) -> None:
+        """The connection ended: free what the current utterance holds."""
+
 
 class Recognizer(Protocol):
     async def transcribe(self, audio: bytes, content_type: str | None = None, lang_hint: str | None = None,

@@ -40,6 +40,7 @@ from assistant.recognition.messages import (
     vision_of,
 )
 from assistant.recognition.settings import PoolSettings
+from assistant.state.build import redacted
 from speech import AudioError, Final, Partial, RecognitionInterrupted, SpeechUnavailable, Transcript
 from speech.audio import SAMPLE_RATE
 from speech.errors import AudioCorrupt, AudioTooLarge, AudioTooLong, AudioUnsupported
@@ -56,6 +57,24 @@ _AUDIO_ERRORS: dict[str, type[AudioError]] = {cls.code: cls for cls in (
     AudioUnsupported, AudioCorrupt, AudioTooLarge, AudioTooLong)}
 _VISION_ERRORS: dict[str, type[VisionError]] = {cls.code: cls for cls in (
     ImageUnsupported, ImageCorrupt, ImageTooLarge, ModelsMissing)}
+
+
+class PoolUnavailable(RuntimeError):
+    """The pool's Redis does not answer at start: an app configured for workers does not fall back to local models
+    without saying so (it may not even have them)."""
+
+
+async def open_pool(url: str, prefix: str, settings: PoolSettings | None = None) -> Pool:
+    # Reads block at most a few seconds (see `_POLL_S`, `submit`), well inside the socket timeout.
+    redis = Redis.from_url(url, socket_timeout=15.0, socket_connect_timeout=5.0, health_check_interval=30)
+    try:
+        await redis.ping()
+    except RedisError as error:
+        await redis.aclose()
+        raise PoolUnavailable(f"the recognition pool at {redacted(url)} does not answer: "
+                              f"{type(error).__name__}") from error
+    log.info("recognition-pool", url=redacted(url), prefix=prefix)
+    return Pool(redis, prefix, settings)
 
 
 class Pool:
