@@ -233,16 +233,24 @@ async def test_a_job_left_by_a_dead_worker_is_taken_over(workers: list[Worker], 
         keys = pool.keys
         job = TranscribeJob("orphan-" + os.urandom(4).hex(), (VOICE / "en02.wav").read_bytes(), time.time() + 60,
                             content_type="audio/wav", site="DG")
-        await pool.redis.xadd(keys.jobs, job.encode())  # type: ignore[arg-type]
-        # A ghost takes it first: the workers are blocked reading too, so race them with a direct claim of the entry.
-        taken = await pool.redis.xreadgroup(GROUP, "ghost", {keys.jobs: ">"}, count=1)
+        # The workers are paused until their blocking reads have timed out on the server (else Redis hands the new
+        # entry to a read still waiting there), so that the ghost is the one that reads the job.
+        for worker in workers:
+            worker.process.send_signal(signal.SIGSTOP)
+        try:
+            await asyncio.sleep(1.3)
+            await pool.redis.xadd(keys.jobs, job.encode())  # type: ignore[arg-type]
+            taken = await pool.redis.xreadgroup(GROUP, "ghost", {keys.jobs: ">"}, count=1)
+        finally:
+            for worker in workers:
+                worker.process.send_signal(signal.SIGCONT)
+        assert taken, "the ghost holds the job"
         started = time.monotonic()
         read = await pool.redis.xread({keys.reply(job.request): "0-0"}, block=20_000)
         assert read, "answered"
         answer = decode(read[0][1][0][1])
         assert isinstance(answer, JobAnswer) and answer.error is None and answer.result
-        if taken:  # the ghost had it: the answer came only after the job sat idle past claim_idle_s
-            assert time.monotonic() - started >= POOL.claim_idle_s * 0.5
+        assert time.monotonic() - started >= POOL.claim_idle_s * 0.5  # only once it sat idle, not at once
         await pool.redis.delete(keys.reply(job.request))
 
 
@@ -269,3 +277,26 @@ async def test_a_worker_killed_mid_utterance_costs_that_utterance_only(
         same(again, local)
         survivor = next(w for w in workers if w is not holder)
         assert survivor.process.poll() is None
+
+
+async def test_a_worker_stopped_mid_utterance_finishes_it_then_leaves(
+        workers: list[Worker], prefix: str, var_dir: Path, local_speech: SpeechService) -> None:
+    """SIGTERM (systemd's stop): the utterance in hand is heard to its end, nothing new is taken, the worker exits;
+    a worker started meanwhile joins the pool and takes the next utterance."""
+    late = start_worker("w3", var_dir, prefix)
+    workers.append(late)
+    wait_ready([late], prefix)
+    async with pool_of(prefix) as pool:
+        stream = RemoteSpeech(pool).open_stream("zh", "DG")
+        assert isinstance(stream, RemoteStream)
+        pcm = pcm_of("zh01.wav", silence_s=1.0)
+        await stream.accept(pcm[:CHUNK])
+        holder = next(w for w in workers if w.name == stream.worker)
+        holder.process.send_signal(signal.SIGTERM)
+        captions, heard = await stream_through(stream, pcm[CHUNK:])
+        _, local = await stream_through(local_speech.open_stream("zh", "DG"), pcm)
+        same(heard, local)
+        assert holder.process.wait(timeout=POOL.drain_s + 5) == 0
+        await stream.accept(pcm[:CHUNK])
+        assert stream.worker not in (None, holder.name)
+        await stream.close()
