@@ -75,7 +75,8 @@ def test_every_message_type_is_known_once() -> None:
 
 def test_results_travel_as_their_json() -> None:
     transcript = Transcript("调拨五件曲轴", "调拨五件曲轴", "zh", 0.81, "whisper", 2.4, low_confidence=False,
-                            words=(Word("调拨", 0.0, 0.5, 0.9),), corrections=(Correction("去轴", "曲轴", "item", "P1", 0.9),))
+                            words=(Word("调拨", 0.0, 0.5, 0.9),),
+                            corrections=(Correction("去轴", "曲轴", "item", "P1", 0.9),))
     assert transcript_of(transcript_json(transcript)) == transcript
     result = VisionResult(ocr_lines=(OcrLine(text="曲轴 5", raw_text="曲轴 S", confidence=0.9,
                                              box=((0, 0), (1, 0), (1, 1), (0, 1))),),
