@@ -210,6 +210,9 @@ class RecognitionWorker:
             answer = JobAnswer(job.request, self.name, error=error.code, detail=error.message)
         except SpeechUnavailable as error:
             answer = JobAnswer(job.request, self.name, error="stt-unavailable", detail=str(error))
+        except Exception as error:  # a failing engine: answered, or the job would go from worker to worker
+            log.exception("recognition-job-failed", worker=self.name, kind=job.TYPE, request=job.request)
+            answer = JobAnswer(job.request, self.name, error="recognition-failed", detail=type(error).__name__)
         log.info("recognition-job", worker=self.name, kind=job.TYPE, request=job.request, error=answer.error,
                  ms=round((time.perf_counter() - started) * 1000, 1))
         return answer
@@ -286,6 +289,12 @@ class RecognitionWorker:
                 await self._say(session, Failed(seq, code, str(error)))
         except (RedisError, BadMessage) as error:
             log.warning("recognition-session-failed", worker=self.name, session=session, error=repr(error))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a failing engine: the app is told now, not at its answer timeout
+            log.exception("recognition-session-failed", worker=self.name, session=session)
+            with contextlib.suppress(RedisError):
+                await self._say(session, Failed(seq, "stt-worker-lost", type(error).__name__))
         finally:
             self.served["sessions"] += 1
             with contextlib.suppress(RedisError):

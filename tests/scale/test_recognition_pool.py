@@ -347,6 +347,10 @@ def test_the_headset_socket_in_pool_mode_says_a_lost_utterance_and_goes_on(
                         recognition_url=REDIS_URL, recognition_prefix=prefix, recognition=POOL)
     pcm = pcm_of("zh01.wav", silence_s=1.0)
     with serve(create_app(settings), port) as url:
+        import httpx
+
+        health = httpx.get(f"{url}/health", timeout=10).json()
+        assert health["recognition_workers"] == 2, health
         ws_url = url.replace("http://", "ws://") + f"/ws/headset?token={issue(settings, 'HMD-01')}"
         with connect(ws_url, open_timeout=10, close_timeout=5) as ws:
             ws.send(json.dumps({"config": {"sample_rate": 16000, "language": "zh"}}))
