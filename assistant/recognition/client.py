@@ -288,8 +288,8 @@ class RemoteStream:
                 message = decode(fields)
                 if isinstance(message, Claimed):
                     self._worker = message.worker
-                elif isinstance(message, Caption | Ended | Failed) and message.seq == seq:
-                    return message
+                elif isinstance(message, Failed) or (isinstance(message, Caption | Ended) and message.seq == seq):
+                    return message  # a failure ends the utterance whichever message it answers
             if self._worker is not None and not await pool.is_alive(self._worker):
                 raise RecognitionInterrupted(f"worker {self._worker} stopped answering")
 

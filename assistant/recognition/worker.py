@@ -84,15 +84,17 @@ class RecognitionWorker:
         """Serve until `stop` is set, then drain: what is in hand gets `drain_s` to end."""
         await self._groups()
         await self._beat()
-        loops = [asyncio.create_task(coroutine, name=name) for name, coroutine in (
-            ("heartbeat", self._heartbeat()), ("jobs", self._take_jobs()), ("sessions", self._take_sessions()),
-            ("vocabulary", self._follow_vocabulary()))]
+        loops = [asyncio.create_task(self._heartbeat(), name="heartbeat"),
+                 asyncio.create_task(self._take_jobs(), name="jobs"),
+                 asyncio.create_task(self._take_sessions(), name="sessions")]
+        if self._refresh_names is not None:
+            loops.append(asyncio.create_task(self._follow_vocabulary(self._refresh_names), name="vocabulary"))
         log.info("recognition-worker-ready", worker=self.name, sessions=self.settings.sessions_per_worker,
                  jobs=self.settings.jobs_per_worker, vision=self.vision is not None)
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([stopped, *loops], return_when=asyncio.FIRST_COMPLETED)
         for task in loops:  # a loop that ended by itself failed: say so, and stop
-            if task.done() and not task.cancelled() and task.exception() is not None:
+            if task.done() and not task.cancelled():
                 log.error("recognition-worker-failed", worker=self.name, loop=task.get_name(),
                           error=repr(task.exception()))
         await self._drain(loops)
@@ -324,18 +326,16 @@ class RecognitionWorker:
             await pipe.execute()
 
     # -- names --------------------------------------------------------------------------------------------------
-    async def _follow_vocabulary(self) -> None:
-        if self._refresh_names is None:
-            return
+    async def _follow_vocabulary(self, refresh_names: Callable[[], None]) -> None:
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
                     await pubsub.subscribe(self.keys.vocabulary)
-                    await asyncio.to_thread(self._refresh_names)  # news missed while not subscribed
+                    await asyncio.to_thread(refresh_names)  # news missed while not subscribed
                     while True:
                         news = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
                         if news is not None:
-                            await asyncio.to_thread(self._refresh_names)
+                            await asyncio.to_thread(refresh_names)
                             log.info("recognition-names-refreshed", worker=self.name)
             except RedisError as error:
                 log.warning("recognition-vocabulary-follow-failed", worker=self.name, error=type(error).__name__)
