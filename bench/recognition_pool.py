@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 import statistics
@@ -30,6 +31,7 @@ from pathlib import Path
 import redis as sync_redis
 from websockets.asyncio.client import connect
 
+from assistant.logs import configure_logging
 from bench.headsets import CHUNK, CHUNK_S, COMMANDS, _clip, _p
 from bench.machine import cpu
 from server.app import create_app
@@ -151,7 +153,9 @@ def main() -> None:
                             rasa_url=f"http://127.0.0.1:{free_port()}", recognition_url=REDIS_URL,
                             recognition_prefix=prefix, turns_per_second=1000, turn_burst=1000)
         try:
-            with serve(create_app(settings), port) as url:
+            app = create_app(settings)
+            configure_logging(logging.WARNING)  # the app's per-turn lines would drown the progress
+            with serve(app, port) as url:
                 tokens = {device: issue(settings, device) for device in DEVICES}
 
                 def ws_url(device: str) -> str:
