@@ -107,6 +107,7 @@ class RecognitionWorker:
         if in_hand:
             await asyncio.wait(in_hand, timeout=self.settings.drain_s)
         self._abandon.set()  # sessions still open answer `stt-worker-lost` and end; jobs stay pending for others
+        left_jobs = bool(self._jobs)
         for task in self._jobs.values():
             task.cancel()
         if self._sessions:
@@ -116,6 +117,9 @@ class RecognitionWorker:
         await asyncio.gather(*loops, *self._sessions.values(), *self._jobs.values(), return_exceptions=True)
         with contextlib.suppress(RedisError):
             await self.redis.delete(self.keys.alive(self.name))
+            if not left_jobs:  # leave no consumer behind per restart (one with pending jobs stays: they are taken over)
+                for stream in (self.keys.jobs, self.keys.opens):
+                    await self.redis.xgroup_delconsumer(stream, GROUP, self.name)
         log.info("recognition-worker-stopped", worker=self.name, **self.served)
 
     async def _groups(self) -> None:
@@ -147,6 +151,9 @@ class RecognitionWorker:
         slots = asyncio.Semaphore(self.settings.jobs_per_worker)
         while not self._stopping.is_set():
             await slots.acquire()
+            if self._stopping.is_set():  # stopped while every slot was busy: take nothing new
+                slots.release()
+                return
             try:
                 entries = await self._next_jobs()
             except RedisError as error:
