@@ -136,3 +136,21 @@ async def test_changed_names_reach_the_workers() -> None:
         await asyncio.sleep(0.2)
         RemoteSpeech(pool).use_vocabulary(object())  # type: ignore[arg-type]
         await asyncio.wait_for(refreshed.wait(), 5)
+
+
+async def test_a_pool_that_does_not_answer_is_said_at_start_without_its_password() -> None:
+    from assistant.recognition.client import PoolUnavailable, open_pool
+
+    with pytest.raises(PoolUnavailable) as refused:
+        await open_pool("redis://:hunter2@127.0.0.1:1/0", "frontline")
+    assert "hunter2" not in str(refused.value) and ":***@127.0.0.1:1/0" in str(refused.value)
+
+
+def test_the_worker_command_needs_the_pool_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from server.cli import app
+
+    monkeypatch.delenv("FRONTLINE_RECOGNITION_URL", raising=False)
+    result = CliRunner().invoke(app, ["recognition-worker"])
+    assert result.exit_code == 2 and "FRONTLINE_RECOGNITION_URL" in result.output
