@@ -18,10 +18,10 @@ from actions.registry import build_executor
 from assistant.access import DeviceTokens
 from assistant.alerts import AlertStore
 from assistant.books import Books, VoucherStore
-from assistant.dialogue.approvals import Approvals
+from assistant.dialogue.approvals import ApprovalNotice, Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
-from assistant.journal import TurnJournal
+from assistant.journal import TurnJournal, TurnRecord
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.db import make_engine
@@ -30,6 +30,7 @@ from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.states import DocType
 from assistant.ledger.views import Document
+from assistant.outbox import Wakeups
 from assistant.partners import PartnerService, PartnerStore
 from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
@@ -78,6 +79,7 @@ class Services:
     state: StateParts  # per-device state: in this process, or shared by every app process (Redis)
     vouchers: VoucherStore  # the vouchers confirmed sales posted (when the world has books)
     partner_log: PartnerStore  # the partner webhooks' delivery log
+    wakeups: Wakeups  # the delivery loops to wake when documents changed (partner push, alerts)
     partner_push: PartnerService | None = None  # running when partners are configured
     partner_http: httpx.AsyncClient | None = None  # its own client: not the Rasa one (base URL, transport)
     recognition: Pool | None = None  # the recognition workers' queue, when recognition runs in them
@@ -147,7 +149,14 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                                                  dashboard.on_fleet_event))
     dashboard.fleet = fleet
     await fleet.start()
-    notify = fan_out(approval_notifier(world, push), dashboard.on_approval)
+    wakeups = Wakeups()
+
+    async def documents_changed(news: TurnRecord | ApprovalNotice) -> None:
+        """A turn that touched documents, or an approval decided: the outboxes have news to send."""
+        if not isinstance(news, TurnRecord) or news.documents:
+            wakeups.wake()
+
+    notify = fan_out(approval_notifier(world, push), dashboard.on_approval, documents_changed)
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     dialogue = DialogueClient(http, settings.rasa_channel_secret(), settings.effective_rasa_urls)
@@ -192,7 +201,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
     recorder = TurnRecorder(journal, settings.var_dir / "media", settings.keep_media_days,
-                            on_record=dashboard.turn_recorded)
+                            on_record=fan_out(dashboard.turn_recorded, documents_changed))
     await asyncio.to_thread(recorder.purge_media)
     await dashboard.start()
     return Services(
@@ -201,16 +210,18 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
-        vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine), recognition=recognition,
-        **await _start_partner_push(settings, engine, ledger),
+        vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine), wakeups=wakeups,
+        recognition=recognition, **await _start_partner_push(settings, engine, ledger, wakeups),
     )
 
 
-async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger) -> dict[str, Any]:
+async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger, wakeups: Wakeups
+                              ) -> dict[str, Any]:
     """The partner webhooks' delivery service, started, when partners are configured."""
     if not settings.partners:
         return {}
     http = httpx.AsyncClient(follow_redirects=False)
-    service = PartnerService(engine, ledger, settings.partners, http)
+    service = PartnerService(engine, ledger, settings.partners, http, policy=settings.partner_delivery)
     await service.start()
+    wakeups.add(service.poke)
     return {"partner_push": service, "partner_http": http}

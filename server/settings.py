@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.fleet.service import FleetSettings
+from assistant.outbox import DeliveryPolicy
 from assistant.partners import Partner
 from assistant.recognition.settings import PoolSettings
 from assistant.world.loader import DEMO_WORLD
@@ -121,6 +122,8 @@ class Settings(BaseSettings):
     # Partners sent signed webhooks for document events (docs/partners.md), FRONTLINE_PARTNERS as a JSON list:
     # [{"name": "bank", "url": "https://...", "secret": "...", "events": ["sales_order.confirmed"], "sites": ["FS"]}]
     partners: tuple[Partner, ...] = ()
+    # How their deliveries retry (FRONTLINE_PARTNER_DELIVERY__RETRY_INITIAL_S=5 …): assistant.outbox.DeliveryPolicy
+    partner_delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
 
     mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
     embedded_mqtt_port: int = 0  # the embedded broker's port on loopback; 0: a free one, chosen at start

@@ -198,6 +198,7 @@ async def start_channels(settings: Settings, services: Services) -> ChannelRunti
     runtime.alerts = alert_service(services.engine, services.world, channels, http, local, services.push,
                                    services.dashboard.alert_target())
     await runtime.alerts.start()
+    services.wakeups.add(runtime.alerts.poke)  # a confirmation that crossed a minimum is told at once
     log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None,
              wecom_bot=runtime.wecom_bot is not None, dingtalk_callback=runtime.dingtalk is not None,
              dingtalk_stream=runtime.dingtalk_stream is not None)
