@@ -14,7 +14,12 @@ tapped button, answered as a spoken turn is ({"reply", "turn"}; `draft` binds a 
 the tablet's tap does); an {"eof": 1} that ends only what trailed an utterance the server already ended (push-to-talk
 released after the speaker's pause was heard) gets the empty {"text": ""} and starts no turn; the server pushes AGV
 news ({"event", …}) and, while an AGV works on a transfer this device asked for, where it is ({"vehicle": …},
-`server.follow`)."""
+`server.follow`).
+
+With recognition in worker processes (FRONTLINE_RECOGNITION_URL), an utterance whose worker was lost mid-way is
+answered {"error": {"code": "stt-worker-lost", ...}} ("please say it again") in place of that frame's answer;
+the rest of that utterance gets empty captions until the release (at most `LOST_TAIL_S` of audio), and the
+connection goes on: the next utterance is heard by another worker."""
 
 from __future__ import annotations
 
