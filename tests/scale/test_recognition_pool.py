@@ -35,6 +35,7 @@ from speech.audio import decode as decode_audio
 from tests.scale.conftest import REDIS_URL, forget_prefix, new_prefix
 from vision import VisionService
 
+pytestmark = pytest.mark.redis
 VOICE = REPO_ROOT / "tests" / "fixtures" / "voice"
 NOTES = REPO_ROOT / "tests" / "fixtures" / "notes"
 CHUNK = 3200  # 0.1 s of 16 kHz 16-bit PCM
