@@ -105,9 +105,21 @@ def _forget(prefix: str) -> None:
         client.close()
 
 
-async def _speak(url: str, pcm: bytes, speech_end_s: float, language: str) -> float:
+class Lost(Exception):
+    """The socket answered an error instead of the transcript (e.g. stt-worker-lost: no worker free in time)."""
+
+
+async def _speak(url: str, pcm: bytes, speech_end_s: float, language: str) -> float | None:
     """End of speech → final transcript, ms (0.2 s chunks at real time, each answered; eof if the VAD did not end
-    it first)."""
+    it first); None when the utterance was given up (counted, not timed)."""
+    try:
+        return await _timed(url, pcm, speech_end_s, language)
+    except Lost as error:
+        print(f"   lost: {error}", flush=True)
+        return None
+
+
+async def _timed(url: str, pcm: bytes, speech_end_s: float, language: str) -> float:
     async with connect(url, open_timeout=10, max_size=None) as ws:
         await ws.send(json.dumps({"config": {"sample_rate": 16000, "language": language}}))
         started = time.perf_counter()
@@ -116,7 +128,7 @@ async def _speak(url: str, pcm: bytes, speech_end_s: float, language: str) -> fl
             await ws.send(pcm[start:start + CHUNK])
             message = json.loads(await ws.recv())
             if "error" in message:
-                raise RuntimeError(message["error"])
+                raise Lost(message["error"]["code"])
             if "text" in message:
                 heard_at = time.perf_counter()
                 break
@@ -125,7 +137,7 @@ async def _speak(url: str, pcm: bytes, speech_end_s: float, language: str) -> fl
             await ws.send(json.dumps({"eof": 1}))
             while "text" not in (message := json.loads(await ws.recv())):
                 if "error" in message:
-                    raise RuntimeError(message["error"])
+                    raise Lost(message["error"]["code"])
             heard_at = time.perf_counter()
         return (heard_at - (started + speech_end_s)) * 1000
 
@@ -161,7 +173,7 @@ def main() -> None:
                 def ws_url(device: str) -> str:
                     return url.replace("http://", "ws://") + f"/ws/headset?token={tokens[device]}"
 
-                async def round_of(n: int, name: str) -> list[float]:
+                async def round_of(n: int, name: str) -> list[float | None]:
                     pcm, end = clips[name]
                     return list(await asyncio.gather(*(_speak(ws_url(DEVICES[i % 2]), pcm, end, name[:2])
                                                        for i in range(n))))
@@ -178,24 +190,29 @@ def main() -> None:
                         before = {w.name: _cpu_seconds(w.process.pid) for w in workers}
                         started = time.perf_counter()
                         latencies: list[float] = []
+                        lost = 0
                         for r in range(args.rounds):
                             for name in COMMANDS:
-                                latencies += asyncio.run(round_of(n, name))
+                                answered = asyncio.run(round_of(n, name))
+                                latencies += [a for a in answered if a is not None]
+                                lost += sum(a is None for a in answered)
+                            if not latencies:
+                                raise SystemExit("every utterance was lost: are the workers running?")
                             print(f"   {count} worker(s), {n} headsets: round {r + 1}/{args.rounds}, "
                                   f"p50 so far {statistics.median(latencies):.0f} ms", flush=True)
                         wall = time.perf_counter() - started
                         used = {w.name: _cpu_seconds(w.process.pid) - before[w.name] for w in workers}
                         shares = ", ".join(f"{name} {100 * seconds / (wall * cores):.0f} %"
                                            for name, seconds in used.items())
-                        rows.append(f"| {count} | {n} | {len(latencies)} | {statistics.median(latencies):.0f} | "
-                                    f"{_p(latencies, 0.95):.0f} | {shares} |")
+                        p50, p95 = statistics.median(latencies), _p(latencies, 0.95)
+                        rows.append(f"| {count} | {n} | {len(latencies)} | {lost} | {p50:.0f} | {p95:.0f} | {shares} |")
                         print(rows[-1], flush=True)
         finally:
             _stop(workers)
             _forget(prefix)
-    print("\n| workers | headsets at once | utterances | end of speech → final p50 ms | p95 ms | "
+    print("\n| workers | headsets at once | utterances | lost | end of speech → final p50 ms | p95 ms | "
           "each worker's share of the box |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
 
 
