@@ -2,7 +2,7 @@
 `SpeechService` and `VisionService`, so the headset socket, chat voice messages and photo turns do not know where
 recognition runs.
 
-One-shot work (a recording, a photo) is a job on the jobs stream; its answer comes back on a reply list of its own,
+One-shot work (a recording, a photo) is a job on the jobs stream; its answer comes back on a reply stream of its own,
 waited for with a timeout. A live utterance is opened on the opens stream, taken by the first worker with a free
 slot, then fed on a stream of its own that only that worker reads; every chunk's answer comes back in order on the
 session's output stream. While waiting, the holder's heartbeat is watched: a worker gone mid-utterance fails that

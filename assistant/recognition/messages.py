@@ -1,5 +1,5 @@
 """The messages between the app and the recognition workers: small frozen dataclasses, each one entry of a Redis
-stream (or list). One codec for all: a `type` field names the message, every other field is one stream field —
+stream. One codec for all: a `type` field names the message, every other field is one stream field —
 bytes as raw bytes (audio and photos are never base64'd or pickled), text as UTF-8, numbers as their decimal text,
 `None` as an absent field. Results travel as the JSON of the app's own result types."""
 
@@ -83,7 +83,7 @@ def decode(fields: dict[Any, Any]) -> Message:
     return cls(**values)
 
 
-# -- one-shot jobs: the jobs stream, read by the workers' group; the answer on the request's reply list -------------
+# -- one-shot jobs: the jobs stream, read by the workers' group; the answer on the request's reply stream -----------
 @dataclass(frozen=True, slots=True)
 class TranscribeJob(Message):
     """A whole recording (a chat voice message, an uploaded clip)."""
