@@ -167,6 +167,7 @@ def main() -> None:
         try:
             app = create_app(settings)
             configure_logging(logging.WARNING)  # the app's per-turn lines would drown the progress
+            logging.getLogger().setLevel(logging.WARNING)  # and the embedded broker's (stdlib logging, set up already)
             with serve(app, port) as url:
                 tokens = {device: issue(settings, device) for device in DEVICES}
 
