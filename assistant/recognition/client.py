@@ -19,7 +19,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from assistant.recognition.keys import Keys, stream_entries
+from assistant.recognition.keys import Keys, redis_ms, stream_entries
 from assistant.recognition.messages import (
     BadMessage,
     Caption,
@@ -91,9 +91,9 @@ class Pool:
         self._loop = asyncio.get_running_loop()
 
     async def workers(self) -> list[str]:
-        """The workers alive now (their heartbeat keys)."""
-        names = [key.decode().rsplit(":", 1)[1] async for key in self.redis.scan_iter(match=self.keys.alive_pattern)]
-        return sorted(names)
+        """The workers alive now (whose heartbeat has not run out)."""
+        names = await self.redis.zrangebyscore(self.keys.roster, await redis_ms(self.redis), "+inf")
+        return sorted(n.decode() if isinstance(n, bytes) else str(n) for n in names)
 
     async def is_alive(self, worker: str) -> bool:
         return bool(await self.redis.exists(self.keys.alive(worker)))

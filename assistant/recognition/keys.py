@@ -44,6 +44,17 @@ class Keys:
     def alive_pattern(self) -> str:
         return f"{self.base}:worker:*"
 
+    @property
+    def roster(self) -> str:
+        """Sorted set: each worker by when its heartbeat runs out (Redis's clock, ms), to count them without a SCAN."""
+        return f"{self.base}:workers"
+
+
+async def redis_ms(redis: Any) -> int:
+    """Redis's own clock: the machines of the pool need not agree on the time."""
+    seconds, micros = await redis.time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
 
 def stream_entries(read: Any) -> list[tuple[str, dict[Any, Any]]]:
     """XREAD / XREADGROUP's answer (each stream with its entries) → (entry id, fields) in order; entries deleted

@@ -28,7 +28,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
-from assistant.recognition.keys import GROUP, Keys, stream_entries
+from assistant.recognition.keys import GROUP, Keys, redis_ms, stream_entries
 from assistant.recognition.messages import (
     BadMessage,
     Caption,
@@ -117,6 +117,7 @@ class RecognitionWorker:
         await asyncio.gather(*loops, *self._sessions.values(), *self._jobs.values(), return_exceptions=True)
         with contextlib.suppress(RedisError):
             await self.redis.delete(self.keys.alive(self.name))
+            await self.redis.zrem(self.keys.roster, self.name)
             if not left_jobs:  # leave no consumer behind per restart (one with pending jobs stays: they are taken over)
                 for stream in (self.keys.jobs, self.keys.opens):
                     await self.redis.xgroup_delconsumer(stream, GROUP, self.name)
@@ -133,7 +134,13 @@ class RecognitionWorker:
     async def _beat(self) -> None:
         state = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "sessions": len(self._sessions),
                             "jobs": len(self._jobs)})
-        await self.redis.set(self.keys.alive(self.name), state, px=round(self.settings.heartbeat_ttl_s * 1000))
+        ttl_ms = round(self.settings.heartbeat_ttl_s * 1000)
+        now = await redis_ms(self.redis)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(self.keys.alive(self.name), state, px=ttl_ms)
+            pipe.zadd(self.keys.roster, {self.name: now + ttl_ms})
+            pipe.zremrangebyscore(self.keys.roster, "-inf", now - 3_600_000)  # the long dead leave the roster
+            await pipe.execute()
 
     async def _heartbeat(self) -> None:
         while True:

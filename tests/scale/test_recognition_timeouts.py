@@ -154,3 +154,14 @@ def test_the_worker_command_needs_the_pool_address(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("FRONTLINE_RECOGNITION_URL", raising=False)
     result = CliRunner().invoke(app, ["recognition-worker"])
     assert result.exit_code == 2 and "FRONTLINE_RECOGNITION_URL" in result.output
+
+
+async def test_the_roster_counts_live_workers_only() -> None:
+    prefix = new_prefix()
+    async with redis_client(prefix):
+        async with pool_and_worker(prefix, StandIn()) as pool:
+            assert await pool.workers() == ["stand-in"]
+        async with pool_and_worker(prefix, None) as pool:
+            assert await pool.workers() == []  # stopped: left the roster at once
+            await pool.redis.zadd(pool.keys.roster, {"killed": 1})  # a heartbeat long run out
+            assert await pool.workers() == []
