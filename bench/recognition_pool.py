@@ -8,8 +8,8 @@ Per utterance: end of speech (the last voiced sample of the clip, reached at rea
 ({"text"} on the socket). Per run: p50 and p95 of that, and each worker's share of the machine while the headsets
 spoke (its CPU seconds over the wall time × cores: 100 % is every core busy). No Rasa runs: the turn after each
 transcript ends in nlu-unavailable, which is not measured. Redis on loopback (FRONTLINE_BENCH_REDIS to point
-elsewhere). Workers are started once and added to as the worker count grows; each gets cores ÷ workers Whisper
-threads unless --threads says otherwise."""
+elsewhere). Each worker count gets fresh workers, each with cores ÷ workers Whisper threads unless --threads says
+otherwise (so N workers never ask for more threads than the box has cores)."""
 
 from __future__ import annotations
 
@@ -180,12 +180,12 @@ def main() -> None:
                                                        for i in range(n))))
 
                 for count in counts:
+                    _stop(workers)
                     threads = args.threads or max(1, cores // count)
-                    new = [_start_worker(f"bench-w{i + 1}", var_dir, prefix, args.sessions, threads)
-                           for i in range(len(workers), count)]
-                    print(f"-- {count} worker(s): starting {len(new)} ({threads} Whisper threads each) …", flush=True)
-                    workers += new
-                    _wait_ready(new, prefix)
+                    workers = [_start_worker(f"bench-w{i + 1}", var_dir, prefix, args.sessions, threads)
+                               for i in range(count)]
+                    print(f"-- {count} worker(s), {threads} Whisper thread(s) each: starting …", flush=True)
+                    _wait_ready(workers, prefix)
                     asyncio.run(round_of(1, "zh01"))  # warm up (each new worker's first decode is slower)
                     for n in headsets:
                         before = {w.name: _cpu_seconds(w.process.pid) for w in workers}
