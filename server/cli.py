@@ -46,6 +46,23 @@ def serve(workers: Annotated[int, typer.Option(help="app processes on one port (
         raise typer.Exit(2) from None
 
 
+@app.command("recognition-worker")
+def recognition_worker(name: Annotated[str | None, typer.Option(help="this worker's name in the pool (default: "
+                                                                 "host-pid)")] = None) -> None:
+    """One recognition worker: speech and photos for the app processes, through the Redis of
+    FRONTLINE_RECOGNITION_URL (start as many as the machines carry; SIGTERM drains it)."""
+    from assistant.logs import configure_logging
+    from assistant.recognition.client import PoolUnavailable
+    from server.launch.recognition import run_worker
+
+    configure_logging()
+    try:
+        run_worker(Settings(), name, echo=typer.echo)
+    except (ValueError, PoolUnavailable) as error:
+        typer.echo(f"!! {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 @demo_app.command("reset")
 def demo_reset() -> None:
     """Restore the demo world: master data, opening stock; documents, moves and open conversations are cleared

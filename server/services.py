@@ -36,6 +36,8 @@ from assistant.partners import PartnerService, PartnerStore
 from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
 from assistant.pipeline.record import TurnRecorder
+from assistant.recognition import Pool, RemoteSpeech, RemoteVision
+from assistant.recognition.client import open_pool
 from assistant.routing import Guidance, Router
 from assistant.state import StateConfig, StateParts, TurnRate, open_state
 from assistant.world.loader import load_world
@@ -46,8 +48,8 @@ from server.feed import SiteFeed
 from server.notices import approval_notifier, contract_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
-from speech import SpeechService, SpeechUnavailable
-from vision import ModelsMissing, VisionService
+from speech import Recognizer, SpeechService, SpeechUnavailable
+from vision import ModelsMissing, PhotoReader, VisionService
 
 log = structlog.get_logger(__name__)
 
@@ -65,8 +67,8 @@ class Services:
     pipeline: TurnPipeline
     tokens: DeviceTokens
     action_secret: str  # what Rasa shows when it calls the action endpoint
-    vision: VisionService
-    speech: SpeechService
+    vision: PhotoReader  # `VisionService` here, or `RemoteVision` (the recognition workers)
+    speech: Recognizer  # `SpeechService` here, or `RemoteSpeech` (the recognition workers)
     fleet: FleetService
     router: Router
     push: DevicePush
@@ -82,6 +84,7 @@ class Services:
     partner_push: PartnerService | None = None  # running when partners are configured
     partner_http: httpx.AsyncClient | None = None  # its own client: not the Rasa one (base URL, transport)
     contracts: ContractService | None = None  # running when a site has a company and contracts are enabled
+    recognition: Pool | None = None  # the recognition workers' queue, when recognition runs in them
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
@@ -98,6 +101,8 @@ class Services:
         await self.fleet.stop()
         await self.push.aclose()
         await self.state.aclose()
+        if self.recognition is not None:
+            await self.recognition.aclose()
         await self.http.aclose()
         self.engine.dispose()
 
@@ -178,8 +183,15 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
 
     reader = MessageReader(master, today=settings.today, refresh=refresh_names)
     pipeline = TurnPipeline(dialogue, reader, collect, settings.max_text_chars, guide, guard, state.state)
-    vision = VisionService(vocabulary, settings.models_dir / "ocr", settings=settings.vision)
-    speech = SpeechService(settings.effective_speech, vocabulary)
+    recognition = await open_pool(settings.recognition_url, settings.recognition_prefix, settings.recognition) \
+        if settings.recognition_url else None
+    vision: PhotoReader
+    speech: Recognizer
+    if recognition is None:  # one box: the models in this process
+        vision = VisionService(vocabulary, settings.models_dir / "ocr", settings=settings.vision)
+        speech = SpeechService(settings.effective_speech, vocabulary)
+    else:
+        vision, speech = RemoteVision(recognition), RemoteSpeech(recognition)
     # Load once at start, not on the first photo or command (~1 s OCR, Whisper in a worker thread). A model not
     # installed yet does not stop the app: photos or recordings are answered 503 in words until it is there.
     try:
@@ -205,7 +217,7 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
         vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine), wakeups=wakeups,
-        contracts=contracts, **partner,
+        contracts=contracts, recognition=recognition, **partner,
     )
 
 

@@ -18,6 +18,7 @@ from assistant.contracts.config import ContractConfig
 from assistant.fleet.service import FleetSettings
 from assistant.outbox import DeliveryPolicy
 from assistant.partners import Partner
+from assistant.recognition.settings import PoolSettings
 from assistant.world.loader import DEMO_WORLD
 from server.channels.settings import ChannelSettings
 from speech.models import WHISPER_DIR
@@ -126,6 +127,13 @@ class Settings(BaseSettings):
     # a turn that waits longer than `turn_lock_wait_s` for its device is refused (device-busy), nothing written.
     turn_lock_ttl_s: float = Field(default=60.0, gt=0)
     turn_lock_wait_s: float = Field(default=30.0, gt=0)
+
+    # Speech and photo recognition: empty, the models in this process (one box); redis://host:6379/0, in
+    # `frontline recognition-worker` processes fed through Redis Streams (docs/scaling.md, "Recognition worker pool"),
+    # so more workers on more machines serve more headsets. The workers need the same URL and prefix.
+    recognition_url: str = ""
+    recognition_prefix: str = "frontline"
+    recognition: PoolSettings = Field(default_factory=PoolSettings)  # the pool's tunables (FRONTLINE_RECOGNITION__…)
 
     # The engines' own settings types, with their own defaults and checks (FRONTLINE_<GROUP>__<FIELD>).
     speech: SpeechSettings = Field(default_factory=SpeechSettings)

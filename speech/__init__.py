@@ -5,8 +5,17 @@ Public API: `SpeechService` (+ `SpeechSettings`), `StreamSession`, `Transcript`,
 """
 
 from speech.audio import AudioLimits, wav_bytes
-from speech.errors import AudioCorrupt, AudioError, AudioTooLarge, AudioTooLong, AudioUnsupported, SpeechUnavailable
+from speech.errors import (
+    AudioCorrupt,
+    AudioError,
+    AudioTooLarge,
+    AudioTooLong,
+    AudioUnsupported,
+    RecognitionInterrupted,
+    SpeechUnavailable,
+)
 from speech.models import prepare_models, resolve_vosk_dir, resolve_whisper_dir
+from speech.recognizer import Recognizer, UtteranceStream
 from speech.results import Correction, Final, Partial, Transcript, Word
 from speech.service import SpeechService, StreamSession
 from speech.settings import SpeechSettings
@@ -22,11 +31,14 @@ __all__ = [
     "Correction",
     "Final",
     "Partial",
+    "RecognitionInterrupted",
+    "Recognizer",
     "SpeechService",
     "SpeechSettings",
     "SpeechUnavailable",
     "StreamSession",
     "Transcript",
+    "UtteranceStream",
     "VadSettings",
     "Word",
     "prepare_models",

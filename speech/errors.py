@@ -39,3 +39,10 @@ class AudioTooLong(AudioError):
 
 class SpeechUnavailable(Exception):
     """No engine or model for the language asked for (a deployment problem, not the client's)."""
+
+
+class RecognitionInterrupted(Exception):
+    """Recognition ran elsewhere (a worker of the pool) and stopped answering mid-utterance: this utterance is lost,
+    the speaker says it again; the connection and the next utterance go on."""
+
+    code = "stt-worker-lost"

@@ -217,6 +217,9 @@ class StreamSession:
         result = await (await self._engine_stream()).finish()
         return self._transcript(result)
 
+    async def close(self) -> None:
+        """The connection ended: nothing to free here (the engine is shared; a running decode just ends)."""
+
     def _transcript(self, result: EngineResult) -> Transcript:
         duration = self._samples / SAMPLE_RATE
         self._samples = 0

@@ -8,7 +8,8 @@ assistant. Errors are `VisionError` subclasses with a `code`. Nothing heavy is i
 """
 
 from vision.correct import Names
-from vision.errors import ImageCorrupt, ImageTooLarge, ImageUnsupported, ModelsMissing, VisionError
+from vision.errors import ImageCorrupt, ImageTooLarge, ImageUnsupported, ModelsMissing, VisionError, VisionInterrupted
+from vision.reader import PhotoReader
 from vision.results import CodeReading, Gs1Fields, OcrLine, VisionResult
 from vision.service import VisionService
 
@@ -21,7 +22,9 @@ __all__ = [
     "ModelsMissing",
     "Names",
     "OcrLine",
+    "PhotoReader",
     "VisionError",
+    "VisionInterrupted",
     "VisionResult",
     "VisionService",
 ]

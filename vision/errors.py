@@ -34,3 +34,9 @@ class ModelsMissing(VisionError):
     """The OCR model folders are not prepared (run `make setup`, which calls `vision.models.prepare_models`)."""
 
     code = "vision-models-missing"
+
+
+class VisionInterrupted(VisionError):
+    """The photo was read elsewhere (a worker of the pool) and no answer came in time: send it again."""
+
+    code = "ocr-worker-lost"

@@ -28,6 +28,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "audio-too-long": ("语音太长，请一句一句说。", "The recording is too long; say one command at a time."),
     "stt-unavailable": ("语音识别模型没有安装(请运行 make setup)。",
                         "The speech models are not installed (run make setup)."),
+    "stt-worker-lost": ("识别中断了，请再说一遍。", "Recognition was interrupted, please say it again."),
     # vision
     "image-unsupported": ("这不是能识别的图片，请上传 PNG 或 JPEG 照片。",
                           "That is not an image I can read; send a PNG or JPEG."),
@@ -35,6 +36,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "image-too-large": ("图片太大，请缩小后再发。", "The image is too large; please send a smaller one."),
     "vision-models-missing": ("文字识别模型没有安装(请运行 make setup)。",
                               "The OCR models are not installed (run make setup)."),
+    "ocr-worker-lost": ("照片识别中断了，请再发一次。", "Reading the photo was interrupted, please send it again."),
     # dialogue engine
     "nlu-unavailable": ("对话引擎(Rasa)暂时不可用，请稍后再试。什么都没有写入。",
                         "The dialogue engine (Rasa) is not available right now; nothing was written."),

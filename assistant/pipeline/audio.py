@@ -10,7 +10,7 @@ from assistant.language.fields import CharConfidence
 from assistant.pipeline.errors import TurnError
 from assistant.pipeline.results import TurnContext, TurnInput, TurnResult
 from assistant.pipeline.turn import TurnPipeline
-from speech import AudioError, SpeechService, SpeechUnavailable, Transcript
+from speech import AudioError, RecognitionInterrupted, Recognizer, SpeechUnavailable, Transcript
 
 # A lone word right after a read-back answers it: yes or no to a stock change. Heard with less than this
 # confidence it is taken only as such an answer (Whisper is rarely sure of one short word, and a yes is the worker's
@@ -46,7 +46,7 @@ async def run_transcript(pipeline: TurnPipeline, ctx: TurnContext, transcript: T
                                    chars=CharConfidence.uniform(text, transcript.confidence), answer_only=doubtful)
 
 
-async def run_audio(pipeline: TurnPipeline, speech: SpeechService, ctx: TurnContext, audio: bytes,
+async def run_audio(pipeline: TurnPipeline, speech: Recognizer, ctx: TurnContext, audio: bytes,
                     content_type: str | None) -> TurnResult:
     started = time.perf_counter()
     try:
@@ -55,6 +55,8 @@ async def run_audio(pipeline: TurnPipeline, speech: SpeechService, ctx: TurnCont
         raise TurnError(error.code, "stt") from error
     except SpeechUnavailable as error:
         raise TurnError("stt-unavailable", "stt") from error
+    except RecognitionInterrupted as error:  # a recognition worker died with it: nothing was heard, say it again
+        raise TurnError(RecognitionInterrupted.code, "stt") from error
     stt_ms = round((time.perf_counter() - started) * 1000, 1)
     result = await run_transcript(pipeline, ctx, transcript)
     return result.model_copy(update={"timings_ms": {"stt": stt_ms, **result.timings_ms}})

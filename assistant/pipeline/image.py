@@ -13,7 +13,7 @@ from assistant.pipeline.errors import TurnError
 from assistant.pipeline.results import TurnContext, TurnInput, TurnResult
 from assistant.pipeline.scans import Scan
 from assistant.pipeline.turn import TurnPipeline
-from vision import VisionError, VisionResult, VisionService
+from vision import PhotoReader, VisionError, VisionResult
 
 
 def _scans(codes: tuple[ScannedCode, ...]) -> list[Scan]:
@@ -44,7 +44,7 @@ def _chars(typed: str, result: VisionResult) -> CharConfidence:
     return CharConfidence.sure(typed + "\n") + read
 
 
-async def run_image(pipeline: TurnPipeline, vision: VisionService, matcher: CodeMatcher, ctx: TurnContext,
+async def run_image(pipeline: TurnPipeline, vision: PhotoReader, matcher: CodeMatcher, ctx: TurnContext,
                     image: bytes, content_type: str | None, text: str) -> TurnResult:
     lang = lang_of(ctx.language)
     started = time.perf_counter()

@@ -15,6 +15,7 @@ _STATUS: dict[str, int] = {
     "audio-unsupported": 415, "audio-corrupt": 400, "audio-too-large": 413, "audio-too-long": 413,
     "image-unsupported": 415, "image-corrupt": 400, "image-too-large": 413,
     "stt-unavailable": 503, "vision-models-missing": 503, "nlu-unavailable": 503,
+    "stt-worker-lost": 503, "ocr-worker-lost": 503,
     "auth-invalid-token": 401, "document-not-found": 404, "site-forbidden": 403, "unknown-item-code": 404,
     "turns-not-permitted": 403, "turn-not-found": 404, "unknown-device-code": 404, "turn-media-not-kept": 404,
     "dashboard-not-permitted": 403, "vouchers-not-permitted": 403, "partner-deliveries-not-permitted": 403,

@@ -14,7 +14,12 @@ tapped button, answered as a spoken turn is ({"reply", "turn"}; `draft` binds a 
 the tablet's tap does); an {"eof": 1} that ends only what trailed an utterance the server already ended (push-to-talk
 released after the speaker's pause was heard) gets the empty {"text": ""} and starts no turn; the server pushes AGV
 news ({"event", …}) and, while an AGV works on a transfer this device asked for, where it is ({"vehicle": …},
-`server.follow`)."""
+`server.follow`).
+
+With recognition in worker processes (FRONTLINE_RECOGNITION_URL), an utterance whose worker was lost mid-way is
+answered {"error": {"code": "stt-worker-lost", ...}} ("please say it again") in place of that frame's answer;
+the rest of that utterance gets empty captions until the release (at most `LOST_TAIL_S` of audio), and the
+connection goes on: the next utterance is heard by another worker."""
 
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ from server.render.turn import turn_out
 from server.schemas.sockets import ActionIn, AnswerOut, PartialOut, TranscriptOut
 from server.services import Services
 from server.ws import CLOSE_POLICY, accept_device
-from speech import AudioError, Final, Partial, StreamSession, Transcript, wav_bytes
+from speech import AudioError, Final, Partial, RecognitionInterrupted, Transcript, UtteranceStream, wav_bytes
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
@@ -44,6 +49,10 @@ router = APIRouter()
 MAX_FRAME_BYTES = 64 * 1024  # ~2 s of 16 kHz PCM: clients send 0.1-0.5 s chunks
 MAX_UTTERANCE_S = 30.0
 IDLE_TIMEOUT_S = 20.0  # a client that stops sending mid-utterance is let go
+# After a recognition worker was lost mid-utterance, the rest of that utterance (until push-to-talk is released, at
+# most this much audio for a hands-free client) is answered with empty captions: its tail is not taken for a new
+# command.
+LOST_TAIL_S = 2.0
 CLOSE_UNSUPPORTED, CLOSE_TOO_BIG, CLOSE_TIMEOUT = 1003, 1009, 4408
 
 
@@ -73,12 +82,13 @@ class HeadsetConnection:
     def __init__(self, websocket: WebSocket, services: Services, ctx: TurnContext) -> None:
         self.ws, self.services, self.ctx = websocket, services, ctx
         self.config = StreamConfig()
-        self.session: StreamSession | None = None
+        self.session: UtteranceStream | None = None
         self.utterance_bytes = 0
+        self.discarding = 0  # bytes of a lost utterance's tail still to let pass unrecognised
         self.pcm = bytearray()  # the utterance as heard, for the record
         self.ended_by_server = False  # the server's VAD ended an utterance since the last eof
 
-    def _session(self) -> StreamSession:
+    def _session(self) -> UtteranceStream:
         if self.session is None:
             self.session = self.services.speech.open_stream(self.config.language, self.ctx.site,
                                                             self.config.sample_rate)
@@ -103,11 +113,19 @@ class HeadsetConnection:
             raise _Protocol("ws-frame-too-big", CLOSE_TOO_BIG, max_bytes=MAX_FRAME_BYTES)
         if len(pcm) % 2:
             raise _Protocol("ws-bad-audio", CLOSE_UNSUPPORTED)
+        if self.discarding > 0:
+            self.discarding -= len(pcm)
+            await self.ws.send_json(PartialOut(partial="").model_dump())
+            return
         self.utterance_bytes += len(pcm)
         self.pcm += pcm
         if self.utterance_bytes > MAX_UTTERANCE_S * self.config.sample_rate * 2:
             raise _Protocol("ws-utterance-too-long", CLOSE_TOO_BIG, max_s=round(MAX_UTTERANCE_S))
-        result = await self._session().accept(pcm)
+        try:
+            result = await self._session().accept(pcm)
+        except RecognitionInterrupted:
+            await self._lost(tail=True)
+            return
         if isinstance(result, Final):
             self.ended_by_server = True
             await self._answer(result.transcript)
@@ -127,8 +145,15 @@ class HeadsetConnection:
             self.config, self.session = _config(message), None
         elif message.get("eof"):
             trailing, self.ended_by_server = self.ended_by_server, False
-            if self.utterance_bytes:
-                transcript = await self._session().finish()
+            if self.discarding > 0:  # the lost utterance's release: it was answered already
+                self.discarding = 0
+                await self._nothing()
+            elif self.utterance_bytes:
+                try:
+                    transcript = await self._session().finish()
+                except RecognitionInterrupted:
+                    await self._lost(tail=False)
+                    return
                 if trailing and (transcript.no_speech or not transcript.text_for_nlu.strip()):
                     # Only the quiet after an utterance already answered: nothing was said, nothing to ask again.
                     self.utterance_bytes, self.pcm = 0, bytearray()
@@ -145,6 +170,16 @@ class HeadsetConnection:
             await self._action(tapped)
         else:
             raise _Protocol("ws-bad-message", CLOSE_UNSUPPORTED)
+
+    async def _lost(self, *, tail: bool) -> None:
+        """The recognition worker of this utterance was lost: say it again; the connection goes on, and the next
+        utterance is heard by another worker."""
+        log.warning("headset-utterance-lost", device=self.ctx.device, seconds=round(
+            self.utterance_bytes / (2 * self.config.sample_rate), 2))
+        self.utterance_bytes, self.pcm, self.ended_by_server = 0, bytearray(), False
+        self.discarding = round(LOST_TAIL_S * self.config.sample_rate) * 2 if tail else 0
+        await self.ws.send_json(error_out(RecognitionInterrupted.code, self.config.language or self.ctx.language,
+                                          stage="stt").model_dump(exclude_none=True))
 
     async def _nothing(self) -> None:
         await self.ws.send_json(TranscriptOut(text="", raw="", confidence=0.0,
@@ -218,3 +253,5 @@ async def headset(websocket: WebSocket) -> None:
     finally:
         follower.cancel()
         detach()
+        if connection.session is not None:
+            await connection.session.close()

@@ -6,10 +6,12 @@ import asyncio
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from sqlalchemy import text
 
 from server.deps import ServicesDep
 from server.schemas.ledger import HealthOut
+from server.services import Services
 
 router = APIRouter(tags=["health"])
 
@@ -29,14 +31,25 @@ async def health(services: ServicesDep) -> JSONResponse:
     nlu_ok = bool(rasa_status and rasa_status.get("model_file"))
     state_ok = await services.state.answers()  # None: kept in this process
     ready = db_ok and nlu_ok and state_ok is not False
+    workers = await _recognition_workers(services)
     body = HealthOut(
         status="ok" if ready else "unavailable",
         database="ok" if db_ok else "unavailable",
         nlu="ok" if nlu_ok else "unavailable",
         state=None if state_ok is None else "ok" if state_ok else "unavailable",
+        recognition_workers=workers,
         model=(rasa_status or {}).get("model_file"),
         world=[s.code for s in services.world.sites],
         not_ready=None if ready else [name for name, ok in (("database", db_ok), ("nlu", nlu_ok),
                                                             ("state", state_ok is not False)) if not ok],
     )
     return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if ready else 503)
+
+
+async def _recognition_workers(services: Services) -> int | None:
+    if services.recognition is None:
+        return None
+    try:
+        return len(await services.recognition.workers())
+    except RedisError:
+        return 0

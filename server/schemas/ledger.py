@@ -39,6 +39,9 @@ class HealthOut(BaseModel):
     database: str
     nlu: str
     state: str | None = None  # the shared device state (Redis): ok | unavailable; absent when kept in the process
+    # Recognition workers alive now (pool mode; absent when the models are in the app). Not part of readiness: with
+    # none, text and taps still work, and audio and photos are answered "interrupted, again" in words.
+    recognition_workers: int | None = None
     model: str | None
     world: list[str]
     not_ready: list[str] | None = None
