@@ -10,7 +10,8 @@ each and were carried out.
 The Rasa servers call the actions through a failover proxy standing in for the load balancer (FRONTLINE_ACTION_URL),
 so an action never depends on which app is alive.
 
-Recognition workers (issue 15's pool, being built): see `RECOGNITION_WORKERS` and the marked block in the test."""
+Two recognition workers (the speech and vision pool on Redis Streams) serve both apps: a voice turn is heard through
+the pool, one worker is killed, and the next voice turn is heard by the other."""
 
 from __future__ import annotations
 
@@ -69,17 +70,23 @@ pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.redis]
 
 SECRET = "kill-test-secret"
 VOICE = REPO_ROOT / "tests" / "fixtures" / "voice"
-# Recognition workers of the pool (x-workers: `frontline recognition-worker`): set to 2 once that command exists;
-# `recognition_env` then gives the apps their address (setting name to be checked against that branch).
-RECOGNITION_WORKERS = 0
+RECOGNITION_WORKERS = 2  # `frontline recognition-worker` processes, on the same Redis under the test's prefix
 RECOGNITION_COMMAND = [*FRONTLINE, "recognition-worker"]
 
 
-def recognition_env(workers: list[Proc]) -> dict[str, str]:
-    """What the apps are told about the recognition workers (empty: recognition in the app process, as today)."""
-    if not workers:
-        return {}
-    return {"FRONTLINE_RECOGNITION_URLS": json.dumps([w.url for w in workers if w.url])}  # TODO(x-workers): its setting
+def recognition_env(prefix: str) -> dict[str, str]:
+    """The pool's queue, for the apps and the workers alike."""
+    return {"FRONTLINE_RECOGNITION_URL": REDIS_URL, "FRONTLINE_RECOGNITION_PREFIX": prefix}
+
+
+def recognition_workers(app: App) -> int | None:
+    """The live recognition workers the app sees (its /health)."""
+    try:
+        answer = httpx.get(f"{app.url}/health", timeout=5, trust_env=False).json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    count = answer.get("recognition_workers")
+    return count if isinstance(count, int) else None
 
 
 @dataclass
@@ -280,11 +287,10 @@ def cluster(tmp_path: Path, database: str) -> Iterator[Cluster]:
         rasa = procs.start_many("rasa", lambda i: rasa_command(rasa_ports[i]), 2,
                                 env=lambda i: {**shared, "FRONTLINE_VAR_DIR": str(rasa_var_dir(tmp_path / f"rasa{i}"))},
                                 url=lambda i: rasa_urls[i])
-        recognition: list[Proc] = []
-        if RECOGNITION_WORKERS:
-            recognition = procs.start_many("recognition", lambda _i: RECOGNITION_COMMAND, RECOGNITION_WORKERS,
-                                           env=lambda i: {**shared, "FRONTLINE_VAR_DIR": str(tmp_path / f"rec{i}")})
-        app_env = {**shared, **recognition_env(recognition)}
+        shared.update(recognition_env(prefix))
+        recognition = procs.start_many("recognition", lambda _i: RECOGNITION_COMMAND, RECOGNITION_WORKERS,
+                                       env=lambda i: {**shared, "FRONTLINE_VAR_DIR": str(tmp_path / f"rec{i}")})
+        app_env = dict(shared)
 
         def start_app(i: int) -> App:
             proc = procs.start(f"app-{i}", app_command(), {**app_env, "FRONTLINE_PORT": str(app_ports[i]),
@@ -383,14 +389,17 @@ def _scenario(c: Cluster) -> None:
         assert ("HMD-01", "连杆还有多少") in c.retried, c.retried
         wait_for(lambda: c.leader_backend() not in (None, leader), 30, "the surviving app to lead the fleet")
 
-        # --- recognition workers (x-workers): with RECOGNITION_WORKERS = 2, kill one here; the voice turn below
-        # then goes through the other. Until then the app recognises in its own process.
-        if c.recognition:
-            c.recognition[0].kill()
-        voice = c.turn(survivor, "HMD-01", files={"audio": ("zh01.wav", (VOICE / "zh01.wav").read_bytes(),
-                                                             "audio/wav")})
-        _read_back(voice, "HMD-01")  # "调拨五件曲轴到总装二线", heard and read back
-        assert c.said(survivor, "HMD-01", "取消")["documents"] == []
+        # Recognition: both workers serve; one is killed; the next voice turn is heard by the other.
+        wait_for(lambda: recognition_workers(survivor) == RECOGNITION_WORKERS, 300, "both recognition workers")
+        recording = (VOICE / "zh01.wav").read_bytes()
+        for worker in (None, c.recognition[0]):
+            if worker is not None:
+                worker.kill()
+                wait_for(lambda: recognition_workers(survivor) == RECOGNITION_WORKERS - 1, 30,
+                         "the pool to see a worker gone")
+            voice = c.turn(survivor, "HMD-01", files={"audio": ("zh01.wav", recording, "audio/wav")})
+            _read_back(voice, "HMD-01")  # "调拨五件曲轴到总装二线", heard and read back
+            assert c.said(survivor, "HMD-01", "取消")["documents"] == []
 
         phase("after the kills")
         # 6. After the kills, on the app left: the transfer read back by the dead app is confirmed; confirming it
