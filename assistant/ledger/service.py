@@ -21,18 +21,20 @@ from assistant.ledger import models, views
 from assistant.ledger.allocation import STORAGE_KINDS, sale_sources, take, transfer_sources
 from assistant.ledger.db import read_only
 from assistant.ledger.errors import (
+    CustomerOfOtherSite,
     DocumentNotFound,
     InsufficientStock,
     InvalidQuantity,
     InvalidState,
     LocationInOtherSite,
+    OverCreditLimit,
     SameLocation,
     UnknownCustomer,
     UnknownItem,
     UnknownLocation,
     UnknownSite,
 )
-from assistant.ledger.locking import StockKey, lock_document, lock_stock, next_document_id
+from assistant.ledger.locking import StockKey, lock_customer, lock_document, lock_stock, next_document_id
 from assistant.ledger.pricing import money, price_of, split_total
 from assistant.ledger.states import DocStatus, DocType, MoveKind, can_move
 from assistant.ledger.types import utcnow
@@ -281,15 +283,47 @@ class Ledger:
 
     def plan_sales_order(
         self, site: str, customer: str | None, doc_date: dt.date, lines: Sequence[tuple[str, Decimal]],
-        *, new_customer: str | None = None,
+        *, new_customer: str | None = None, delivery_date: dt.date | None = None,
+        delivery_place: str | None = None,
     ) -> views.SalesPlan:
         """Price the order and choose sources (shelf first, then back room). Writes nothing. For a customer
-        not yet known, pass `new_customer` (the name) instead of a code: confirming registers it."""
+        not yet known, pass `new_customer` (the name) instead of a code: confirming registers it. A customer with a
+        credit limit is checked against it (raises OverCreditLimit); confirming checks again under lock."""
         wanted = self._check_sale(site, customer, lines, new_customer)
         with self._reading() as session:
             available = {item: self._available(session, site, item) for item, _ in wanted}
-        plan = self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
-        return plan.model_copy(update={"new_customer": new_customer.strip() if new_customer else None})
+            plan = self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
+            if customer is not None:
+                self._check_credit(session, customer, plan.total)
+        return plan.model_copy(update={"new_customer": new_customer.strip() if new_customer else None,
+                                       "delivery_date": delivery_date,
+                                       "delivery_place": (delivery_place or "").strip() or None})
+
+    def available_credit(self, customer: str) -> Decimal | None:
+        """The customer's credit limit less its open receivables; None for a customer sold to without a limit."""
+        limit = self._customer(customer).credit_limit
+        if limit is None:
+            return None
+        with self._reading() as session:
+            return money(limit - self._open_receivables(session, customer))
+
+    @staticmethod
+    def _open_receivables(session: Session, customer: str) -> Decimal:
+        """What the customer owes: the totals of its confirmed sales not yet paid (a paid sale is done)."""
+        owed = session.scalar(
+            select(func.coalesce(func.sum(models.DocumentLine.line_total), 0))
+            .join(models.Document, models.Document.id == models.DocumentLine.document_id)
+            .where(models.Document.customer == customer, models.Document.type == str(DocType.sales_order),
+                   models.Document.status == str(DocStatus.confirmed)))
+        return Decimal(owed or 0)
+
+    def _check_credit(self, session: Session, customer: str, total: Decimal | None) -> None:
+        limit = self._customer(customer).credit_limit
+        if limit is None or total is None:
+            return
+        available = money(limit - self._open_receivables(session, customer))
+        if total > available:
+            raise OverCreditLimit(customer, total, max(available, ZERO), money(limit))
 
     def confirm_sales_order(
         self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
@@ -317,6 +351,8 @@ class Ledger:
         codes = {code for code, _ in wanted}
         lots = lots or {}
         with self._writing() as session:
+            if plan.customer is not None and self._customer(plan.customer).credit_limit is not None:
+                lock_customer(session, plan.customer)  # two orders of one customer cannot both use its credit
             customer = plan.customer or self._register_customer(session, plan.new_customer or "")
             rows = lock_stock(session, plan.site, codes)
             before = self._storage_totals(rows, codes)
@@ -324,8 +360,11 @@ class Ledger:
             for (code, loc), row in rows.items():
                 available[code][loc] = row.on_hand - row.reserved
             final = self._sales_plan(plan.site, customer, plan.doc_date, wanted, available, preferred=plan)
+            if plan.customer is not None:
+                self._check_credit(session, plan.customer, final.total)
             doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
                                      turn_id=turn_id, customer=customer, doc_date=plan.doc_date)
+            doc.delivery_date, doc.delivery_place = plan.delivery_date, plan.delivery_place
             no = 0
             for line in final.lines:
                 item = self._items[line.item]
@@ -429,8 +468,14 @@ class Ledger:
         same = next((row.code for row in rows if row.name == name or name in (row.aliases or [])), None)
         if same is not None:
             return same
-        numbers = [int(m.group(1)) for row in rows if (m := _CUSTOMER_CODE.fullmatch(row.code))]
-        code = f"C{max(numbers, default=0) + 1:03d}"
+        # Numbered after the shop's own customers: a trader's customers (C101…, with a site) keep their range.
+        sited = {c.code for c in self._world.customers if c.site is not None}
+        numbers = [int(m.group(1)) for row in rows if row.code not in sited and (m := _CUSTOMER_CODE.fullmatch(row.code))]
+        taken = {row.code for row in rows}
+        number = max(numbers, default=0) + 1
+        while f"C{number:03d}" in taken:
+            number += 1
+        code = f"C{number:03d}"
         session.add(models.Customer(code=code, name=name, phone=None, aliases=[]))
         session.flush()
         log.info("ledger.customer_registered", customer=code)
@@ -463,7 +508,9 @@ class Ledger:
     ) -> list[tuple[str, Decimal]]:
         self._site(site)
         if customer is not None:
-            self._customer(customer)
+            buyer = self._customer(customer)
+            if buyer.site is not None and buyer.site != site:
+                raise CustomerOfOtherSite(customer, buyer.site)
         elif not (new_customer or "").strip() or len(new_customer or "") > MAX_CUSTOMER_NAME:
             raise UnknownCustomer(new_customer or "")
         if not lines:
@@ -660,7 +707,8 @@ class Ledger:
             customer=self._customer_ref(doc),
             date=doc.doc_date, device=doc.device, worker=doc.worker, turn_id=doc.turn_id, lines=lines,
             total=total, created_at=doc.created_at, updated_at=doc.updated_at, low_stock=low or [],
-            decided_by=doc.decided_by, turns=self._turns_of(doc))
+            decided_by=doc.decided_by, turns=self._turns_of(doc), delivery_date=doc.delivery_date,
+            delivery_place=doc.delivery_place)
 
     @staticmethod
     def _turns_of(doc: models.Document) -> list[str]:
