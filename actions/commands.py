@@ -81,9 +81,13 @@ def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Propos
         order_date = _order_date(deps, tracker.get_slot("order_date"))
         if order_date is None or tracker.get_slot("unclear_date"):
             return None
+        delivery_date = parse_date(str(tracker.get_slot("delivery_date") or ""), deps.today())
+        known = None if new else deps.world.customer(customer)
+        place = tracker.get_slot("delivery_place") or (known.address if known is not None else None)
         return SaleProposal(site=meta.site, customer=None if new else customer, new_customer=customer if new else None,
                             item=code, qty_base=qty, order_date=order_date,
-                            lot=scan.get("lot"), expiry=scan.get("expiry"))
+                            lot=scan.get("lot"), expiry=scan.get("expiry"), delivery_date=delivery_date,
+                            delivery_place=place)
     destination = tracker.get_slot("destination")
     if not destination:
         return None

@@ -35,7 +35,6 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "This order for {customer} is ¥{total}; available credit is ¥{available} (limit ¥{limit}). Over the"
                     " limit: the order cannot be placed until payments come in or a manager raises the limit. Nothing"
                     " was written."),
-    "credit-note": ("本单{total}元，可用信用额度{available}元。", "This order is ¥{total}; available credit ¥{available}."),
     "customer-other-site": ("{customer}是{site}的客户，这里不能给他开单。",
                             "{customer} buys from {site}; this site may not sell to them."),
     "contact-own-customer": ("你是{customer}的联系人，只能给{customer}下单。",
@@ -46,6 +45,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "Confirmed: transfer {doc}, {amount} {item} to {to}, reserved at {sources}."),
     "confirmed-sale": ("已确认，销售单{doc}：{customer} {item}{amount}，共{total}元，库存已扣减。",
                        "Confirmed: sales order {doc}, {customer}, {amount} {item}, total ¥{total}; stock deducted."),
+    "confirmed-sale-delivery": ("已确认，销售单{doc}：{customer} {item}{amount}，共{total}元，{delivery}，库存已扣减。",
+                                "Confirmed: sales order {doc}, {customer}, {amount} {item}, total ¥{total}, {delivery};"
+                                " stock deducted."),
     "low-stock": ("注意：{item}库存{available}，低于安全库存{minimum}。",
                   "Note: {item} is down to {available}, below the safety level of {minimum}."),
     "ask-cancel-transfer": ("要取消刚才的调拨单{doc}({item}{amount}到{to})吗?",

@@ -158,6 +158,10 @@ def confirmation(world: World, proposal: Proposal, document: Document, lang: str
         return say("confirmed-transfer", lang, doc=document.id, item=item_name(item, lang), amount=amount,
                    to=location_name(world, proposal.destination, lang), sources=sources)
     customer = document.customer.name if document.customer else _customer_name(world, proposal, lang)
+    delivery = delivery_text(proposal, lang)
+    if delivery is not None:
+        return say("confirmed-sale-delivery", lang, doc=document.id, customer=customer, item=item_name(item, lang),
+                   amount=amount, total=f"{document.total or 0:.2f}", delivery=delivery)
     return say("confirmed-sale", lang, doc=document.id, customer=customer,
                item=item_name(item, lang), amount=amount, total=f"{document.total or 0:.2f}")
 

@@ -470,7 +470,8 @@ class Ledger:
             return same
         # Numbered after the shop's own customers: a trader's customers (C101…, with a site) keep their range.
         sited = {c.code for c in self._world.customers if c.site is not None}
-        numbers = [int(m.group(1)) for row in rows if row.code not in sited and (m := _CUSTOMER_CODE.fullmatch(row.code))]
+        numbers = [int(m.group(1)) for row in rows
+                   if row.code not in sited and (m := _CUSTOMER_CODE.fullmatch(row.code))]
         taken = {row.code for row in rows}
         number = max(numbers, default=0) + 1
         while f"C{number:03d}" in taken:

@@ -392,9 +392,10 @@ class World(_Frozen):
 def _chat_clashes(world: World) -> list[str]:
     """A chat id names one person: a worker's and a contact's, or two contacts', must differ per platform."""
     problems: list[str] = []
-    for platform in ("wecom", "dingtalk"):
-        ids = [w.chat_user(platform) for w in world.workers]  # type: ignore[arg-type]
-        ids += [c.chat_user(platform) for cu in world.customers for c in cu.contacts]  # type: ignore[arg-type]
+    platforms: tuple[ChatPlatform, ...] = ("wecom", "dingtalk")
+    for platform in platforms:
+        ids = [w.chat_user(platform) for w in world.workers]
+        ids += [c.chat_user(platform) for cu in world.customers for c in cu.contacts]
         taken = [i for i in ids if i]
         problems += [f"{platform} user {i} names two people" for i in sorted({i for i in taken if taken.count(i) > 1})]
     return problems
