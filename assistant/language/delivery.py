@@ -27,9 +27,8 @@ _BEFORE = r"(?:之前|以前|前)"
 _NUMBER = rf"(?:\d+|[{ZH_NUMERAL_CHARS}]+)"
 _EN_NUMBER = "|".join(sorted(EN_NUMBER_WORDS - {"and"}, key=len, reverse=True))
 
-_MONTH_END = re.compile(rf"(?P<next>下个?月|next month'?s?)?\s*(?:这个月|本月|this month'?s?)?\s*"
-                        rf"(?:月底|月末){_BEFORE}?|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?"
-                        rf"(?P<next_en>next\s+)?month")
+_MONTH_END = re.compile(rf"(?P<next>下个?)?(?:这个|本)?月(?:底|末){_BEFORE}?|(?:by\s+)?(?:the\s+)?end\s+of\s+"
+                        rf"(?:the\s+|this\s+)?(?P<next_en>next\s+)?month")
 _NEXT_WEEKDAY = re.compile(rf"下个?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7]){_BEFORE}?"
                            rf"|(?:by\s+)?next\s+(?P<en>{'|'.join(_WEEKDAYS_EN)})")
 _THIS_WEEKDAY = re.compile(rf"(?:这|本)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?={_BEFORE}|送|到货|交货)"
