@@ -12,14 +12,15 @@ from tests.ledger.helpers import d
 
 DAY = dt.date(2026, 11, 18)
 WHO = {"device": "PAD-FS", "worker": "W21"}
+SITE = "佛山市南海区桂城街道海八路88号宏达项目部工地"
 
 
 def test_delivery_date_and_place_go_on_the_order(ledger: Ledger) -> None:
     plan = ledger.plan_sales_order("FS", "C101", DAY, [("RB400-16", d(20000))], delivery_date=dt.date(2026, 11, 30),
-                                   delivery_place="佛山市南海区桂城街道海八路88号宏达项目部工地")
+                                   delivery_place=SITE)
     assert plan.total == d("77200.00")
     doc = ledger.confirm_sales_order(plan, turn_id="t1", **WHO)
-    assert (doc.delivery_date, doc.delivery_place) == (dt.date(2026, 11, 30), "佛山市南海区桂城街道海八路88号宏达项目部工地")
+    assert (doc.delivery_date, doc.delivery_place) == (dt.date(2026, 11, 30), SITE)
     again = ledger.document(doc.id)
     assert (again.delivery_date, again.delivery_place) == (doc.delivery_date, doc.delivery_place)
     assert [line.from_location for line in again.lines] == ["FS-YARD"]
