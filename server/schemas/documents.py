@@ -47,6 +47,8 @@ class DocumentOut(BaseModel):
     created_at: str
     decided_by: str | None = None  # the worker who approved or rejected a transfer that waited for approval
     turns: list[str] = []  # the turns that made it and changed its status: GET /api/v1/turns/{id}
+    delivery_date: str | None = None  # ISO date: a sales order delivered at the latest on this day
+    delivery_place: str | None = None  # where a sales order's goods go (the customer's address unless said)
 
 
 class AgvLegOut(_Out):
