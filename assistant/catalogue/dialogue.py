@@ -35,6 +35,26 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "This order for {customer} is ¥{total}; available credit is ¥{available} (limit ¥{limit}). Over the"
                     " limit: the order cannot be placed until payments come in or a manager raises the limit. Nothing"
                     " was written."),
+    "credit-needs-approval": ("{customer}本单{total}元，可用信用额度{available}元(额度{limit}元)，超出额度："
+                              "确认后提交经理审批，批准前不扣库存。",
+                              "This order for {customer} is ¥{total}; available credit is ¥{available}"
+                              " (limit ¥{limit}). Over the limit: once confirmed it waits for a manager's approval,"
+                              " nothing is deducted before."),
+    "sale-awaiting-approval": ("销售单{doc}：{customer} {item}{amount}，共{total}元，超出信用额度，已提交经理审批，"
+                               "库存尚未扣减。",
+                               "Sales order {doc}: {customer}, {amount} {item}, total ¥{total}, is over the credit"
+                               " limit; it waits for a manager's approval, nothing is deducted yet."),
+    "sale-approval-requested": ("待审批：{customer}的销售单{doc}，共{total}元，超出信用额度。"
+                                "说“批准{doc}”或“驳回{doc}”。",
+                                "To approve: sales order {doc} for {customer}, ¥{total}, is over the credit limit. "
+                                "Say 'approve {doc}' or 'reject {doc}'."),
+    "sale-approval-approved": ("销售单{doc}({customer}，共{total}元)已由{by}批准，库存已扣减。",
+                               "Sales order {doc} ({customer}, ¥{total}) was approved by {by}; the stock is deducted."),
+    "sale-approval-rejected": ("销售单{doc}({customer}，共{total}元)被{by}驳回，没有扣减库存。",
+                               "Sales order {doc} ({customer}, ¥{total}) was rejected by {by}; nothing was deducted."),
+    "sale-approved-said": ("已批准销售单{doc}：{customer}，共{total}元，库存已扣减。",
+                           "Approved sales order {doc}: {customer}, ¥{total}; the stock is deducted."),
+    "sale-rejected-said": ("已驳回销售单{doc}，没有扣减库存。", "Rejected sales order {doc}; nothing was deducted."),
     "customer-other-site": ("{customer}是{site}的客户，这里不能给他开单。",
                             "{customer} buys from {site}; this site may not sell to them."),
     "contact-own-customer": ("你是{customer}的联系人，只能给{customer}下单。",

@@ -55,6 +55,12 @@ def describe(world: World, error: LedgerError, lang: str) -> str:
     return say("command-failed", lang, reason=error.code)
 
 
+def credit_note(world: World, error: OverCreditLimit, lang: str) -> str:
+    """An order over its customer's credit, read back with the numbers: it will wait for a manager's approval."""
+    return say("credit-needs-approval", lang, customer=_customer_name(world, error.customer),
+               total=f"{error.total:,.2f}", available=f"{error.available:,.2f}", limit=f"{error.limit:,.2f}")
+
+
 def _customer_name(world: World, code: str) -> str:
     customer = world.customer(code)
     return customer.name if customer is not None else code

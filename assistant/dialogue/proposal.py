@@ -81,19 +81,29 @@ def _customer_name(world: World, proposal: SaleProposal, lang: str) -> str:
     return next((c.name for c in world.customers if c.code == proposal.customer), proposal.customer)
 
 
-def check(ledger: Ledger, proposal: Proposal) -> None:
-    """Plan against current stock; raises the ledger's error when it cannot go through. Writes nothing."""
+def check(ledger: Ledger, proposal: Proposal, *, check_credit: bool = True) -> None:
+    """Plan against current stock (and the customer's credit); raises the ledger's error when it cannot go through.
+    Writes nothing."""
     if isinstance(proposal, TransferProposal):
         ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
                              source=proposal.source)
     else:
-        _plan_sale(ledger, proposal)
+        _plan_sale(ledger, proposal, check_credit=check_credit)
 
 
-def _plan_sale(ledger: Ledger, proposal: SaleProposal) -> SalesPlan:
+def _plan_sale(ledger: Ledger, proposal: SaleProposal, *, check_credit: bool = True) -> SalesPlan:
     return ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
                                    [(proposal.item, proposal.qty_base)], new_customer=proposal.new_customer,
-                                   delivery_date=proposal.delivery_date, delivery_place=proposal.delivery_place)
+                                   delivery_date=proposal.delivery_date, delivery_place=proposal.delivery_place,
+                                   check_credit=check_credit)
+
+
+def request_sale(ledger: Ledger, proposal: SaleProposal, *, device: str, worker: str | None, turn_id: str
+                 ) -> Document:
+    """Store a confirmed sale over its customer's credit: it waits for a manager's approval, nothing deducted."""
+    plan = _plan_sale(ledger, proposal, check_credit=False)
+    lots = {proposal.item: (proposal.lot, proposal.expiry)} if proposal.lot or proposal.expiry else {}
+    return ledger.request_sales_order(plan, device=device, worker=worker, turn_id=turn_id, lots=lots)
 
 
 def delivery_text(proposal: SaleProposal, lang: str) -> str | None:

@@ -284,16 +284,17 @@ class Ledger:
     def plan_sales_order(
         self, site: str, customer: str | None, doc_date: dt.date, lines: Sequence[tuple[str, Decimal]],
         *, new_customer: str | None = None, delivery_date: dt.date | None = None,
-        delivery_place: str | None = None,
+        delivery_place: str | None = None, check_credit: bool = True,
     ) -> views.SalesPlan:
         """Price the order and choose sources (shelf first, then back room). Writes nothing. For a customer
         not yet known, pass `new_customer` (the name) instead of a code: confirming registers it. A customer with a
-        credit limit is checked against it (raises OverCreditLimit); confirming checks again under lock."""
+        credit limit is checked against it (raises OverCreditLimit; `check_credit=False` plans a sale that is to
+        wait for a manager's approval); confirming checks again under lock."""
         wanted = self._check_sale(site, customer, lines, new_customer)
         with self._reading() as session:
             available = {item: self._available(session, site, item) for item, _ in wanted}
             plan = self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
-            if customer is not None:
+            if customer is not None and check_credit:
                 self._check_credit(session, customer, plan.total)
         return plan.model_copy(update={"new_customer": new_customer.strip() if new_customer else None,
                                        "delivery_date": delivery_date,
@@ -365,26 +366,107 @@ class Ledger:
             doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
                                      turn_id=turn_id, customer=customer, doc_date=plan.doc_date)
             doc.delivery_date, doc.delivery_place = plan.delivery_date, plan.delivery_place
-            no = 0
-            for line in final.lines:
-                item = self._items[line.item]
-                lot, expiry = lots.get(line.item, (None, None))
-                totals = split_total(self._world, item, line.line_total, [leg.qty for leg in line.legs])
-                for leg, leg_total in zip(line.legs, totals, strict=True):
-                    no += 1
-                    doc.lines.append(models.DocumentLine(
-                        line_no=no, item=line.item, qty_base=leg.qty, from_location=leg.location,
-                        unit_price=line.unit_price, price_unit=line.price_unit, line_total=leg_total,
-                        lot=lot, expiry=expiry))
-                    rows[line.item, leg.location].on_hand -= leg.qty
-                    self._move(session, doc, MoveKind.sale, line.item, leg.qty, turn_id=turn_id,
-                               from_location=leg.location, lot=lot, expiry=expiry)
+            self._sale_lines(session, doc, final, lots, turn_id, rows)
             if self._on_sale is not None:
                 session.flush()
                 self._on_sale(session, doc, plan.total)
             low = self._low_stock(session, doc, rows, before, turn_id)
             result = self._document_view(doc, low)
         log.info("ledger.sales_order_confirmed", document=result.id, total=str(result.total), turn_id=turn_id)
+        return result
+
+    def _sale_lines(self, session: Session, doc: models.Document, plan: views.SalesPlan,
+                    lots: Mapping[str, tuple[str | None, dt.date | None]], turn_id: str | None,
+                    rows: dict[StockKey, models.Stock] | None) -> None:
+        """The plan's lines on the document, one per source leg; with `rows` (locked) the goods leave them."""
+        no = 0
+        for line in plan.lines:
+            item = self._items[line.item]
+            lot, expiry = lots.get(line.item, (None, None))
+            totals = split_total(self._world, item, line.line_total, [leg.qty for leg in line.legs])
+            for leg, leg_total in zip(line.legs, totals, strict=True):
+                no += 1
+                doc.lines.append(models.DocumentLine(
+                    line_no=no, item=line.item, qty_base=leg.qty, from_location=leg.location,
+                    unit_price=line.unit_price, price_unit=line.price_unit, line_total=leg_total,
+                    lot=lot, expiry=expiry))
+                if rows is not None:
+                    rows[line.item, leg.location].on_hand -= leg.qty
+                    self._move(session, doc, MoveKind.sale, line.item, leg.qty, turn_id=turn_id,
+                               from_location=leg.location, lot=lot, expiry=expiry)
+
+    def request_sales_order(
+        self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
+        lots: Mapping[str, tuple[str | None, dt.date | None]] | None = None,
+    ) -> views.Document:
+        """Store a sale its customer's credit does not cover, to wait for a manager's approval: its lines as
+        planned now, nothing deducted (plan it with `check_credit=False`). Approving plans and deducts again."""
+        if plan.customer is None:
+            raise UnknownCustomer(plan.new_customer or "")  # only a known customer has a credit limit
+        self._check_sale(plan.site, plan.customer, [(line.item, line.qty_base) for line in plan.lines], None)
+        with self._writing() as session:
+            doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
+                                     turn_id=turn_id, customer=plan.customer, doc_date=plan.doc_date,
+                                     status=DocStatus.awaiting_approval)
+            doc.delivery_date, doc.delivery_place = plan.delivery_date, plan.delivery_place
+            self._sale_lines(session, doc, plan, lots or {}, turn_id, rows=None)
+            result = self._document_view(doc)
+        log.info("ledger.sales_order_awaiting_approval", document=result.id, total=str(result.total),
+                 turn_id=turn_id)
+        return result
+
+    def approve_sales_order(self, doc_id: str, *, by: str, turn_id: str | None = None) -> views.Document:
+        """A manager's yes to a sale over its customer's credit: planned again against today's stock and deducted,
+        in one transaction under the stock rows' locks (the credit is what the manager decided on, so it is not
+        checked again); the vouchers are posted as for any confirmed sale."""
+        with self._writing() as session:
+            doc = lock_document(session, doc_id)
+            if doc.type != DocType.sales_order or doc.status != DocStatus.awaiting_approval:
+                raise InvalidState(doc_id, doc.status, "approve")
+            wanted: dict[str, Decimal] = {}
+            legs: dict[str, list[views.PlanLeg]] = {}
+            lots: dict[str, tuple[str | None, dt.date | None]] = {}
+            for line in doc.lines:
+                wanted[line.item] = wanted.get(line.item, ZERO) + line.qty_base
+                legs.setdefault(line.item, []).append(views.PlanLeg(location=line.from_location or "",
+                                                                    qty=line.qty_base))
+                lots.setdefault(line.item, (line.lot, line.expiry))
+            agreed = sum((line.line_total for line in doc.lines if line.line_total is not None), ZERO)
+            rows = lock_stock(session, doc.site, set(wanted))
+            before = self._storage_totals(rows, wanted)
+            available: dict[str, dict[str, Decimal]] = {code: {} for code in wanted}
+            for (code, loc), row in rows.items():
+                available[code][loc] = row.on_hand - row.reserved
+            assert doc.doc_date is not None and doc.customer is not None
+            asked = views.SalesPlan(site=doc.site, customer=doc.customer, doc_date=doc.doc_date, total=agreed,
+                                    lines=tuple(views.SalesPlanLine(item=code, qty_base=qty, unit_price=None,
+                                                                    price_unit=None, line_total=None,
+                                                                    legs=tuple(legs[code]))
+                                                for code, qty in wanted.items()))
+            final = self._sales_plan(doc.site, doc.customer, doc.doc_date, list(wanted.items()), available,
+                                     preferred=asked)
+            for old in list(doc.lines):  # written again as now planned (the sources may have changed)
+                session.delete(old)
+            session.flush()
+            session.expire(doc, ["lines"])
+            self._sale_lines(session, doc, final, lots, turn_id, rows)
+            self._transition(session, doc_id, DocType.sales_order, DocStatus.confirmed, "approve", turn_id, doc)
+            doc.decided_by = by
+            if self._on_sale is not None:
+                session.flush()
+                self._on_sale(session, doc, agreed)
+            low = self._low_stock(session, doc, rows, before, turn_id)
+            result = self._document_view(doc, low)
+        log.info("ledger.sales_order_approved", document=doc_id, by=by, turn_id=turn_id)
+        return result
+
+    def reject_sales_order(self, doc_id: str, *, by: str, turn_id: str | None = None) -> views.Document:
+        """Refuse a sale waiting for approval: nothing was deducted, so nothing moves."""
+        with self._writing() as session:
+            doc = self._transition(session, doc_id, DocType.sales_order, DocStatus.rejected, "reject", turn_id)
+            doc.decided_by = by
+            result = self._document_view(doc)
+        log.info("ledger.sales_order_rejected", document=doc_id, by=by, turn_id=turn_id)
         return result
 
     def complete_sales_order(self, doc_id: str, turn_id: str | None = None) -> views.Document:

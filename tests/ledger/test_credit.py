@@ -62,3 +62,25 @@ def test_new_customers_are_numbered_after_the_shops(ledger: Ledger) -> None:
     plan = ledger.plan_sales_order("FZ", None, DAY, [("TEA-TGY", d(500))], new_customer="孙七")
     doc = ledger.confirm_sales_order(plan, turn_id="t1", device="PAD-01", worker="W11")
     assert doc.customer is not None and doc.customer.code == "C011"
+
+
+def test_a_sale_over_the_credit_waits_for_a_manager_and_is_deducted_when_approved(ledger: Ledger) -> None:
+    plan = ledger.plan_sales_order("FS", "C103", DAY, [("RB400-20", d(10000))], check_credit=False,
+                                   delivery_date=dt.date(2026, 11, 30), delivery_place="利民工业园")  # 38,200
+    waiting = ledger.request_sales_order(plan, turn_id="t1", **WHO)
+    assert (waiting.status, waiting.total, waiting.delivery_place) == ("awaiting_approval", d("38200.00"), "利民工业园")
+    assert ledger.available_total("FS", "RB400-20") == d(150000)  # nothing deducted while it waits
+    assert ledger.available_credit("C103") == d("30000.00")  # nor owed
+    approved = ledger.approve_sales_order(waiting.id, by="W22", turn_id="t2")
+    assert (approved.status, approved.decided_by, approved.total) == ("confirmed", "W22", d("38200.00"))
+    assert approved.delivery_date == dt.date(2026, 11, 30)
+    assert ledger.available_total("FS", "RB400-20") == d(140000)
+    assert ledger.available_credit("C103") == d("-8200.00")
+
+
+def test_a_rejected_sale_moves_nothing(ledger: Ledger) -> None:
+    plan = ledger.plan_sales_order("FS", "C103", DAY, [("HRC-Q235", d(10000))], check_credit=False)
+    waiting = ledger.request_sales_order(plan, turn_id="t1", **WHO)
+    rejected = ledger.reject_sales_order(waiting.id, by="W22", turn_id="t2")
+    assert (rejected.status, rejected.decided_by) == ("rejected", "W22")
+    assert ledger.available_total("FS", "HRC-Q235") == d(120000)
