@@ -78,12 +78,22 @@ def test_a_place_said_replaces_the_address(steel: Stack) -> None:
     assert shown["delivery_date"] == (_today() + dt.timedelta(days=3)).isoformat()
 
 
-def test_an_order_over_the_credit_is_refused_with_the_numbers(steel: Stack) -> None:
-    reply = steel.turn("PAD-FS", "利民五金要10吨高线")  # 37,600 yuan against a 30,000 limit
-    text = reply["reply"]["text"]
-    assert "37,600.00" in text and "30,000.00" in text and "超出额度" in text
-    assert reply["awaiting"] is None and reply["documents"] == []
-    assert steel.turn("PAD-FS", "确认")["documents"] == []  # nothing was read back: nothing to confirm
+def test_an_order_over_the_credit_waits_for_a_managers_approval(steel: Stack) -> None:
+    read_back = steel.turn("PAD-FS", "利民五金要10吨高线")  # 37,600 yuan against a 30,000 limit
+    text = read_back["reply"]["text"]
+    assert "37,600.00" in text and "30,000.00" in text and "经理审批" in text
+    assert read_back["awaiting"] == "confirmation"
+    waiting = doc_of(steel.turn("PAD-FS", "确认"))
+    assert (waiting["status"], waiting["customer"]["code"]) == ("awaiting_approval", "C103")
+    assert steel.stock("PAD-FS", "WR-HPB300")["FS-WH"]["on_hand"] == 90000.0  # nothing deducted while it waits
+
+    steel.restart("PAD-FS-MGR")
+    refused = steel.client.post(f"/api/v1/documents/{waiting['id']}/approve",
+                                headers={"Authorization": f"Bearer {steel.token('PAD-FS')}"})
+    assert refused.status_code == 403  # a clerk may not approve
+    approved = doc_of(steel.turn("PAD-FS-MGR", f"批准{waiting['id']}"))
+    assert (approved["id"], approved["status"], approved["decided_by"]) == (waiting["id"], "confirmed", "W22")
+    assert steel.stock("PAD-FS", "WR-HPB300")["FS-WH"]["on_hand"] == 80000.0
 
 
 def test_a_traders_customer_is_not_sold_to_from_the_tea_shop(steel: Stack) -> None:
