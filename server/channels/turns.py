@@ -38,6 +38,14 @@ def chat_device_owner(world: World, device: str) -> Worker | None:
     return worker if worker.chat_user(platform) else None  # type: ignore[arg-type]
 
 
+def chat_device_contact(world: World, device: str) -> str | None:
+    """The chat user id of the customer's contact whose conversation `device` is ("wecom-hongda-zhou"), else None."""
+    platform, _, user_id = device.partition("-")
+    if platform not in ("wecom", "dingtalk"):
+        return None
+    return user_id if world.contact_for_chat(platform, user_id) is not None else None  # type: ignore[arg-type]
+
+
 class ChatTurns:
     def __init__(self, services: Services, inbox: ChatInbox) -> None:
         self._services = services

@@ -4,7 +4,9 @@ the order, credit limits, and a customer's contact ordering in WeCom."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -120,6 +122,22 @@ def test_a_customers_contact_orders_in_wecom_for_their_customer_only(steel: Stac
     other = _wecom_say(steel, CONTACT, "给顺安路桥要5吨热卷")
     assert "只能给宏达建工下单" in other and "顺安路桥，" not in other
     _wecom_say(steel, CONTACT, "取消")
+
+
+def test_a_contacts_order_over_the_credit_is_decided_by_the_manager_and_they_are_told(steel: Stack) -> None:
+    read_back = _wecom_say(steel, CONTACT, "要60吨螺纹钢Φ16，下周三前送到")  # 231,600 against 200,000
+    assert "231,600.00" in read_back and "经理审批" in read_back, read_back
+    waiting = re.search(r"SO-\d{6}", _wecom_say(steel, CONTACT, "确认"))
+    assert waiting
+    since = len(steel.wecom.sent)
+    steel.restart("PAD-FS-MGR")
+    approved = doc_of(steel.turn("PAD-FS-MGR", f"批准{waiting.group()}"))
+    assert approved["status"] == "confirmed"
+    deadline = time.monotonic() + 60
+    while not any(body.get("touser") == CONTACT and waiting.group() in json.dumps(body, ensure_ascii=False)
+                  for body in steel.wecom.sent[since:]):
+        assert time.monotonic() < deadline, steel.wecom.sent[since:]
+        time.sleep(0.2)
 
 
 def test_an_unknown_chat_user_is_still_turned_away(steel: Stack) -> None:
