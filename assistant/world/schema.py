@@ -23,6 +23,9 @@ class Unit(_Frozen):
     base: str | None = None
     factor: Decimal | None = None
     per_item: bool = False
+    # The one site that counts in this unit (吨 at the steel trader): speech listens for it there only, so "ton"
+    # is not heard in "to" elsewhere. None: any site. Amounts in it are read everywhere.
+    site: str | None = None
 
 
 class LocationKind(StrEnum):
@@ -329,6 +332,7 @@ class World(_Frozen):
             if worker.site not in sites:
                 problems.append(f"worker {worker.code}: unknown site {worker.site}")
             problems += [f"worker {worker.code}: unknown device {d}" for d in worker.devices if d not in devices]
+        problems += [f"unit {u.code}: unknown site {u.site}" for u in self.units if u.site and u.site not in sites]
         problems += [f"customer {c.code}: unknown site {c.site}" for c in self.customers
                      if c.site is not None and c.site not in sites]
         problems += [f"company {c.name}: unknown site {c.site}" for c in self.companies if c.site not in sites]
