@@ -40,10 +40,20 @@ def chat_device_owner(world: World, device: str) -> Worker | None:
 
 def chat_device_contact(world: World, device: str) -> str | None:
     """The chat user id of the customer's contact whose conversation `device` is ("wecom-hongda-zhou"), else None."""
+    return _contact_of(world, device)[0]
+
+
+def chat_device_site(world: World, device: str) -> str | None:
+    """The site of a customer's contact's chat conversation (their customer's), else None."""
+    return _contact_of(world, device)[1]
+
+
+def _contact_of(world: World, device: str) -> tuple[str | None, str | None]:
     platform, _, user_id = device.partition("-")
     if platform not in ("wecom", "dingtalk"):
-        return None
-    return user_id if world.contact_for_chat(platform, user_id) is not None else None  # type: ignore[arg-type]
+        return None, None
+    found = world.contact_for_chat(platform, user_id)  # type: ignore[arg-type]
+    return (user_id, found[0].site) if found is not None else (None, None)
 
 
 class ChatTurns:

@@ -123,6 +123,12 @@ def test_a_customers_contact_orders_in_wecom_for_their_customer_only(steel: Stac
     assert "只能给宏达建工下单" in other and "顺安路桥，" not in other
     _wecom_say(steel, CONTACT, "取消")
 
+    # The contact's conversation is on the record of the customer's site: its manager may read it.
+    turns = steel.client.get("/api/v1/turns", params={"device": f"wecom-{CONTACT}"},
+                             headers={"Authorization": f"Bearer {steel.token('PAD-FS-MGR')}"})
+    assert turns.status_code == 200, turns.text
+    assert any(t["input_text"] == "调拨5吨高线到钢材仓" and t["worker"] is None for t in turns.json())
+
 
 def test_a_contacts_order_over_the_credit_is_decided_by_the_manager_and_they_are_told(steel: Stack) -> None:
     read_back = _wecom_say(steel, CONTACT, "要60吨螺纹钢Φ16，下周三前送到")  # 231,600 against 200,000
