@@ -70,12 +70,14 @@ def _judge_command(expect: voice.Expect, body: dict[str, Any]) -> bool:
     return all(code is None or (kind, role, code) in named for kind, role, code in wanted)
 
 
-def evaluate(limit: int | None = None, progress: Callable[[str], None] = print) -> DialogueReport:
-    """Start a stack on loopback (SQLite in a temp dir), send every sentence in a new conversation, score it."""
+def evaluate(limit: int | None = None, progress: Callable[[str], None] = print, only_steel: bool = False
+             ) -> DialogueReport:
+    """Start a stack on loopback (SQLite in a temp dir), send every sentence in a new conversation, score it.
+    `only_steel`: the steel trader's slice alone."""
     settings_for_model = Settings(var_dir=REPO_ROOT / "var")
     world = load_world(settings_for_model.world_path)
-    commands = voice.generate(world) + steel.generate(world)  # the steel trader's orders: a slice of their own
-    outside = scope.generate()
+    commands = steel.generate(world) if only_steel else voice.generate(world) + steel.generate(world)
+    outside = () if only_steel else scope.generate()
     if limit is not None:
         commands, outside = commands[:limit], outside[:limit]
     built, model = prepare_model(settings_for_model)
@@ -124,9 +126,10 @@ def print_report(report: DialogueReport) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="only the first N sentences of each set")
+    parser.add_argument("--steel", action="store_true", help="only the steel trader's orders")
     args = parser.parse_args()
     print(f"CPU: {cpu()}")
-    print_report(evaluate(args.limit))
+    print_report(evaluate(args.limit, only_steel=args.steel))
 
 
 if __name__ == "__main__":
