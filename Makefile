@@ -13,13 +13,14 @@ TTS_STAMP := $(TTS_VENV)/.installed
 TTS_REQUIREMENTS := bench/devsets/requirements-tts.txt
 
 .PHONY: setup run test lint nlu bench clean browser voice-tools tts-env voice-devset bench-voice handwriting \
-	notes-devset bench-notes
+	notes-devset bench-notes bench-capacity
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
 $(APP_STAMP): pyproject.toml
-	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback)"
-	@dpkg -s libzbar0 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0; }
+	@echo "==> [setup 1/3] system packages: libzbar0 (barcode fallback), fonts-wqy-zenhei (Chinese font of the contracts)"
+	@dpkg -s libzbar0 fonts-wqy-zenhei >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzbar0 fonts-wqy-zenhei; }
 	@echo "==> [setup 2/3] app environment ($(VENV)): FastAPI, SQLAlchemy, rasa-sdk, PaddleOCR, Whisper, Vosk … (2-4 minutes)"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --progress-bar off -q -U pip
@@ -88,6 +89,12 @@ test: setup lint browser voice-tools handwriting
 
 bench: setup
 	@$(VENV)/bin/python -m bench.turn_latency
+
+# Capacity past one box (issue 15; docs/benchmarks.md "Capacity"): PostgreSQL, Redis and Mosquitto on loopback, a
+# fresh database per run. Confirmed documents/s with 1, 8, 32 clients; text turns/s with 1 and 2 apps and Rasa servers.
+bench-capacity: setup
+	@$(VENV)/bin/python -m bench.documents_pg
+	@$(VENV)/bin/python -m bench.text_turns
 
 # The generated voice dev set (cached under var/devsets/voice), and Whisper + the reading scored on it.
 voice-devset: $(APP_STAMP) voice-tools

@@ -16,6 +16,7 @@ from server.openapi import install_openapi
 from server.routes import (
     actions,
     approvals,
+    contracts,
     dashboard,
     dingtalk,
     events,
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None,
                   description="Offline-first shop-floor assistant: turns, documents and stock.")
     for router in (health.router, turns.router, headset.router, events.router, ledger.router, fleet.router,
                    approvals.router, records.router, actions.router, screens.router, wecom.router,
-                   dingtalk.router, dashboard.router, vouchers.router, partners.router):
+                   dingtalk.router, dashboard.router, vouchers.router, partners.router, contracts.router):
         app.include_router(router)
     install_error_handlers(app)
     install_body_limit(app, settings.max_request_bytes)

@@ -21,6 +21,8 @@ app.add_typer(devices_app, name="devices")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(db_app, name="db")
 app.add_typer(channels_app, name="channels")
+contracts_app = typer.Typer(help="Signed purchase-sale contracts", no_args_is_help=True)
+app.add_typer(contracts_app, name="contracts")
 
 
 @app.command()
@@ -311,3 +313,19 @@ def channels_try(platform: Annotated[str, typer.Argument(help="wecom or dingtalk
                                "wecom" if platform == "wecom" else "dingtalk", user, text))
     finally:
         engine.dispose()
+
+
+@contracts_app.command("validate")
+def contracts_validate(
+    pdf: Annotated[Path, typer.Argument(help="a contract PDF", exists=True, dir_okay=False)],
+    trust: Annotated[Path, typer.Option(help="the certificate to trust (PEM or DER), e.g. var/contracts/FS.crt",
+                                        exists=True, dir_okay=False)],
+) -> None:
+    """Check a contract's signature with pyHanko's validator: intact, valid, trusted, covering the whole file."""
+    from assistant.contracts.validate import check_contract
+
+    check = check_contract(pdf.read_bytes(), trust.read_bytes())
+    typer.echo(f"signatures: {check.signatures}\nsigner: {check.signer}\nintact: {check.intact}\n"
+               f"valid: {check.valid}\ntrusted: {check.trusted}\nwhole file: {check.whole_file}")
+    typer.echo("OK" if check.ok else "NOT OK")
+    raise typer.Exit(0 if check.ok else 1)

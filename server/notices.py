@@ -4,7 +4,10 @@ fleet's events (codes and values), and transfers waiting for approval or decided
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
+from assistant.catalogue import both
 from assistant.dialogue.approvals import ApprovalNotice, Notify
 from assistant.dialogue.progress import notice
 from assistant.fleet import EventSink, FleetEvent
@@ -53,4 +56,29 @@ def approval_notifier(world: World, push: DevicePush) -> Notify:
             await push.push(device, NoticeOut(event=said.kind, doc_id=said.document.id,
                                               text=text_en if english else text_zh, text_zh=text_zh,
                                               text_en=text_en))
+    return tell
+
+
+ContractNumber = Callable[[str], Awaitable[str | None]]  # a document's signed contract number, if it has one
+
+
+def contract_notifier(world: World, ledger: Ledger, push: DevicePush, number_of: ContractNumber
+                      ) -> Callable[[str], Coroutine[Any, Any, None]]:
+    """A sale's contract was signed: the device that confirmed the sale is told (a chat gets the PDF itself through
+    its relay; a tablet shows a download link)."""
+
+    async def tell(document_id: str) -> None:
+        try:
+            document = await asyncio.to_thread(ledger.document, document_id)
+        except DocumentNotFound:
+            return
+        number = await number_of(document_id)
+        if number is None or not document.device:
+            return
+        text_zh, text_en = both("notice-contract-signed", doc=document_id, number=number)
+        worker = world.worker_for_device(document.device)
+        english = worker is not None and worker.language == "en"
+        await push.push(document.device, NoticeOut(event="contract-signed", doc_id=document_id,
+                                                   text=text_en if english else text_zh, text_zh=text_zh,
+                                                   text_en=text_en))
     return tell

@@ -18,10 +18,11 @@ from actions.registry import build_executor
 from assistant.access import DeviceTokens
 from assistant.alerts import AlertStore
 from assistant.books import Books, VoucherStore
-from assistant.dialogue.approvals import Approvals
+from assistant.contracts.service import ContractService
+from assistant.dialogue.approvals import ApprovalNotice, Approvals
 from assistant.dialogue.refusals import refuse_if_not_permitted
 from assistant.fleet import AgvOrderView, FleetConfig, FleetService
-from assistant.journal import TurnJournal
+from assistant.journal import TurnJournal, TurnRecord
 from assistant.language.codes import CodeMatcher
 from assistant.language.reading import MessageReader, Reading
 from assistant.ledger.db import make_engine
@@ -30,6 +31,7 @@ from assistant.ledger.seed import is_seeded, load_world_into
 from assistant.ledger.service import Ledger
 from assistant.ledger.states import DocType
 from assistant.ledger.views import Document
+from assistant.outbox import Wakeups
 from assistant.partners import PartnerService, PartnerStore
 from assistant.pipeline import DialogueClient, TurnContext, TurnPipeline
 from assistant.pipeline.guidance import guidance_for
@@ -41,7 +43,7 @@ from assistant.world.master_data import MasterData
 from assistant.world.schema import World
 from server.dashboard import Dashboard, fan_out
 from server.feed import SiteFeed
-from server.notices import approval_notifier, fleet_listener
+from server.notices import approval_notifier, contract_notifier, fleet_listener
 from server.push import DevicePush
 from server.settings import Settings
 from speech import SpeechService, SpeechUnavailable
@@ -76,14 +78,18 @@ class Services:
     state: StateParts  # per-device state: in this process, or shared by every app process (Redis)
     vouchers: VoucherStore  # the vouchers confirmed sales posted (when the world has books)
     partner_log: PartnerStore  # the partner webhooks' delivery log
+    wakeups: Wakeups  # the delivery loops to wake when documents changed (partner push, alerts)
     partner_push: PartnerService | None = None  # running when partners are configured
     partner_http: httpx.AsyncClient | None = None  # its own client: not the Rasa one (base URL, transport)
+    contracts: ContractService | None = None  # running when a site has a company and contracts are enabled
 
     def code_matcher(self) -> CodeMatcher:
         """Barcodes → items and locations of the world of this moment."""
         return CodeMatcher(self.master.world, self.master.resolver)
 
     async def aclose(self) -> None:
+        if self.contracts is not None:
+            await self.contracts.stop()
         if self.partner_push is not None:
             await self.partner_push.stop()
         if self.partner_http is not None:
@@ -142,7 +148,14 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
                                                  dashboard.on_fleet_event))
     dashboard.fleet = fleet
     await fleet.start()
-    notify = fan_out(approval_notifier(world, push), dashboard.on_approval)
+    wakeups = Wakeups()
+
+    async def documents_changed(news: TurnRecord | ApprovalNotice) -> None:
+        """A turn that touched documents, or an approval decided: the outboxes have news to send."""
+        if not isinstance(news, TurnRecord) or news.documents:
+            wakeups.wake()
+
+    notify = fan_out(approval_notifier(world, push), dashboard.on_approval, documents_changed)
     deps = ActionDeps(master=master, ledger=ledger, timezone=settings.timezone, fleet=fleet, notify=notify)
     http = httpx.AsyncClient(base_url=settings.rasa_url, timeout=settings.rasa_timeout_s, transport=rasa_transport)
     dialogue = DialogueClient(http, settings.rasa_channel_secret(), settings.effective_rasa_urls)
@@ -180,25 +193,62 @@ async def build_services(settings: Settings, rasa_transport: httpx.AsyncBaseTran
     master.on_change(lambda _world, vocabulary_now: vision.use_names(vocabulary_now))
     master.on_change(lambda _world, vocabulary_now: speech.use_vocabulary(vocabulary_now))
     recorder = TurnRecorder(journal, settings.var_dir / "media", settings.keep_media_days,
-                            on_record=dashboard.turn_recorded)
+                            on_record=fan_out(dashboard.turn_recorded, documents_changed))
     await asyncio.to_thread(recorder.purge_media)
     await dashboard.start()
+    partner = await _start_partner_push(settings, engine, ledger, wakeups)
+    contracts = await _start_contracts(settings, engine, ledger, world, partner.get("partner_push"), wakeups, push)
     return Services(
         settings=settings, world=world, master=master, engine=engine, ledger=ledger, actions=build_executor(deps),
         dialogue=dialogue, http=http, pipeline=pipeline,
         tokens=DeviceTokens(engine), action_secret=settings.action_secret(), vision=vision, speech=speech,
         fleet=fleet, router=router, push=push, approvals=deps.approvals,
         recorder=recorder, turn_rate=state.rate, state=state, feed=feed, dashboard=dashboard,
-        vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine),
-        **await _start_partner_push(settings, engine, ledger),
+        vouchers=VoucherStore(engine, world), partner_log=PartnerStore(engine), wakeups=wakeups,
+        contracts=contracts, **partner,
     )
 
 
-async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger) -> dict[str, Any]:
+async def _start_contracts(settings: Settings, engine: Engine, ledger: Ledger, world: World,
+                           partner_push: PartnerService | None, wakeups: Wakeups, push: DevicePush
+                           ) -> ContractService | None:
+    """The contract service, started, when a site has a company (its confirmed sales get signed contracts), woken
+    with the other loops when documents change. A clause template that does not load stops the start with the
+    reason."""
+    if not settings.contracts.enabled or not world.companies:
+        return None
+
+    telling: set[asyncio.Task[None]] = set()
+
+    async def number_of(document_id: str) -> str | None:
+        info = await service.info(document_id)
+        return info.number if info is not None else None
+
+    tell_device = contract_notifier(world, ledger, push, number_of)
+
+    def signed(document_id: str) -> None:
+        """A contract signed: its contract.signed event to the partners now, and the PDF to whoever confirmed."""
+        if partner_push is not None:
+            partner_push.poke()
+        task = asyncio.get_running_loop().create_task(tell_device(document_id), name=f"contract-{document_id}")
+        telling.add(task)
+        task.add_done_callback(telling.discard)
+
+    # Built in a worker thread: it reads and checks the clause templates.
+    service = await asyncio.to_thread(ContractService, engine, ledger, world, settings.contract_config(),
+                                      on_signed=signed, world_dir=settings.world_path.parent)
+    await service.start()
+    wakeups.add(service.poke)
+    return service
+
+
+async def _start_partner_push(settings: Settings, engine: Engine, ledger: Ledger, wakeups: Wakeups
+                              ) -> dict[str, Any]:
     """The partner webhooks' delivery service, started, when partners are configured."""
     if not settings.partners:
         return {}
     http = httpx.AsyncClient(follow_redirects=False)
-    service = PartnerService(engine, ledger, settings.partners, http)
+    service = PartnerService(engine, ledger, settings.partners, http, policy=settings.partner_delivery)
     await service.start()
+    wakeups.add(service.poke)
     return {"partner_push": service, "partner_http": http}

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.contracts.config import ContractConfig
 from assistant.fleet.service import FleetSettings
+from assistant.outbox import DeliveryPolicy
 from assistant.partners import Partner
 from assistant.world.loader import DEMO_WORLD
 from server.channels.settings import ChannelSettings
@@ -36,6 +38,26 @@ _EARLIER_NAMES: dict[str, tuple[str, str]] = {
 
 def _default(group: type[BaseModel], name: str) -> Any:
     return group.model_fields[name].default
+
+
+class ContractSettings(BaseModel):
+    """Purchase-sale contracts (docs/contracts.md): FRONTLINE_CONTRACTS__PKCS12, FRONTLINE_CONTRACTS__PASSPHRASE, …"""
+
+    enabled: bool = True  # sites with a company in the world put their confirmed sales into signed contracts
+    pkcs12: Path | None = None  # the company's certificate and key (.p12/.pfx); None: a self-signed demo one
+    passphrase: SecretStr | None = None  # opens `pkcs12`; never logged
+    demo_dir: Path | None = None  # where the demo certificates are made; None: var_dir/contracts
+    template: Path | None = None  # the clause template; None: assistant/contracts/templates/sales_contract.zh.md
+    font: Path | None = None  # a TrueType font with Chinese; None: fonts-wqy-zenhei (make setup installs it)
+
+    @model_validator(mode="after")
+    def _files_exist(self) -> ContractSettings:
+        if self.passphrase is not None and self.pkcs12 is None:
+            raise ValueError("contracts.passphrase without contracts.pkcs12: give the certificate file too")
+        for path in (self.pkcs12, self.template, self.font):
+            if path is not None and not path.is_file():
+                raise ValueError(f"contracts: no such file: {path}")
+        return self
 
 
 class Settings(BaseSettings):
@@ -113,6 +135,9 @@ class Settings(BaseSettings):
     # Partners sent signed webhooks for document events (docs/partners.md), FRONTLINE_PARTNERS as a JSON list:
     # [{"name": "bank", "url": "https://...", "secret": "...", "events": ["sales_order.confirmed"], "sites": ["FS"]}]
     partners: tuple[Partner, ...] = ()
+    # How their deliveries retry (FRONTLINE_PARTNER_DELIVERY__RETRY_INITIAL_S=5 …): assistant.outbox.DeliveryPolicy
+    partner_delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
+    contracts: ContractSettings = Field(default_factory=ContractSettings)  # signed purchase-sale contracts
 
     mqtt_url: str | None = None  # e.g. mqtt://broker:1883; empty: an MQTT broker embedded in the app
     embedded_mqtt_port: int = 0  # the embedded broker's port on loopback; 0: a free one, chosen at start
@@ -181,6 +206,13 @@ class Settings(BaseSettings):
         if self.database_url.startswith("postgresql"):
             return self.database_url
         return f"sqlite:///{self.var_dir / 'dialogue.db'}"
+
+    def contract_config(self) -> ContractConfig:
+        """The contract service's configuration: these settings, the demo certificates under var_dir."""
+        group = self.contracts
+        return ContractConfig(pkcs12=group.pkcs12, passphrase=group.passphrase,
+                              demo_dir=group.demo_dir or self.var_dir / "contracts", template=group.template,
+                              font=group.font, timezone=self.timezone)
 
     def today(self) -> date:
         """Today at the site: "今天" and order dates follow the site's clock, not the server's."""

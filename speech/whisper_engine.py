@@ -109,6 +109,7 @@ class _Request:
     prompt: str
     beam_size: int
     window: int
+    max_new_tokens: int | None = None  # a caption's budget; None: the model's limit
     result: EngineResult | None = None
     error: BaseException | None = None
     done: bool = False
@@ -150,13 +151,15 @@ class WhisperTranscriber:
         log.info("speech.whisper.loaded", model_dir=str(model_dir), beam_size=beam_size, window_s=window_s)
 
     def recognize(self, pcm: Pcm, context: Context, *, beam_size: int | None = None,
-                  window_s: float | None = None) -> EngineResult:
-        """`window_s` overrides the encoder window for this decode (a caption may see less than the final).
+                  window_s: float | None = None, max_new_tokens: int | None = None) -> EngineResult:
+        """`window_s` overrides the encoder window for this decode (a caption may see less than the final);
+        `max_new_tokens` caps the text (a caption stuck repeating itself stops there instead of at 448 tokens).
 
         Blocking, and safe from several threads: decodes that wait together (two headsets' finals) are decoded in
         one batch by the first of them to get the engine; each gets exactly what it would have got alone."""
         window = self._window if window_s is None else min(FULL_WINDOW, round(window_s * FRAMES_PER_S))
-        request = _Request(pcm, context.language or None, context.prompt, beam_size or self._beam_size, window)
+        request = _Request(pcm, context.language or None, context.prompt, beam_size or self._beam_size, window,
+                           max_new_tokens)
         with self._arrived:
             self._pending.append(request)
             self._arrived.notify_all()
@@ -172,7 +175,8 @@ class WhisperTranscriber:
         """Under the engine lock: decode `request` with the others of its kind waiting (beam and window alike),
         collecting arrivals for a few ms."""
         def kind(other: _Request) -> bool:
-            return other.beam_size == request.beam_size and other.window == request.window
+            return (other.beam_size, other.window, other.max_new_tokens) == (request.beam_size, request.window,
+                                                                             request.max_new_tokens)
 
         # A final waits a moment for others (headsets finishing together arrive within ms of each other) unless the
         # batch is full; a caption (greedy) never waits.
@@ -187,7 +191,7 @@ class WhisperTranscriber:
             languages = [r.language if r.language in self._allowed else self._detect(e)
                          for r, e in zip(batch, encoded, strict=True)]
             for r, result in zip(batch, self._generate(encoded, languages, [r.prompt for r in batch],
-                                                        request.beam_size), strict=True):
+                                                        request.beam_size, request.max_new_tokens), strict=True):
                 r.result = result
         except BaseException as error:  # every caller of the batch hears of it, not only the leader
             for r in batch:
@@ -250,7 +254,7 @@ class WhisperTranscriber:
         return max(ours)[1] if ours else self._allowed[0]
 
     def _generate(self, encoded: Sequence[Any], languages: Sequence[str], prompts: Sequence[str],
-                  beam_size: int) -> list[EngineResult]:
+                  beam_size: int, max_new_tokens: int | None = None) -> list[EngineResult]:
         """Decode encodings, each with its language and prompt, in as few CTranslate2 calls as it allows: one per
         encoding shape (a short window applies only to speech that fits in it) and prompt length (its decoder needs
         <|startoftranscript|> at one position in a batch; padding a prompt would change the transcript)."""
@@ -266,25 +270,29 @@ class WhisperTranscriber:
         results: list[EngineResult | None] = [None] * len(encoded)
         for group in groups.values():
             outputs = self._generate_batch([encoded[i] for i in group], [tokens[i] for i in group], beam_size,
-                                           tokenizers[group[0]])
+                                           tokenizers[group[0]], max_new_tokens)
             for i, output in zip(group, outputs, strict=True):
                 results[i] = _result(output, tokenizers[i], languages[i])
         return [r for r in results if r is not None]
 
     def _generate_batch(self, encoded: Sequence[Any], prompts: list[list[int]], beam_size: int,
-                        tokenizer: Any) -> list[Any]:
-        """One CTranslate2 call (the suppressed tokens do not depend on the language)."""
+                        tokenizer: Any, max_new_tokens: int | None = None) -> list[Any]:
+        """One CTranslate2 call (the suppressed tokens do not depend on the language). CTranslate2's max_length
+        counts the prompt too (faster-whisper's max_new_tokens is added to the prompt's length the same way)."""
         from faster_whisper.transcribe import get_suppressed_tokens
 
         # One utterance goes as it always did; several are stacked into one [batch, positions, width] input.
         features = encoded[0] if len(encoded) == 1 else ctranslate2_view(
             np.ascontiguousarray(np.concatenate([np.asarray(e) for e in encoded], axis=0)))
+        max_length = self._model.max_length
+        if max_new_tokens is not None:
+            max_length = min(max_length, max(map(len, prompts)) + max_new_tokens)
         self.batch_sizes[len(encoded)] += 1
         if len(encoded) > 1:
             log.info("speech.batched", size=len(encoded), beam_size=beam_size)
         return list(self._model.model.generate(
             features, prompts, beam_size=beam_size, patience=1.0, length_penalty=1.0,
-            repetition_penalty=1.0, no_repeat_ngram_size=0, max_length=self._model.max_length, return_scores=True,
+            repetition_penalty=1.0, no_repeat_ngram_size=0, max_length=max_length, return_scores=True,
             return_no_speech_prob=True, suppress_blank=True, suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
             max_initial_timestamp_index=50))
 

@@ -26,7 +26,19 @@ from speech.vad import FRAME, Endpointer, VadSettings
 from speech.whisper_engine import WhisperTranscriber, prompted_decode
 
 log = structlog.get_logger(__name__)
-CAPTION_WINDOW_S = 10.0  # the encoder window of a caption (a longer utterance gets the full window)
+# A caption is cheap (issue 15): its encoder window fits the speech so far (the encoder's cost grows with the window,
+# and a caption is decoded every second), and its text has a budget proportional to that speech (a greedy decode
+# stuck repeating itself stops there, not at 448 tokens). A longer utterance gets the full window.
+CAPTION_MIN_WINDOW_S = 3.0
+CAPTION_MARGIN_S = 1.0  # the window is the speech plus this (`_encode` also keeps a half-second margin)
+CAPTION_TOKENS_PER_S = 10  # Mandarin speech runs 4-6 characters a second, Whisper spends 1-2 tokens a character
+CAPTION_MIN_TOKENS = 8
+
+
+def caption_budget(seconds: float) -> tuple[float, int]:
+    """The encoder window and the token budget of a caption of `seconds` of speech."""
+    window = max(CAPTION_MIN_WINDOW_S, seconds + CAPTION_MARGIN_S)
+    return window, max(CAPTION_MIN_TOKENS, round(seconds * CAPTION_TOKENS_PER_S))
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +147,12 @@ class WhisperStream:
             return prompted_decode(self._engine, utterance.audio, context)
         # A caption is read and gone: a greedy decode in a short window costs a fraction of the final's, so one that
         # is under way when the worker stops holds the final back only briefly.
-        return self._engine.recognize(utterance.audio, context, beam_size=1, window_s=CAPTION_WINDOW_S)
+        window_s, tokens = caption_budget(len(utterance.audio) / SAMPLE_RATE)
+        caption = self._engine.recognize(utterance.audio, context, beam_size=1, window_s=window_s,
+                                         max_new_tokens=tokens)
+        # A caption that came out looping (confidence 0 from the engine) would show gibberish: keep the last one.
+        return caption if caption.confidence > 0 or not caption.text else EngineResult(self._caption, 0.0, (),
+                                                                                       caption.language)
 
     def _reset(self) -> None:
         self._buffer, self._samples, self._last_caption_at = [], 0, 0

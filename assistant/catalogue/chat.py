@@ -14,4 +14,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "chat-draft-title": ("待确认", "To confirm"),
     "chat-documents": ("单据", "Documents"),
     "chat-working": ("收到，正在处理…", "Got it, working on it…"),
+    # a confirmed sale's signed contract, to the device or chat it was confirmed from (the PDF follows in a chat)
+    "notice-contract-signed": ("{doc}的购销合同{number}已签章，请查收。",
+                               "The sales contract {number} of {doc} is signed: here it is."),
 }

@@ -53,6 +53,18 @@ TEXTS: dict[str, tuple[str, str]] = {
                                "Only a supervisor or manager of this site may read the vouchers."),
     "partner-deliveries-not-permitted": ("只有本场地的主管或经理能查看合作方推送记录。",
                                          "Only a supervisor or manager of this site may read the partner deliveries."),
+    "contract-not-permitted": ("这台设备的使用人不能下载购销合同(开单员、主管或经理才能)。",
+                               "This device's worker may not download sales contracts (a clerk, supervisor or "
+                               "manager may)."),
+    "contract-not-ready": ("单据{doc}的购销合同正在生成和签章，请几秒后再试。",
+                           "The sales contract of document {doc} is being made and signed; try again in a few "
+                           "seconds."),
+    "contract-none": ("单据{doc}没有购销合同(只有已确认的、所在场地登记了公司信息的销售单才生成合同)。",
+                      "Document {doc} has no sales contract (only confirmed sales orders of a site with its company "
+                      "details get one)."),
+    "contract-failed": ("单据{doc}的购销合同没能生成，请联系管理员查看日志(证书、字体或合同模板)。",
+                        "The sales contract of document {doc} could not be made; ask an administrator to check the "
+                        "logs (certificate, font or contract template)."),
     "turn-not-found": ("没有对话记录{turn}。", "No turn {turn}."),
     "turn-media-not-kept": ("对话{turn}的录音或照片没有保存(只保存了校验值；见 FRONTLINE_KEEP_MEDIA_DAYS)。",
                             "The recording or photo of turn {turn} was not kept (only its checksum; see "

@@ -49,3 +49,11 @@ TRANSITIONS: dict[DocType, dict[DocStatus, frozenset[DocStatus]]] = {
 
 def can_move(doc_type: DocType, current: DocStatus, target: DocStatus) -> bool:
     return target in TRANSITIONS[doc_type].get(current, frozenset())
+
+
+class Milestone(StrEnum):
+    """Document events that change no status, recorded in `document_events` like one (to_status holds the milestone,
+    from_status the status the document had then) by the service that reached it, so whoever follows a document's
+    events (the partner push) sees them in the same stream."""
+
+    contract_signed = "contract.signed"  # its purchase-sale contract was signed (assistant/contracts)

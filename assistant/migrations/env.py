@@ -14,6 +14,7 @@ from sqlalchemy import Connection, DateTime, Numeric
 from assistant.access.tokens import AccessBase
 from assistant.alerts.models import AlertsBase
 from assistant.books.models import BooksBase
+from assistant.contracts.models import ContractsBase
 from assistant.fleet.store import FleetBase
 from assistant.journal.channels import ChannelBase
 from assistant.journal.store import JournalBase
@@ -24,8 +25,9 @@ from assistant.partners.models import PartnersBase
 
 config = context.config
 target_metadata = [Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
-                   ChannelBase.metadata, BooksBase.metadata, PartnersBase.metadata]
-# ledger, fleet link, device tokens, the turns on record, safety-stock alerts, chat channels, vouchers, partner push
+                   ChannelBase.metadata, BooksBase.metadata, PartnersBase.metadata, ContractsBase.metadata]
+# ledger, fleet link, device tokens, the turns on record, safety-stock alerts, chat channels, vouchers, partner push,
+# contracts
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -2,5 +2,6 @@
 rows and backs off after a failure."""
 
 from assistant.outbox.policy import DeliveryPolicy
+from assistant.outbox.wakeups import Wakeups
 
-__all__ = ["DeliveryPolicy"]
+__all__ = ["DeliveryPolicy", "Wakeups"]

@@ -1,5 +1,5 @@
-"""Partner push: signed webhooks for document events (a sales order confirmed, a transfer done; `contract.signed`
-is defined for later) to configured partners, from an outbox, retried with backoff, once per event id.
+"""Partner push: signed webhooks for document events (a sales order confirmed, a transfer done, a contract
+signed) to configured partners, from an outbox, retried with backoff, once per event id.
 
     service = PartnerService(engine, ledger, settings.partners, httpx.AsyncClient())
     await service.start()   # in the app's lifespan; `await service.stop()` on the way out

@@ -10,7 +10,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_
 class EventType(StrEnum):
     sales_order_confirmed = "sales_order.confirmed"  # a sales order reached `confirmed`
     transfer_done = "transfer.done"  # a transfer reached `done`
-    contract_signed = "contract.signed"  # defined for the contracts to come; nothing produces it yet
+    contract_signed = "contract.signed"  # a sales order's purchase-sale contract was signed (assistant/contracts)
 
 
 class Partner(BaseModel):

@@ -152,6 +152,7 @@ class Company(_Frozen):
     legal_representative: str
     bank: str  # 开户行
     account: str  # 账号
+    contract_template: str | None = None  # its own clause template (relative to the world file); None: the shipped one
 
 
 class Role(StrEnum):

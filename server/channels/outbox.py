@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import Any
 
 import structlog
@@ -22,3 +23,9 @@ class LocalOutbox:
     async def keep(self, platform: str, kind: str, target: str, body: dict[str, Any]) -> None:
         await asyncio.to_thread(self._store.append, platform, kind, target, body)
         log.info("chat-kept-locally", platform=platform, kind=kind, target=target)
+
+
+def file_record(data: bytes, filename: str) -> dict[str, Any]:
+    """What the local log keeps of a file that would have been sent: not the bytes, what identifies them."""
+    return {"msgtype": "file", "file": {"name": filename, "bytes": len(data),
+                                        "sha256": hashlib.sha256(data).hexdigest()}}

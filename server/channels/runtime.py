@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from assistant.alerts import AlertService
 from assistant.catalogue import lang_of, say
 from assistant.journal.channels import ChatInbox, OutboundLog
-from assistant.world.schema import ChatPlatform, World
+from assistant.world.schema import ChatPlatform
 from server.channels.alerts import alert_service
 from server.channels.demo import effective_channels
 from server.channels.dingtalk.adapter import DingTalkSender
@@ -37,6 +37,7 @@ from server.channels.wecom.bot_client import WeComBotClient
 from server.channels.wecom.bot_media import MediaFetcher
 from server.channels.wecom.crypto import WeComCrypto
 from server.push import Relay
+from server.schemas.sockets import NoticeOut
 from server.services import Services
 from server.settings import Settings
 
@@ -119,6 +120,18 @@ class ChannelRuntime:
         elif self.dingtalk is not None:
             await self.dingtalk.sender.tell(user, reply)
 
+    async def send_file(self, platform: ChatPlatform, user: str, data: bytes, filename: str,
+                        content_type: str = "application/pdf") -> bool:
+        """A file to the person (a signed contract) where the platform takes files: the WeCom app, the DingTalk
+        robot. False where it cannot go as a file (the WeCom intelligent bot sends words only)."""
+        if platform == "wecom" and self.wecom is not None:
+            await self.wecom.sender.send_file(user, data, filename, content_type)
+            return True
+        if platform == "dingtalk" and self.dingtalk is not None:
+            await self.dingtalk.sender.send_file(user, data, filename)
+            return True
+        return False
+
     def start_long_connection(self, name: str, run: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._logged(run, name), name=name)
         self._connections.add(task)
@@ -143,25 +156,37 @@ class ChannelRuntime:
         await self.http.aclose()
 
 
-def _news_relay(runtime: ChannelRuntime, platform: ChatPlatform, world: World) -> Relay:
-    """News for a worker's chat conversation (an approval decided, the AGV of a transfer asked for in the chat)
-    goes to the worker in that platform, as a message."""
+def _news_relay(runtime: ChannelRuntime, platform: ChatPlatform, services: Services) -> Relay:
+    """News for a worker's chat conversation (an approval decided, the AGV of a transfer asked for in the chat, a
+    sale's signed contract) goes to the worker in that platform, as a message (the contract as a file, too)."""
     async def relay(device: str, message: BaseModel) -> None:
-        worker = chat_device_owner(world, device)
+        worker = chat_device_owner(services.world, device)
         text = getattr(message, "text", None)
-        # A worker's conversation, or a customer's contact's (told when a manager decides on their order).
+        # A worker's conversation, or a customer's contact's (their order decided by a manager, its contract).
         user = worker.chat_user(platform) if worker is not None else None
         if worker is None and device.startswith(f"{platform}-"):
-            user = chat_device_contact(world, device)
+            user = chat_device_contact(services.world, device)
         if user is None or not isinstance(text, str) or not text:
             return
         lang = lang_of(worker.language if worker is not None else None)
         reply = ChatReply(title=say("card-default", lang), text=text, markdown=text, language=lang)
         try:
+            if isinstance(message, NoticeOut) and message.event == "contract-signed" and message.doc_id:
+                await _send_contract(runtime, services, platform, user, message.doc_id)
             await runtime.tell(platform, user, reply)
         except Exception as error:  # logged, not raised: one platform down must not stop the others' news
             log.warning("chat-news-failed", platform=platform, device=device, error=type(error).__name__)
     return relay
+
+
+async def _send_contract(runtime: ChannelRuntime, services: Services, platform: ChatPlatform, user: str,
+                         document_id: str) -> None:
+    contract = await services.contracts.signed_pdf(document_id) if services.contracts is not None else None
+    if contract is None:
+        return
+    sent = await runtime.send_file(platform, user, contract.pdf, contract.filename)
+    log.info("chat-contract-sent" if sent else "chat-contract-not-a-file", platform=platform,
+             document=document_id, number=contract.number)
 
 
 async def start_channels(settings: Settings, services: Services) -> ChannelRuntime:
@@ -197,10 +222,11 @@ async def start_channels(settings: Settings, services: Services) -> ChannelRunti
                                                    handler=runtime.on_stream_message, api_base=dingtalk.api_base)
             runtime.start_long_connection("dingtalk-stream", runtime.dingtalk_stream.run())
     for platform in ("wecom", "dingtalk"):
-        services.push.relay(f"{platform}-", _news_relay(runtime, platform, services.world))
+        services.push.relay(f"{platform}-", _news_relay(runtime, platform, services))
     runtime.alerts = alert_service(services.engine, services.world, channels, http, local, services.push,
                                    services.dashboard.alert_target())
     await runtime.alerts.start()
+    services.wakeups.add(runtime.alerts.poke)  # a confirmation that crossed a minimum is told at once
     log.info("channels-ready", demo=bool(channels.demo), wecom_callback=runtime.wecom is not None,
              wecom_bot=runtime.wecom_bot is not None, dingtalk_callback=runtime.dingtalk is not None,
              dingtalk_stream=runtime.dingtalk_stream is not None)

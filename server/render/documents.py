@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from assistant.contracts.models import ContractStatus
+from assistant.contracts.views import ContractInfo
 from assistant.dialogue.agv import why_waiting
 from assistant.fleet import AgvOrderView
 from assistant.ledger.views import Document, DocumentLine
-from server.schemas.documents import AgvLegOut, AgvOrderOut, CustomerOut, DocumentLineOut, DocumentOut, PickOut
+from server.schemas.documents import (
+    AgvLegOut,
+    AgvOrderOut,
+    ContractOut,
+    CustomerOut,
+    DocumentLineOut,
+    DocumentOut,
+    PickOut,
+)
 
 
 def _line(line: DocumentLine) -> DocumentLineOut:
@@ -37,7 +47,16 @@ def _sale_lines(lines: list[DocumentLine]) -> list[DocumentLineOut]:
     return list(by_item.values())
 
 
-def document_out(document: Document) -> DocumentOut:
+def contract_out(contract: ContractInfo | None) -> ContractOut | None:
+    """A signed contract as its document names it; None while it is being made, or when there is none."""
+    if contract is None or contract.status != ContractStatus.signed or contract.sha256 is None \
+            or contract.signed_at is None:
+        return None
+    return ContractOut(number=contract.number, url=f"/api/v1/documents/{contract.document_id}/contract.pdf",
+                       sha256=contract.sha256, signed_at=contract.signed_at.isoformat())
+
+
+def document_out(document: Document, contract: ContractInfo | None = None) -> DocumentOut:
     lines = list(document.lines)
     return DocumentOut(
         type=document.type.value,
@@ -55,6 +74,7 @@ def document_out(document: Document) -> DocumentOut:
         turns=document.turns,
         delivery_date=document.delivery_date.isoformat() if document.delivery_date else None,
         delivery_place=document.delivery_place,
+        contract=contract_out(contract),
     )
 
 

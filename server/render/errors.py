@@ -18,7 +18,9 @@ _STATUS: dict[str, int] = {
     "auth-invalid-token": 401, "document-not-found": 404, "site-forbidden": 403, "unknown-item-code": 404,
     "turns-not-permitted": 403, "turn-not-found": 404, "unknown-device-code": 404, "turn-media-not-kept": 404,
     "dashboard-not-permitted": 403, "vouchers-not-permitted": 403, "partner-deliveries-not-permitted": 403,
-    "approval-not-permitted": 403, "approval-not-waiting": 409, "approval-out-of-stock": 409,
+    "approval-not-permitted": 403,
+    "contract-not-permitted": 403, "contract-not-ready": 404, "contract-none": 404,
+    "contract-failed": 404, "approval-not-waiting": 409, "approval-out-of-stock": 409,
     "internal-error": 500, "db-unavailable": 503, "device-busy": 503, "state-unavailable": 503,
 }
 _BY_STAGE = {"input": 422, "stt": 422, "ocr": 422, "nlu": 503, "render": 500}

@@ -26,7 +26,8 @@ async def get_document(document_id: str, device: DeviceDep, services: ServicesDe
         raise ApiError("document-not-found", device.language, {"doc": document_id}) from exc
     if document.site != device.site:  # another site's document does not exist for this device
         raise ApiError("document-not-found", device.language, {"doc": document_id})
-    return document_out(document)
+    contract = await services.contracts.info(document_id) if services.contracts is not None else None
+    return document_out(document, contract)
 
 
 @router.get("/stock", response_model=list[StockOut], responses=_ERRORS)

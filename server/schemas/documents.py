@@ -34,6 +34,15 @@ class DocumentLineOut(_Out):
     picks: list[PickOut] | None = None  # sales orders: one line per item, taken from these locations
 
 
+class ContractOut(BaseModel):
+    """A sales order's signed purchase-sale contract (PAdES, the seller's company certificate)."""
+
+    number: str  # HT-FS-SO-000123
+    url: str  # the PDF: GET /api/v1/documents/{id}/contract.pdf
+    sha256: str  # of the PDF, hex
+    signed_at: str  # ISO time
+
+
 class DocumentOut(BaseModel):
     type: Literal["transfer", "sales_order"]
     id: str
@@ -49,6 +58,9 @@ class DocumentOut(BaseModel):
     turns: list[str] = []  # the turns that made it and changed its status: GET /api/v1/turns/{id}
     delivery_date: str | None = None  # ISO date: a sales order delivered at the latest on this day
     delivery_place: str | None = None  # where a sales order's goods go (the customer's address unless said)
+    # Its signed contract, on GET /api/v1/documents/{id} (null there until signed, and for documents that get none;
+    # not looked up where documents are listed with a turn)
+    contract: ContractOut | None = None
 
 
 class AgvLegOut(_Out):

@@ -278,6 +278,35 @@ function renderAlerts() {
   if (!alerts.length) list.append(el("p", { class: "empty", text: word("ui-dashboard-no-alerts") }));
 }
 
+// --- partner push: the webhook delivery log -----------------------------------------------------------------
+
+let deliveriesDue = null;
+
+function deliveriesSoon() {  // after a document changed: its events reach the log within a moment; one fetch for many
+  if (deliveriesDue) return;
+  deliveriesDue = setTimeout(() => { deliveriesDue = null; loadDeliveries(); }, 1000);
+}
+
+async function loadDeliveries() {
+  const response = await api("/api/v1/partner-deliveries?limit=50").catch(() => null);
+  if (!response || !response.ok) return;  // refused or away: the section stays as it was
+  state.deliveries = await response.json();
+  renderDeliveries();
+}
+
+function renderDeliveries() {
+  const section = document.getElementById("partners");
+  const rows = document.getElementById("delivery-rows");
+  section.hidden = false;
+  rows.replaceChildren(...state.deliveries.map((d) => el("tr", { "data-delivery": String(d.id), "data-status": d.status },
+    el("td", { text: when(d.delivered_at || d.created_at) }), el("td", {}, docLink(d.document)),
+    el("td", { text: word(`ui-dashboard-event-${d.event_type}`) }), el("td", { text: d.partner }),
+    el("td", { class: d.status === "delivered" ? "ok" : "muted",
+      text: word(`ui-dashboard-delivery-${d.status}`) + (d.last_error && d.status !== "delivered" ? ` · ${d.last_error}` : "") }),
+    el("td", { text: String(d.attempts) }))));
+  if (!state.deliveries.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "empty", text: word("ui-dashboard-no-deliveries") })));
+}
+
 // --- the audit trail --------------------------------------------------------------------------------------
 
 function mediaButton(turn) {
@@ -391,6 +420,7 @@ function renderAll() {
   renderNews();
   renderAlerts();
   renderTurns();
+  if (state.deliveries) renderDeliveries();
 }
 
 function onSnapshot(snap) {
@@ -412,6 +442,7 @@ function onSnapshot(snap) {
   for (const turn of snap.turns) addTurn(turn);
   document.getElementById("board").hidden = false;
   renderAll();
+  loadDeliveries();
 }
 
 function flash(key) {
@@ -435,6 +466,7 @@ function onMessage(message) {
     case "snapshot": onSnapshot(message); break;
     case "document":
       if (upsertDocument(message.document)) { flash(message.document.id); renderDocuments(); }
+      deliveriesSoon();
       break;
     case "turn":
       if (addTurn(message.turn)) { flash(message.turn.id); renderTurns(); }

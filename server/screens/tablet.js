@@ -68,11 +68,48 @@ function show(result) {
     if (doc.type === "sales_order" || doc.type === "transfer") {
       const total = doc.total != null ? ` · ${word("ui-total")} ${doc.total.toFixed(2)}` : "";
       say(`${doc.id} ${word("ui-posted")}${total}`, "done");
+      if (doc.type === "sales_order" && doc.status === "confirmed") watchContract(doc.id);
     }
   }
   state.draftId = result.draft ? result.draft.id : null;  // a confirm tap names the draft it confirms
   renderDraft(result.draft, result.input ? result.input.fields || [] : []);
   renderQuestion(result.reply ? result.reply.text : "", result.actions || []);
+}
+
+// A confirmed sale at a site that signs contracts gets its signed PDF a moment later: offer it for download.
+async function watchContract(docId) {
+  const headers = { Authorization: `Bearer ${state.token}` };
+  for (let attempt = 0; attempt < 15; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1000 + 500 * attempt));
+    const response = await fetch(`/api/v1/documents/${encodeURIComponent(docId)}`, { headers }).catch(() => null);
+    if (!response || !response.ok) return;
+    const doc = await response.json();
+    if (doc.contract) { offerContract(doc.contract); return; }
+  }
+}
+
+function offerContract(contract) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "contract";
+  button.dataset.contract = contract.number;
+  button.textContent = `${word("ui-contract-download")} ${contract.number}`;
+  button.addEventListener("click", async () => {
+    const response = await fetch(contract.url, { headers: { Authorization: `Bearer ${state.token}` } });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      say((body.error && body.error.message) || `HTTP ${response.status}`, "error");
+      return;
+    }
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = `${contract.number}.pdf`;
+    link.click();
+  });
+  const p = document.createElement("p");
+  p.className = "message done";
+  p.append(button);
+  document.getElementById("conversation").prepend(p);
 }
 
 function renderQuestion(text, actions) {

@@ -14,6 +14,7 @@ HTTP part (uvicorn in a thread, `base_url` serves as both api.dingtalk.com and o
   POST /v1.0/robot/messageFiles/download  -> downloadUrl for a code registered with `add_file`
   GET  /files/{key}                       the registered bytes (`file_fetches`)
   POST /v1.0/robot/oToMessages/batchSend  recorded in `sent`
+  POST /media/upload?access_token=…&type= a multipart "media" file, recorded in `uploads` (media id -> bytes)
   POST /robot/sendBySession?session=…     a session webhook, recorded in `replies` (`session_webhook()` makes one)
   POST /robot/send?access_token=…         a custom group robot, checks timestamp+sign, recorded in `group_posts`
   POST /v1.0/gateway/connections/open     the Stream gateway: endpoint of the WebSocket part and a one-use ticket
@@ -52,7 +53,7 @@ from server.channels.dingtalk.sign import sign
 from tests.support import free_port
 from tests.support import serve as serve_http
 
-Endpoint = Literal["token", "download", "file", "batch-send", "session-webhook", "group-webhook", "gateway"]
+Endpoint = Literal["token", "download", "file", "batch-send", "upload", "session-webhook", "group-webhook", "gateway"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class FakeDingTalk:
         self.replies: list[WebhookPost] = []
         self.group_posts: list[WebhookPost] = []
         self.file_fetches: list[str] = []
+        self.uploads: dict[str, tuple[str, bytes]] = {}  # media id -> (file name, bytes)
         self.gateway_opens: list[dict[str, Any]] = []
         self._valid_tokens: set[str] = set()
         self._files: dict[str, tuple[bytes, str | None]] = {}  # download code -> bytes, custom downloadUrl
@@ -374,6 +376,25 @@ class FakeDingTalk:
                 self.sent.append(sent)
             return JSONResponse({"processQueryKey": f"pqk-{uuid.uuid4().hex[:8]}", "invalidStaffIdList": [],
                                  "flowControlledStaffIdList": []})
+
+        @app.post("/media/upload")
+        async def upload(request: Request) -> Response:
+            with self._lock:
+                valid = request.query_params.get("access_token", "") in self._valid_tokens
+            if failure := self._take_failure("upload"):
+                return failure
+            if not valid:
+                return JSONResponse({"errcode": 40014, "errmsg": "不合法的access_token"})
+            form = await request.form()
+            media = form.get("media")
+            if media is None or isinstance(media, str):
+                return JSONResponse({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+            media_id = f"@lA{uuid.uuid4().hex[:16]}"
+            content = await media.read()
+            with self._lock:
+                self.uploads[media_id] = (media.filename or "", content)
+            return JSONResponse({"errcode": 0, "errmsg": "ok", "type": request.query_params.get("type", "file"),
+                                 "media_id": media_id, "created_at": int(time.time() * 1000)})
 
         @app.post("/robot/sendBySession")
         async def session_reply(request: Request) -> Response:

@@ -235,3 +235,32 @@ async def test_a_token_answer_without_a_token_is_an_auth_failure(fake: FakeDingT
                                                                   http: httpx.AsyncClient) -> None:
     fake.fail("token", errcode=0)  # HTTP 200 with a body that has no accessToken
     assert await code_of(api_for(fake, http).access_token()) == "auth-failed"
+
+
+# --- files ------------------------------------------------------------------------------------------------------------
+
+async def test_send_file_uploads_then_sends_a_sample_file(fake: FakeDingTalk, http: httpx.AsyncClient) -> None:
+    api = api_for(fake, http)
+    pdf = b"%PDF-1.7 contract"
+    await api.send_file(["W21"], pdf, "HT-FS-0001.pdf")
+    (media_id, (name, content)), = fake.uploads.items()
+    assert (name, content) == ("HT-FS-0001.pdf", pdf)
+    (sent,) = fake.sent
+    assert sent.msg_key == "sampleFile" and sent.user_ids == ("W21",)
+    assert sent.msg_param == {"mediaId": media_id, "fileName": "HT-FS-0001.pdf", "fileType": "pdf"}
+
+
+async def test_an_upload_with_a_stale_token_is_retried_with_a_new_one(fake: FakeDingTalk,
+                                                                      http: httpx.AsyncClient) -> None:
+    api = api_for(fake, http)
+    await api.access_token()
+    fake.revoke_tokens()
+    assert await api.upload_media(b"x", "a.pdf")
+    assert len(fake.token_requests) == 2 and len(fake.uploads) == 1
+
+
+async def test_a_failed_upload_sends_nothing(fake: FakeDingTalk, http: httpx.AsyncClient) -> None:
+    api = api_for(fake, http)
+    fake.fail("upload", times=1, status=500)
+    assert await code_of(api.send_file(["W21"], b"x", "a.pdf")) == "api-failed"
+    assert fake.sent == [] and fake.uploads == {}

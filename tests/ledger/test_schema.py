@@ -17,6 +17,7 @@ from sqlalchemy import Engine, event, inspect, text
 from assistant.access.tokens import AccessBase
 from assistant.alerts.models import AlertsBase
 from assistant.books.models import BooksBase
+from assistant.contracts.models import ContractsBase
 from assistant.fleet.store import FleetBase
 from assistant.journal import JournalBase
 from assistant.journal.channels import ChannelBase
@@ -31,7 +32,7 @@ from tests.ledger.conftest import PG_ADMIN
 from tests.ledger.helpers import balances_from_moves, count, d, stock_rows
 
 METADATA = [models.Base.metadata, FleetBase.metadata, AccessBase.metadata, JournalBase.metadata, AlertsBase.metadata,
-            ChannelBase.metadata, BooksBase.metadata, PartnersBase.metadata]
+            ChannelBase.metadata, BooksBase.metadata, PartnersBase.metadata, ContractsBase.metadata]
 
 
 def test_models_and_migration_agree(engine: Engine) -> None:

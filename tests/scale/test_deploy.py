@@ -41,6 +41,9 @@ def test_every_setting_of_the_example_exists_and_parses(monkeypatch: pytest.Monk
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert len(settings.rasa_urls) == 2 and settings.state_url.startswith("redis://")
     assert not settings.start_rasa and not settings.start_agv_sim
+    # the address in front of the apps, to which the Rasa servers add the actions' path themselves
+    assert settings.action_endpoint == f"{settings.action_url.rstrip('/')}/webhook"
+    assert not settings.action_url.rstrip("/").endswith("/webhook"), settings.action_url
 
 
 @pytest.mark.parametrize("unit", sorted(p.name for p in (DEPLOY / "systemd").glob("*.service")))

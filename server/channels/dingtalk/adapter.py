@@ -12,7 +12,7 @@ from server.channels.dingtalk.api import DingTalkApi, send_message_link
 from server.channels.dingtalk.errors import DingTalkError
 from server.channels.dingtalk.messages import RobotMessage
 from server.channels.messages import ChatMessage, ChatReply, FetchMedia, Media, MediaUnavailable
-from server.channels.outbox import LocalOutbox
+from server.channels.outbox import LocalOutbox, file_record
 
 PLATFORM: ChatPlatform = "dingtalk"
 
@@ -71,6 +71,14 @@ class DingTalkSender:
             await self._api.reply(message.session_webhook, reply.title, text)
         else:
             await self._api.send_markdown([user], reply.title, text)
+
+    async def send_file(self, user: str, data: bytes, filename: str) -> None:
+        """A file from the robot (a signed contract). On demo credentials only its name, size and digest are logged."""
+        if self._local is not None:
+            await self._local.keep(PLATFORM, "file", user, file_record(data, filename))
+            return
+        assert self._api is not None
+        await self._api.send_file([user], data, filename)
 
     async def tell(self, user: str, reply: ChatReply) -> None:
         """News nobody asked for right now: the robot's send API (no session webhook to answer)."""

@@ -27,6 +27,8 @@ DEFAULT_OAPI_BASE = "https://oapi.dingtalk.com"
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 DOWNLOAD_PATH = "/v1.0/robot/messageFiles/download"
 BATCH_SEND_PATH = "/v1.0/robot/oToMessages/batchSend"
+UPLOAD_PATH = "/media/upload"  # on oapi.dingtalk.com, the token as a query parameter
+OAPI_TOKEN_ERRCODES = frozenset({40014, 42001})  # 不合法的access_token, access_token超时
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 BATCH_SEND_LIMIT = 20  # "userIds … 每次最多传20个"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -81,6 +83,7 @@ class DingTalkApi:
         self._webhook_hosts = _normalise_hosts(webhook_hosts if webhook_hosts is not None
                                                else [httpx.URL(oapi_base).host])
         self._api_base = api_base.rstrip("/")
+        self._oapi_base = oapi_base.rstrip("/")
         self._timeout = timeout_s
         self._token_margin_s = token_margin_s
         self._max_download_bytes = max_download_bytes
@@ -151,6 +154,33 @@ class DingTalkApi:
         log.info("dingtalk-downloaded", host=parsed.host, size=size)
         return b"".join(chunks)
 
+    async def upload_media(self, data: bytes, filename: str, media_type: str = "file") -> str:
+        """A media id for `data` (oapi /media/upload, multipart field "media"; a file up to 20 MB), retried once
+        with a new token when DingTalk says the token is invalid or expired."""
+        for attempt in (1, 2):
+            token = await self.access_token()
+            try:
+                response = await self._http.post(
+                    self._oapi_base + UPLOAD_PATH, params={"access_token": token, "type": media_type},
+                    files={"media": (filename, data, "application/octet-stream")}, timeout=self._timeout,
+                    follow_redirects=False)
+            except httpx.HTTPError as error:
+                raise DingTalkError("api-unreachable", f"upload: {type(error).__name__}") from None
+            answer = json_object(response)
+            if answer.get("errcode") in OAPI_TOKEN_ERRCODES and attempt == 1:
+                self.invalidate_token(token)
+                log.info("dingtalk-token-rejected", call="upload", attempt=attempt)
+                continue
+            if response.status_code >= 400:
+                raise DingTalkError("api-failed", f"upload: HTTP {response.status_code}")
+            _check_errcode(answer, "upload")
+            media_id = answer.get("media_id")
+            if not isinstance(media_id, str) or not media_id:
+                raise DingTalkError("api-failed", "upload: no media_id in the answer")
+            log.info("dingtalk-uploaded", size=len(data), media_type=media_type)
+            return media_id
+        raise DingTalkError("auth-failed", "upload: token rejected after a refresh")
+
     # --- sending ---------------------------------------------------------------------------------------------------
 
     async def reply(self, session_webhook: str, markdown_title: str, markdown_text: str,
@@ -175,6 +205,13 @@ class DingTalkApi:
             "actionTitle1": confirm, "actionURL1": send_message_link(confirm),
             "actionTitle2": cancel, "actionURL2": send_message_link(cancel),
         })
+
+    async def send_file(self, staff_ids: Sequence[str], data: bytes, filename: str) -> SendResult:
+        """A file (a signed contract) to each staff member's single chat with the robot: uploaded, then sampleFile."""
+        media_id = await self.upload_media(data, filename)
+        file_type = filename.rsplit(".", 1)[-1].lower() if "." in filename else "file"
+        return await self._batch_send(staff_ids, "sampleFile", {"mediaId": media_id, "fileName": filename,
+                                                                "fileType": file_type})
 
     async def _batch_send(self, staff_ids: Sequence[str], msg_key: str, msg_param: Mapping[str, str]) -> SendResult:
         if isinstance(staff_ids, str):  # a lone id would be sent letter by letter

@@ -9,7 +9,7 @@ import secrets
 
 from assistant.world.schema import ChatPlatform
 from server.channels.messages import ChatMessage, ChatReply, FetchMedia, Media, MediaUnavailable
-from server.channels.outbox import LocalOutbox
+from server.channels.outbox import LocalOutbox, file_record
 from server.channels.wecom.api import ButtonCard, WeComApi, WeComApiError, confirm_card
 from server.channels.wecom.xml import WeComMessage
 
@@ -103,6 +103,14 @@ class WeComSender:
             return
         assert self._api is not None
         await self._api.send_template_card(user, card)
+
+    async def send_file(self, user: str, data: bytes, filename: str, content_type: str) -> None:
+        """A file message (a signed contract). On demo credentials only its name, size and digest are logged."""
+        if self._local is not None:
+            await self._local.keep(PLATFORM, "file", user, file_record(data, filename))
+            return
+        assert self._api is not None
+        await self._api.send_file(user, data, filename, content_type)
 
     async def keep_passive(self, user: str, text: str) -> None:
         """A passive reply leaves in the callback's answer; on demo credentials it is also logged to be seen."""
