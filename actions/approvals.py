@@ -17,6 +17,7 @@ from assistant.dialogue.errors import describe
 from assistant.dialogue.quantities import format_qty, item_name, location_name
 from assistant.dialogue.refusals import refusal_text
 from assistant.ledger.errors import LedgerError
+from assistant.ledger.states import DocType
 from assistant.ledger.views import Document
 
 
@@ -45,6 +46,10 @@ class _DecideTransfer(FrontlineAction):
 
     def _said(self, document: Document, lang: str) -> str:
         world = self.deps.world
+        if document.type == DocType.sales_order:
+            return say("sale-approved-said" if self.approve else "sale-rejected-said", lang, doc=document.id,
+                       customer=document.customer.name if document.customer else "",
+                       total=f"{document.total or 0:,.2f}")
         line = document.lines[0]
         item = world.item(line.item)
         amount = format_qty(world, item, sum((ln.qty_base for ln in document.lines), Decimal(0)), lang)

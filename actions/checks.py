@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import ActionDeps, TurnMeta
+from assistant.access import sells_to
 from assistant.catalogue import join_choices, say
 from assistant.dialogue.quantities import format_qty, item_name
 from assistant.language.dates import date_readings, parse_date
@@ -146,14 +147,16 @@ def resolve_location(
 
 def check_customer(deps: ActionDeps, value: Any, dispatcher: CollectingDispatcher, meta: TurnMeta
                    ) -> dict[str, Any]:
-    """A known customer's code; an unknown but plausible name is kept in `new_customer`, for the question
-    (action_ask_customer) whether to register it."""
+    """A known customer's code (one this site sells to); an unknown but plausible name is kept in `new_customer`,
+    for the question (action_ask_customer) whether to register it. A customer's contact orders for their own
+    customer only."""
     text = str(value)
-    if any(c.code == text for c in deps.world.customers):
-        return {"customer": text}
-    resolution = deps.resolver.customer(text)
+    code = text if any(c.code == text for c in deps.world.customers) else None
+    resolution = deps.resolver.customer(text) if code is None else Match(text)
     if isinstance(resolution, Match):
-        return {"customer": resolution.code}
+        return _customer_here(deps, resolution.code, dispatcher, meta)
+    if meta.customer is not None:
+        return _customer_here(deps, meta.customer, dispatcher, meta)  # their own, whatever else was said
     if isinstance(resolution, Ambiguous):
         names = join_choices([next(c.name for c in deps.world.customers if c.code == code)
                               for code in resolution.codes], meta.lang)
@@ -164,6 +167,26 @@ def check_customer(deps: ActionDeps, value: Any, dispatcher: CollectingDispatche
         return {"customer": None, "new_customer": name}
     dispatcher.utter_message(text=say("unknown-customer", meta.lang, text=text))
     return {"customer": None, "new_customer": None}
+
+
+def _customer_here(deps: ActionDeps, code: str, dispatcher: CollectingDispatcher, meta: TurnMeta) -> dict[str, Any]:
+    own = meta.customer
+    if own is not None and code != own:
+        name = customer_name(deps, own)
+        dispatcher.utter_message(text=say("contact-own-customer", meta.lang, customer=name))
+        return {"customer": own}
+    other_site = sells_to(deps.world, meta.site, code)
+    if other_site is not None:
+        site = deps.world.site(other_site)
+        dispatcher.utter_message(text=say("customer-other-site", meta.lang, customer=customer_name(deps, code),
+                                          site=site.name_en if meta.lang == "en" else site.name))
+        return {"customer": None}
+    return {"customer": code}
+
+
+def customer_name(deps: ActionDeps, code: str) -> str:
+    customer = deps.world.customer(code)
+    return customer.name if customer is not None else code
 
 
 def choice_question(deps: ActionDeps, kind: str, codes: list[str], lang: str) -> str:

@@ -18,7 +18,7 @@ from actions.slots import forget_command
 from assistant.catalogue import say
 from assistant.dialogue.agv import refusal_reason, why_waiting
 from assistant.dialogue.approvals import approval_limit, needs_approval, requested
-from assistant.dialogue.errors import describe
+from assistant.dialogue.errors import credit_note, describe
 from assistant.dialogue.proposal import (
     CancelProposal,
     Proposal,
@@ -31,12 +31,13 @@ from assistant.dialogue.proposal import (
     parse_proposal,
     read_back,
     request,
+    request_sale,
 )
 from assistant.dialogue.quantities import format_qty, item_name, location_name
 from assistant.fleet import CancelRefused, FleetError
 from assistant.language.dates import parse_date
 from assistant.language.quantities import UnitMismatch, parse_amount, to_base
-from assistant.ledger.errors import LedgerError
+from assistant.ledger.errors import LedgerError, OverCreditLimit
 from assistant.ledger.views import Document
 from assistant.routing import RoutingError
 from assistant.world.schema import Customer
@@ -81,9 +82,13 @@ def build_proposal(deps: ActionDeps, tracker: Tracker, meta: TurnMeta) -> Propos
         order_date = _order_date(deps, tracker.get_slot("order_date"))
         if order_date is None or tracker.get_slot("unclear_date"):
             return None
+        delivery_date = parse_date(str(tracker.get_slot("delivery_date") or ""), deps.today())
+        known = None if new else deps.world.customer(customer)
+        place = tracker.get_slot("delivery_place") or (known.address if known is not None else None)
         return SaleProposal(site=meta.site, customer=None if new else customer, new_customer=customer if new else None,
                             item=code, qty_base=qty, order_date=order_date,
-                            lot=scan.get("lot"), expiry=scan.get("expiry"))
+                            lot=scan.get("lot"), expiry=scan.get("expiry"), delivery_date=delivery_date,
+                            delivery_place=place)
     destination = tracker.get_slot("destination")
     if not destination:
         return None
@@ -95,7 +100,11 @@ async def checked_read_back(deps: ActionDeps, dispatcher: CollectingDispatcher, 
                             meta: TurnMeta) -> Proposal | None:
     """Check a command against the stock and read it back; None (and the reason said) when it cannot run."""
     try:
-        await deps.in_thread(check, deps.ledger, proposal)
+        try:
+            await deps.in_thread(check, deps.ledger, proposal)
+        except OverCreditLimit as over:  # said with its numbers; confirming sends it to a manager for approval
+            dispatcher.utter_message(text=credit_note(deps.world, over, meta.lang))
+            await deps.in_thread(check, deps.ledger, proposal, check_credit=False)
     except LedgerError as error:
         dispatcher.utter_message(text=describe(deps.world, error, meta.lang))
         return None
@@ -138,6 +147,10 @@ class ActionConfirm(FrontlineAction):
         try:
             document = await self.deps.in_thread(
                 execute, self.deps.ledger, proposal, device=meta.device, worker=meta.worker, turn_id=meta.turn_id)
+        except OverCreditLimit:  # over the customer's credit (read back so, or spent meanwhile): a manager decides
+            if isinstance(proposal, SaleProposal):
+                await self._request_sale_approval(dispatcher, proposal, meta)
+            return forget_command()
         except LedgerError as error:
             dispatcher.utter_message(text=describe(self.deps.world, error, meta.lang))
             return forget_command()
@@ -152,6 +165,24 @@ class ActionConfirm(FrontlineAction):
             dispatcher.utter_message(text=note)
         return forget_command()
 
+
+    async def _request_sale_approval(self, dispatcher: CollectingDispatcher, proposal: SaleProposal,
+                                     meta: TurnMeta) -> None:
+        world = self.deps.world
+        try:
+            document = await self.deps.in_thread(
+                request_sale, self.deps.ledger, proposal, device=meta.device, worker=meta.worker,
+                turn_id=meta.turn_id)
+        except LedgerError as error:
+            dispatcher.utter_message(text=describe(world, error, meta.lang))
+            return
+        item = world.item(proposal.item)
+        dispatcher.utter_message(text=say(
+            "sale-awaiting-approval", meta.lang, doc=document.id,
+            customer=document.customer.name if document.customer else "", item=item_name(item, meta.lang),
+            amount=format_qty(world, item, proposal.qty_base, meta.lang), total=f"{document.total or 0:,.2f}"))
+        if self.deps.notify is not None:
+            await self.deps.notify(requested(world, document))
 
     async def _request_approval(self, dispatcher: CollectingDispatcher, proposal: TransferProposal,
                                 meta: TurnMeta) -> None:

@@ -64,6 +64,7 @@ class TurnMeta:
     worker: str | None
     lang: str
     scans: tuple[dict[str, Any], ...] = ()
+    customer: str | None = None  # a customer's contact writing in a chat: they order for this customer only
 
     def scanned(self, kind: str) -> str | None:
         """The code of an item or location the device scanned just before this turn."""
@@ -79,4 +80,5 @@ class TurnMeta:
             worker=meta.get("worker"),
             lang="en" if meta.get("lang") == "en" else "zh",
             scans=tuple(s for s in meta.get("scans") or [] if isinstance(s, dict)),
+            customer=meta.get("customer") or None,
         )

@@ -20,6 +20,7 @@ from actions.checks import (
 from actions.deps import ActionDeps, TurnMeta
 from assistant.language.dates import parse_date
 from assistant.language.names import answered_name
+from assistant.language.specs import answered_spec
 
 _FILLING_INTENTS = {"transfer_stock", "create_sales_order", "inform"}
 
@@ -49,7 +50,22 @@ class _CommandFormValidator(FormValidationAction):
     async def extract_item(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._scanned("item", "item", tracker)
+        return self._size_answer(tracker) or self._scanned("item", "item", tracker)
+
+    def _size_answer(self, tracker: Tracker) -> dict[str, Any]:
+        """The answer to "螺纹钢HRB400 Φ12、Φ16还是Φ20?" given as a size alone ("16", "十六", "Φ16", "要16的"): the
+        one offered item of that size. Anything else is left to the message's entities."""
+        choices = tracker.get_slot("choices") or []
+        latest = tracker.latest_message or {}
+        if tracker.get_slot("requested_slot") != "item" or not choices:
+            return {}
+        if any(e.get("entity") == "item" for e in latest.get("entities") or []):
+            return {}
+        size = answered_spec(latest.get("text") or "")
+        if size is None:
+            return {}
+        code = self.deps.resolver.item_of_size(tuple(str(c) for c in choices), size)
+        return {"item": code} if code else {}
 
     async def validate_item(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -146,6 +162,9 @@ class ValidateSalesOrderForm(_CommandFormValidator):
         offered = tracker.get_slot("new_customer")
         if tracker.get_slot("customer"):
             return {}
+        own = TurnMeta.of(tracker).customer
+        if own is not None and not any(e.get("entity") == "customer" for e in latest.get("entities") or []):
+            return {"customer": own}  # a customer's contact orders for their own customer: never asked
         if offered and asked and intent == "affirm":
             return {"customer": offered}
         if offered and asked and intent == "deny":

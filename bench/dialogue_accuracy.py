@@ -4,7 +4,8 @@ are, and out-of-scope sentences opening nothing.
     .venv/bin/python -m bench.dialogue_accuracy [--limit N]
 
 Commands are the voice dev set's sentences as a perfect transcript would read (`bench.devsets.voice`: transfers,
-sales, stock questions, AGV calls, yes/no/cancel in Mandarin and English); a command counts as understood when the
+sales, stock questions, AGV calls, yes/no/cancel in Mandarin and English) and the steel trader's orders
+(`bench.devsets.steel`: tonnes, sizes, delivery deadlines); a command counts as understood when the
 turn's intent is the sentence's and the entities the dialogue was handed name the sentence's item, places and
 customer (the quantities are scored on the same sentences by `bench.voice_accuracy`'s text ceiling); what the
 ledger then answers (a read-back, a question, "not enough stock") is not judged here. Out-of-scope sentences
@@ -24,7 +25,7 @@ from typing import Any
 import httpx
 
 from assistant.world.loader import load_world
-from bench.devsets import scope, voice
+from bench.devsets import scope, steel, voice
 from bench.machine import cpu
 from server.app import create_app
 from server.launch import prepare_model, rasa_server
@@ -32,7 +33,7 @@ from server.settings import REPO_ROOT, Settings
 from tests.support import free_port, issue, serve
 
 # A device per site whose worker may do every command there, so a refusal never hides a misunderstanding.
-_DEVICE_BY_SITE = {"DG": "PAD-DG", "FZ": "PAD-01"}
+_DEVICE_BY_SITE = {"DG": "PAD-DG", "FZ": "PAD-01", "FS": "PAD-FS-MGR"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +70,14 @@ def _judge_command(expect: voice.Expect, body: dict[str, Any]) -> bool:
     return all(code is None or (kind, role, code) in named for kind, role, code in wanted)
 
 
-def evaluate(limit: int | None = None, progress: Callable[[str], None] = print) -> DialogueReport:
-    """Start a stack on loopback (SQLite in a temp dir), send every sentence in a new conversation, score it."""
+def evaluate(limit: int | None = None, progress: Callable[[str], None] = print, only_steel: bool = False
+             ) -> DialogueReport:
+    """Start a stack on loopback (SQLite in a temp dir), send every sentence in a new conversation, score it.
+    `only_steel`: the steel trader's slice alone."""
     settings_for_model = Settings(var_dir=REPO_ROOT / "var")
     world = load_world(settings_for_model.world_path)
-    commands = voice.generate(world)
-    outside = scope.generate()
+    commands = steel.generate(world) if only_steel else voice.generate(world) + steel.generate(world)
+    outside = () if only_steel else scope.generate()
     if limit is not None:
         commands, outside = commands[:limit], outside[:limit]
     built, model = prepare_model(settings_for_model)
@@ -123,9 +126,10 @@ def print_report(report: DialogueReport) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="only the first N sentences of each set")
+    parser.add_argument("--steel", action="store_true", help="only the steel trader's orders")
     args = parser.parse_args()
     print(f"CPU: {cpu()}")
-    print_report(evaluate(args.limit))
+    print_report(evaluate(args.limit, only_steel=args.steel))
 
 
 if __name__ == "__main__":

@@ -59,11 +59,11 @@ FRAMES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("Send an AGV to {location}.", ("location",)),
     ),
 }
-_ZH_AMOUNT = re.compile(r"(?:\d+|[零一二两三四五六七八九十百千万半]+)(?:公斤|千克|市斤|[件个只根箱克斤两饼])")
+_ZH_AMOUNT = re.compile(r"(?:\d+|[零一二两三四五六七八九十百千万半]+)(?:公斤|千克|市斤|[件个只根箱克斤两饼吨])")
 _EN_NUMBER = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
               r"fifty|hundred|a dozen|half a)")
 _EN_AMOUNT = re.compile(rf"(?i)\b{_EN_NUMBER}(?:[ -]{_EN_NUMBER})*(?: (?:pieces|boxes|grams|kilos|jin|cakes|pcs|"
-                        rf"piece|box|gram|kilo|cake|kg|g)(?: of)?)?\b")
+                        rf"piece|box|gram|kilo|cake|kg|g|tonnes|tonne|tons|ton|t)(?: of)?)?\b")
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ def build_lexicon(
     phrases += [Phrase(s.text, "location", None) for s in vocabulary.stems
                 if (site is None or s.site == site) and _in_language(s.text, language)]
     phrases += [Phrase(c, "command", None) for c in command_words]
-    units = tuple(dict.fromkeys(t.text for t in vocabulary.terms("unit") if _in_language(t.text, language)))
+    units = tuple(dict.fromkeys(t.text for t in vocabulary.terms("unit", site) if _in_language(t.text, language)))
     unique = tuple(dict.fromkeys(phrases))
     return SiteLexicon(language, site, unique, units, numeral_words, _prompt(language, unique))
 

@@ -33,7 +33,7 @@ from vision.number_fix import NumberFixer, quantity_positions
 
 _DIGIT_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "Z": "2"}
 _LEADING_LOOKALIKES = {"O", "o", "l", "I", "|"}  # before a digit only these: "B01", "Z3" may be codes
-_AFTER_NUMBER = set("年月日号斤两克件个只箱饼.-/")
+_AFTER_NUMBER = set("年月日号斤两克件个只箱饼吨.-/")
 _TILDE_DASH = re.compile(r"(?<=\d)[~～—–](?=\d)")
 
 

@@ -21,17 +21,20 @@ INTENT_PERMISSIONS: dict[str, Permission] = {
     "approve_transfer": Permission.approve,
     "reject_transfer": Permission.approve,
 }
+# What a customer's contact needs for a command: only ordering exists for them (for their own customer).
+CONTACT_INTENT_PERMISSIONS: dict[str, Permission] = {"create_sales_order": Permission.order}
 
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """Why a command may not run: its code says which rule, the values name the people and places in words."""
 
-    reason: Literal["role", "other-site", "no-worker"]
+    reason: Literal["role", "other-site", "no-worker", "contact"]
     permission: Permission
     role: Role | None = None
     site: str | None = None  # the device's own site
     other_site: str | None = None  # the site the command reaches into
+    customer: str | None = None  # a contact's customer (reason "contact")
 
 
 def check(world: World, worker: str | None, permission: Permission, reached_sites: Iterable[str] = ()
@@ -48,10 +51,40 @@ def check(world: World, worker: str | None, permission: Permission, reached_site
     return None
 
 
-def check_intent(world: World, worker: str | None, intent: str | None, reached_sites: Iterable[str] = ()
-                 ) -> Refusal | None:
+def check_contact(world: World, customer: str, permission: Permission, reached_sites: Iterable[str] = ()
+                  ) -> Refusal | None:
+    """None when a customer's contact may do this: the contacts' grants, at their customer's site only."""
+    buyer = world.customer(customer)
+    if buyer is None:
+        return Refusal("no-worker", permission)
+    if not world.policies.grants_contact(permission):
+        return Refusal("contact", permission, site=buyer.site, customer=customer)
+    elsewhere = next((s for s in reached_sites if s != buyer.site), None)
+    if elsewhere is not None:
+        return Refusal("other-site", permission, site=buyer.site, other_site=elsewhere, customer=customer)
+    return None
+
+
+def check_intent(world: World, worker: str | None, intent: str | None, reached_sites: Iterable[str] = (),
+                 customer: str | None = None) -> Refusal | None:
+    """The guard of a turn. A worker needs the intent's permission; a customer's contact (`customer`, no worker)
+    needs the contacts' permission for it, and any other command is refused."""
     permission = INTENT_PERMISSIONS.get(intent or "")
-    return None if permission is None else check(world, worker, permission, reached_sites)
+    if permission is None:
+        return None
+    if worker is None and customer is not None:
+        return check_contact(world, customer, CONTACT_INTENT_PERMISSIONS.get(intent or "", permission), reached_sites)
+    return check(world, worker, permission, reached_sites)
+
+
+def sells_to(world: World, site: str, customer: str) -> str | None:
+    """None when `site` may sell to the customer; else the customer's own site (a trader's customer buys from that
+    trader only; a customer without a site, a shop's, from any)."""
+    buyer = world.customer(customer)
+    if buyer is None or buyer.site is None or buyer.site == site:
+        return None
+    return buyer.site
+
 
 
 def may_approve(world: World, worker: str | None) -> bool:

@@ -25,10 +25,49 @@ TEXTS: dict[str, tuple[str, str]] = {
     "read-back-sale": ("{customer}，{date}，{item}{amount}，单价{price}，共{total}元，确认吗?",
                        "{customer}, {date}: {amount} {item} at {price}, total ¥{total}. Confirm?"),
     "lot": ("(批号{lot})", " (lot {lot})"),
+    "delivery-by": ("{date}前送到{place}", "delivered by {date} to {place}"),
+    "delivery-to": ("送到{place}", "delivered to {place}"),
+    "delivery-by-only": ("{date}前送到", "delivered by {date}"),
+    "read-back-sale-delivery": ("{customer}，{item}{amount}，单价{price}，共{total}元，{delivery}，确认吗?",
+                                "{customer}: {amount} {item} at {price}, total ¥{total}, {delivery}. Confirm?"),
+    "credit-over": ("{customer}本单{total}元，可用信用额度{available}元(额度{limit}元)，超出额度，不能下单；"
+                    "请先回款或请经理调整额度。什么都没有写入。",
+                    "This order for {customer} is ¥{total}; available credit is ¥{available} (limit ¥{limit}). Over the"
+                    " limit: the order cannot be placed until payments come in or a manager raises the limit. Nothing"
+                    " was written."),
+    "credit-needs-approval": ("{customer}本单{total}元，可用信用额度{available}元(额度{limit}元)，超出额度："
+                              "确认后提交经理审批，批准前不扣库存。",
+                              "This order for {customer} is ¥{total}; available credit is ¥{available}"
+                              " (limit ¥{limit}). Over the limit: once confirmed it waits for a manager's approval,"
+                              " nothing is deducted before."),
+    "sale-awaiting-approval": ("销售单{doc}：{customer} {item}{amount}，共{total}元，超出信用额度，已提交经理审批，"
+                               "库存尚未扣减。",
+                               "Sales order {doc}: {customer}, {amount} {item}, total ¥{total}, is over the credit"
+                               " limit; it waits for a manager's approval, nothing is deducted yet."),
+    "sale-approval-requested": ("待审批：{customer}的销售单{doc}，共{total}元，超出信用额度。"
+                                "说“批准{doc}”或“驳回{doc}”。",
+                                "To approve: sales order {doc} for {customer}, ¥{total}, is over the credit limit. "
+                                "Say 'approve {doc}' or 'reject {doc}'."),
+    "sale-approval-approved": ("销售单{doc}({customer}，共{total}元)已由{by}批准，库存已扣减。",
+                               "Sales order {doc} ({customer}, ¥{total}) was approved by {by}; the stock is deducted."),
+    "sale-approval-rejected": ("销售单{doc}({customer}，共{total}元)被{by}驳回，没有扣减库存。",
+                               "Sales order {doc} ({customer}, ¥{total}) was rejected by {by}; nothing was deducted."),
+    "sale-approved-said": ("已批准销售单{doc}：{customer}，共{total}元，库存已扣减。",
+                           "Approved sales order {doc}: {customer}, ¥{total}; the stock is deducted."),
+    "sale-rejected-said": ("已驳回销售单{doc}，没有扣减库存。", "Rejected sales order {doc}; nothing was deducted."),
+    "customer-other-site": ("{customer}是{site}的客户，这里不能给他开单。",
+                            "{customer} buys from {site}; this site may not sell to them."),
+    "contact-own-customer": ("你是{customer}的联系人，只能给{customer}下单。",
+                             "You are a contact of {customer} and may order for {customer} only."),
+    "refused-contact": ("你是{customer}的联系人，在这里只能下订单，不能{action}。",
+                        "You are a contact of {customer}: here you may place orders, not {action}."),
     "confirmed-transfer": ("已确认，调拨单{doc}：{item}{amount}到{to}，已从{sources}预留。",
                            "Confirmed: transfer {doc}, {amount} {item} to {to}, reserved at {sources}."),
     "confirmed-sale": ("已确认，销售单{doc}：{customer} {item}{amount}，共{total}元，库存已扣减。",
                        "Confirmed: sales order {doc}, {customer}, {amount} {item}, total ¥{total}; stock deducted."),
+    "confirmed-sale-delivery": ("已确认，销售单{doc}：{customer} {item}{amount}，共{total}元，{delivery}，库存已扣减。",
+                                "Confirmed: sales order {doc}, {customer}, {amount} {item}, total ¥{total}, {delivery};"
+                                " stock deducted."),
     "low-stock": ("注意：{item}库存{available}，低于安全库存{minimum}。",
                   "Note: {item} is down to {available}, below the safety level of {minimum}."),
     "ask-cancel-transfer": ("要取消刚才的调拨单{doc}({item}{amount}到{to})吗?",
@@ -87,6 +126,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "amount-kg": ("{n}公斤", "{n} kg"),
     "amount-liang": ("{n}两", "{n} liang"),
     "amount-box": ("{n}箱", "{n} boxes"),
+    "amount-t": ("{n}吨", "{n} t"),
     "price": ("{price}元/{per}", "¥{price}/{per}"),
     "price-per-pcs": ("件", "pc"),
     "price-per-g": ("克", "g"),
@@ -95,6 +135,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "price-per-kg": ("公斤", "kg"),
     "price-per-liang": ("两", "liang"),
     "price-per-box": ("箱", "box"),
+    "price-per-t": ("吨", "t"),
     # transfers over a requester's limit wait for a supervisor's or manager's approval
     "transfer-awaiting-approval": ("调拨单{doc}：{item}{amount}到{to}，超过{limit}的审批限额，"
                                    "已提交主管审批，库存尚未预留。",
@@ -132,6 +173,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "permission-call_agv": ("派小车", "call an AGV"),
     "permission-approve": ("审批调拨单", "approve transfers"),
     "permission-review": ("查看对话记录", "read the turn record"),
+    "permission-order": ("下订单", "place an order"),
     "role-operator": ("操作员", "operator"),
     "role-clerk": ("店员", "clerk"),
     "role-supervisor": ("主管", "supervisor"),

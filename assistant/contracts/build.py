@@ -64,8 +64,10 @@ def build_contract(world: World, document: Document, signed_on: dt.date) -> Cont
     return Contract(number=contract_number(document.id, document.site), document_id=document.id,
                     site=document.site, signed_on=signed_on, seller=seller_of(company), buyer=buyer,
                     lines=tuple(lines), net_total=net, tax_total=tax, total=total,
-                    total_in_capitals=in_capitals(total), delivery_date=document.date,
-                    delivery_place=buyer.address, sign_place=company.address)
+                    total_in_capitals=in_capitals(total),
+                    # what the order agreed (a deadline and a place said, or the customer's address); else its date
+                    delivery_date=document.delivery_date or document.date,
+                    delivery_place=document.delivery_place or buyer.address, sign_place=company.address)
 
 
 def _lines(world: World, document: Document) -> list[ContractLine]:

@@ -1,5 +1,8 @@
 """Transfers that wait for approval: when one must wait, who decides, and what everybody is told.
 
+A sale over its customer's available credit (limit less open receivables) waits the same way, nothing deducted,
+for a manager's (or supervisor's) yes; approving deducts it against today's stock.
+
 A transfer bigger than the world's limit (`policies.approval_above_per_line`), confirmed by someone who may not
 approve, is stored waiting (nothing reserved) and the site's supervisors and managers are told. One of them
 approves it (planned again and reserved against today's stock, then fetched by an AGV where the site has them) or
@@ -21,6 +24,7 @@ from assistant.dialogue.quantities import format_qty, item_name, location_name
 from assistant.fleet import FleetError, FleetService
 from assistant.ledger.errors import DocumentNotFound
 from assistant.ledger.service import Ledger
+from assistant.ledger.states import DocType
 from assistant.ledger.views import Document
 from assistant.routing import RoutingError
 from assistant.world.schema import Permission, World
@@ -41,6 +45,9 @@ class ApprovalNotice:
 
     def text(self, world: World, lang: str) -> str:
         doc = self.document
+        if doc.type == DocType.sales_order:
+            return say(f"sale-{self.kind}", lang, doc=doc.id, customer=doc.customer.name if doc.customer else "",
+                       total=f"{doc.total or 0:,.2f}", by=_worker_name(world, self.by))
         line = doc.lines[0]
         item = world.item(line.item)
         amount = format_qty(world, item, sum((ln.qty_base for ln in doc.lines), Decimal(0)), lang)
@@ -104,9 +111,16 @@ class Approvals:
         document = await asyncio.to_thread(self.ledger.document, doc_id)
         if document.site != person.site:
             raise DocumentNotFound(doc_id)
-        if approve:
+        sale = document.type == DocType.sales_order
+        if approve and sale:
+            decided = await asyncio.to_thread(self.ledger.approve_sales_order, doc_id, by=person.code,
+                                              turn_id=turn_id)
+        elif approve:
             decided = await asyncio.to_thread(self.ledger.approve_transfer, doc_id, by=person.code, turn_id=turn_id)
             await self._fetch(decided, turn_id)
+        elif sale:
+            decided = await asyncio.to_thread(self.ledger.reject_sales_order, doc_id, by=person.code,
+                                              turn_id=turn_id)
         else:
             decided = await asyncio.to_thread(self.ledger.reject_transfer, doc_id, by=person.code, turn_id=turn_id)
         if self.notify is not None and decided.device:

@@ -8,11 +8,13 @@ from assistant.books.errors import VoucherVariance
 from assistant.catalogue import say
 from assistant.dialogue.quantities import format_qty, item_name
 from assistant.ledger.errors import (
+    CustomerOfOtherSite,
     DocumentNotFound,
     InsufficientStock,
     InvalidState,
     LedgerError,
     LocationInOtherSite,
+    OverCreditLimit,
     SameLocation,
     UnknownItem,
     UnknownLocation,
@@ -30,6 +32,13 @@ def describe(world: World, error: LedgerError, lang: str) -> str:
         site = world.site(error.site)
         return say("location-other-site", lang, location=error.location,
                    site=site.name_en if lang == "en" else site.name)
+    if isinstance(error, OverCreditLimit):
+        return say("credit-over", lang, customer=_customer_name(world, error.customer), total=f"{error.total:,.2f}",
+                   available=f"{error.available:,.2f}", limit=f"{error.limit:,.2f}")
+    if isinstance(error, CustomerOfOtherSite):
+        site = world.site(error.site)
+        return say("customer-other-site", lang, customer=_customer_name(world, error.customer),
+                   site=site.name_en if lang == "en" else site.name)
     if isinstance(error, SameLocation):
         return say("same-location", lang)
     if isinstance(error, UnknownItem):
@@ -44,3 +53,14 @@ def describe(world: World, error: LedgerError, lang: str) -> str:
     if isinstance(error, DocumentNotFound):
         return say("document-not-found", lang, doc=error.document)
     return say("command-failed", lang, reason=error.code)
+
+
+def credit_note(world: World, error: OverCreditLimit, lang: str) -> str:
+    """An order over its customer's credit, read back with the numbers: it will wait for a manager's approval."""
+    return say("credit-needs-approval", lang, customer=_customer_name(world, error.customer),
+               total=f"{error.total:,.2f}", available=f"{error.available:,.2f}", limit=f"{error.limit:,.2f}")
+
+
+def _customer_name(world: World, code: str) -> str:
+    customer = world.customer(code)
+    return customer.name if customer is not None else code

@@ -12,11 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.catalogue import say
+from assistant.catalogue import say, say_date
 from assistant.dialogue.quantities import format_qty, item_name, location_name, price_text
 from assistant.ledger.pricing import price_of
 from assistant.ledger.service import Ledger
-from assistant.ledger.views import Document
+from assistant.ledger.views import Document, SalesPlan
 from assistant.world.schema import World
 
 
@@ -43,6 +43,8 @@ class SaleProposal(_GoodsProposal):
     customer: str | None
     order_date: date
     new_customer: str | None = None
+    delivery_date: date | None = None  # delivered at the latest on this day (月底前 → the month's last day)
+    delivery_place: str | None = None  # where the goods go: as said, else the customer's address
 
 
 class CancelProposal(BaseModel):
@@ -79,14 +81,39 @@ def _customer_name(world: World, proposal: SaleProposal, lang: str) -> str:
     return next((c.name for c in world.customers if c.code == proposal.customer), proposal.customer)
 
 
-def check(ledger: Ledger, proposal: Proposal) -> None:
-    """Plan against current stock; raises the ledger's error when it cannot go through. Writes nothing."""
+def check(ledger: Ledger, proposal: Proposal, *, check_credit: bool = True) -> None:
+    """Plan against current stock (and the customer's credit); raises the ledger's error when it cannot go through.
+    Writes nothing."""
     if isinstance(proposal, TransferProposal):
         ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
                              source=proposal.source)
     else:
-        ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
-                                [(proposal.item, proposal.qty_base)], new_customer=proposal.new_customer)
+        _plan_sale(ledger, proposal, check_credit=check_credit)
+
+
+def _plan_sale(ledger: Ledger, proposal: SaleProposal, *, check_credit: bool = True) -> SalesPlan:
+    return ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
+                                   [(proposal.item, proposal.qty_base)], new_customer=proposal.new_customer,
+                                   delivery_date=proposal.delivery_date, delivery_place=proposal.delivery_place,
+                                   check_credit=check_credit)
+
+
+def request_sale(ledger: Ledger, proposal: SaleProposal, *, device: str, worker: str | None, turn_id: str
+                 ) -> Document:
+    """Store a confirmed sale over its customer's credit: it waits for a manager's approval, nothing deducted."""
+    plan = _plan_sale(ledger, proposal, check_credit=False)
+    lots = {proposal.item: (proposal.lot, proposal.expiry)} if proposal.lot or proposal.expiry else {}
+    return ledger.request_sales_order(plan, device=device, worker=worker, turn_id=turn_id, lots=lots)
+
+
+def delivery_text(proposal: SaleProposal, lang: str) -> str | None:
+    """送到哪里、哪天之前: None when the order says neither (a shop's counter sale)."""
+    when = say_date(proposal.delivery_date, lang) if proposal.delivery_date else None
+    if when and proposal.delivery_place:
+        return say("delivery-by", lang, date=when, place=proposal.delivery_place)
+    if proposal.delivery_place:
+        return say("delivery-to", lang, place=proposal.delivery_place)
+    return say("delivery-by-only", lang, date=when) if when else None
 
 
 def read_back(world: World, proposal: Proposal, lang: str) -> str:
@@ -103,6 +130,10 @@ def read_back(world: World, proposal: Proposal, lang: str) -> str:
         return say("read-back-transfer", lang, **values)
     total = price_of(world, item, proposal.qty_base) or Decimal(0)
     name = item_name(item, lang) + (say("lot", lang, lot=proposal.lot) if proposal.lot else "")
+    delivery = delivery_text(proposal, lang)
+    if delivery is not None:
+        return say("read-back-sale-delivery", lang, customer=_customer_name(world, proposal, lang), item=name,
+                   amount=amount, price=price_text(world, item, lang), total=f"{total:.2f}", delivery=delivery)
     return say("read-back-sale", lang, customer=_customer_name(world, proposal, lang),
                date=proposal.order_date.isoformat(), item=name, amount=amount,
                price=price_text(world, item, lang), total=f"{total:.2f}")
@@ -115,8 +146,7 @@ def execute(ledger: Ledger, proposal: Proposal, *, device: str, worker: str | No
                                     source=proposal.source)
         return ledger.confirm_transfer(plan, device=device, worker=worker, turn_id=turn_id, lot=proposal.lot,
                                        expiry=proposal.expiry)
-    sale = ledger.plan_sales_order(proposal.site, proposal.customer, proposal.order_date,
-                                   [(proposal.item, proposal.qty_base)], new_customer=proposal.new_customer)
+    sale = _plan_sale(ledger, proposal)
     lots = {proposal.item: (proposal.lot, proposal.expiry)} if proposal.lot or proposal.expiry else {}
     return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id, lots=lots)
 
@@ -138,6 +168,10 @@ def confirmation(world: World, proposal: Proposal, document: Document, lang: str
         return say("confirmed-transfer", lang, doc=document.id, item=item_name(item, lang), amount=amount,
                    to=location_name(world, proposal.destination, lang), sources=sources)
     customer = document.customer.name if document.customer else _customer_name(world, proposal, lang)
+    delivery = delivery_text(proposal, lang)
+    if delivery is not None:
+        return say("confirmed-sale-delivery", lang, doc=document.id, customer=customer, item=item_name(item, lang),
+                   amount=amount, total=f"{document.total or 0:.2f}", delivery=delivery)
     return say("confirmed-sale", lang, doc=document.id, customer=customer,
                item=item_name(item, lang), amount=amount, total=f"{document.total or 0:.2f}")
 

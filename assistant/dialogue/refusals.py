@@ -23,6 +23,9 @@ def refusal_text(world: World, refusal: Refusal, device_kind: str, lang: str, pl
     action = say(f"permission-{refusal.permission.value}", lang)
     if refusal.reason == "no-worker":
         return say("refused-no-worker", lang, action=action)
+    if refusal.reason == "contact" or (refusal.customer is not None and refusal.reason == "other-site"):
+        buyer = world.customer(refusal.customer or "")
+        return say("refused-contact", lang, customer=buyer.name if buyer else "", action=action)
     device = say(f"device-{device_kind}", lang) if device_kind in ("ar_headset", "tablet", "chat") else device_kind
     site = _site_name(world, refusal.site, lang)
     if refusal.reason == "other-site":
@@ -37,7 +40,7 @@ def refuse_if_not_permitted(world: World, ctx: TurnContext, intent: str | None, 
                             ) -> str | None:
     """The pipeline's guard: the words of a refusal when the worker may not give this command here, else None."""
     elsewhere = [m.resolution for m in reading.mentions.locations if isinstance(m.resolution, InOtherSite)]
-    refusal = check_intent(world, ctx.worker, intent, [r.site for r in elsewhere])
+    refusal = check_intent(world, ctx.worker, intent, [r.site for r in elsewhere], customer=ctx.customer)
     if refusal is None:
         return None
     place = next((world.location(r.code)[1].name for r in elsewhere if r.site == refusal.other_site), None)

@@ -20,9 +20,11 @@ from typing import TypeVar
 
 from assistant.language.corrections import correction_start
 from assistant.language.dates import find_dates, find_unclear_dates
+from assistant.language.delivery import find_delivery_dates, find_delivery_place
 from assistant.language.numbers import EN_NUMBER_WORDS, ZH_NUMERAL_CHARS, parse_number
 from assistant.language.quantities import Amount, parse_amount
-from assistant.language.resolve import Resolution, Resolver
+from assistant.language.resolve import Ambiguous, Match, Resolution, Resolver
+from assistant.language.specs import find_specs
 from assistant.language.vocabulary import TermKind, Vocabulary
 
 # Not inside a number, code or decimal; a stop after a word may precede it ("观音.2饼": a comma read as a stop).
@@ -74,6 +76,25 @@ class DateMention:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryMention:
+    """The latest day the goods are to arrive ("月底前" → the month's last day: assistant/language/delivery.py)."""
+
+    text: str
+    start: int
+    end: int
+    value: date
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """Where the goods are to go, as said after a delivery verb ("送到三水工地" → 三水工地)."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Mentions:
     """What a message mentions. `item`, `customer` and `date` are the first found; `destination` and
     `source` come from `locations` (a location right after 从/from is the source)."""
@@ -86,9 +107,11 @@ class Mentions:
     date: DateMention | None = None
     items: tuple[NameMention, ...] = ()
     locations: tuple[NameMention, ...] = ()
+    delivery: DeliveryMention | None = None
+    place: PlaceMention | None = None
 
 
-_M = TypeVar("_M", NameMention, AmountMention, DateMention)
+_M = TypeVar("_M", NameMention, AmountMention, DateMention, DeliveryMention, PlaceMention)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +185,7 @@ def _override(before: Mentions, after: Mentions, at: int) -> Mentions:
         return None if m is None else replace(m, start=m.start + at, end=m.end + at)
 
     changes: dict[str, object] = {}
-    for kind in ("item", "amount", "destination", "source", "customer", "date"):
+    for kind in ("item", "amount", "destination", "source", "customer", "date", "delivery", "place"):
         corrected = getattr(after, kind)
         if corrected is not None:
             changes[kind] = moved(corrected)
@@ -178,8 +201,14 @@ def _extract(
     tagged: tuple[Tagged, ...] = (), correcting: bool = False,
 ) -> Mentions:
     t = _Text(text)
+    deliveries = []
+    for deadline in find_delivery_dates(t.norm, today):
+        t.take(deadline.start, deadline.end)
+        deliveries.append(DeliveryMention(*t.span(deadline.start, deadline.end), deadline.value))
     dates = []
     for found in find_dates(t.norm, today):
+        if not t.free(found.start, found.end):
+            continue  # a delivery deadline's date ("12月15日前")
         t.take(found.start, found.end)
         dates.append(DateMention(*t.span(found.start, found.end), found.value))
     if not dates:
@@ -189,7 +218,7 @@ def _extract(
 
     known = _names(t, vocabulary)
     hits = sorted([*known, *_tagged_names(t, tagged, found={h.kind for h in known})], key=lambda h: h.start)
-    items = [_mention(t, h, resolver, site) for h in hits if h.kind == "item"]
+    items = _with_specs(t, [_mention(t, h, resolver, site) for h in hits if h.kind == "item"], resolver)
     customers = [_mention(t, h, resolver, site) for h in hits if h.kind == "customer"]
     location_hits = [h for h in hits if h.kind == "location"]
     locations = [_mention(t, h, resolver, site) for h in location_hits]
@@ -207,6 +236,8 @@ def _extract(
                 items.append(unknown)
 
     source, destination = _roles(t, location_hits, locations)
+    found_place = find_delivery_place(t.norm, t.taken)
+    place = PlaceMention(*t.span(found_place.start, found_place.end)) if found_place is not None else None
     return Mentions(
         item=items[0] if items else None,
         amount=amount,
@@ -216,7 +247,36 @@ def _extract(
         date=dates[0] if dates else None,
         items=tuple(items),
         locations=tuple(locations),
+        delivery=deliveries[0] if deliveries else None,
+        place=place,
     )
+
+
+def _with_specs(t: _Text, items: list[NameMention], resolver: Resolver) -> list[NameMention]:
+    """A common name shared by items of several sizes ("螺纹钢") picks the one whose size the message adds
+    ("16的螺纹钢", "螺纹钢Φ16"); a marked size alone ("Φ16") names the one item of that size. The size's words
+    are taken, so they are not read as an amount."""
+    specs = [s for s in find_specs(t.norm) if t.free(s.start, s.end)]
+    if not specs:
+        return items
+    out = []
+    for mention in items:
+        if isinstance(mention.resolution, Ambiguous):
+            for spec in specs:
+                code = resolver.item_of_size(mention.resolution.codes, spec.size)
+                if code is not None:
+                    t.take(spec.start, spec.end)
+                    mention = replace(mention, resolution=Match(code))
+                    break
+        out.append(mention)
+    if not items:
+        for spec in specs:
+            code = resolver.item_of_size(None, spec.size)
+            if code is not None and t.norm[spec.start] not in "0123456789" + ZH_NUMERAL_CHARS:  # marked: Φ16
+                t.take(spec.start, spec.end)
+                out.append(NameMention(*t.span(spec.start, spec.end), Match(code)))
+                break
+    return out
 
 
 def _term_pattern(term: str) -> str:

@@ -95,6 +95,11 @@ class Reading:
             # A date that read as none goes to the dialogue as written, which asks for it.
             value, how = (m.date.value.isoformat(), "read") if m.date.value else (m.date.text, "unclear")
             out.append(_entity("date", value, m.date.text, m.date.start, m.date.end, how))
+        if m.delivery is not None:
+            out.append(_entity("delivery_date", m.delivery.value.isoformat(), m.delivery.text, m.delivery.start,
+                               m.delivery.end, "read"))
+        if m.place is not None:
+            out.append(_entity("delivery_place", m.place.text, m.place.text, m.place.start, m.place.end, "read"))
         out += [_entity("document", d.number, d.text, d.start, d.end, "read") for d in self.documents]
         return sorted(out, key=lambda e: e["start"])
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from assistant.language.vocabulary import TermKind, Vocabulary, has_cjk, match_key
 from assistant.world.schema import World
@@ -106,6 +107,11 @@ class Resolver:
         if isinstance(found, Match):
             return InOtherSite(found.code, self._world.location(found.code)[0].code)
         return here
+
+    def item_of_size(self, codes: tuple[str, ...] | None, size: Decimal) -> str | None:
+        """The one item among `codes` (all items when None) whose spec has this size, else None."""
+        candidates = [i for i in self._world.items if (codes is None or i.code in codes) and i.spec_size == size]
+        return candidates[0].code if len(candidates) == 1 else None
 
     def similar(self, kind: TermKind, text: str, exclude: str | None = None) -> tuple[str, ...]:
         """Codes of other names that look like `text` (character similarity), best first, at most three:

@@ -36,7 +36,7 @@ def has_cjk(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One way of naming a thing. `site` is set for locations only. `is_primary` marks the display
+    """One way of naming a thing. `site` is set for locations (and a site's own unit). `is_primary` marks the display
     name (an item's `name` and `name_en`, a location's or customer's `name`, a unit's first name)."""
 
     kind: TermKind
@@ -76,12 +76,12 @@ class Vocabulary:
             if spoken:
                 terms.append(Term("customer", customer.code, None, spoken, False))
         for unit in world.units:
-            terms += [Term("unit", unit.code, None, n, i == 0) for i, n in enumerate(unit.names)]
+            terms += [Term("unit", unit.code, unit.site, n, i == 0) for i, n in enumerate(unit.names)]
         unique = tuple(dict.fromkeys(terms))  # an alias repeated in the file counts once
         return cls(unique, _stems(unique, [s.code for s in world.sites]))
 
     def terms(self, kind: TermKind, site: str | None = None) -> tuple[Term, ...]:
-        """Terms of one kind; `site` narrows locations to one site (other kinds have no site)."""
+        """Terms of one kind; `site` narrows locations (and a site's own units) to one site."""
         return tuple(
             t for t in self.all_terms
             if t.kind == kind and (site is None or t.site is None or t.site == site)

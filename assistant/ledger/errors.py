@@ -90,3 +90,23 @@ class InvalidState(LedgerError):
 class DocumentNotFound(LedgerError):
     code: ClassVar[str] = "document_not_found"
     document: str
+
+
+@dataclass(eq=False)
+class CustomerOfOtherSite(LedgerError):
+    """The customer buys from another site (`site`): a site sells only to its own customers and to those of none."""
+
+    code: ClassVar[str] = "customer_of_other_site"
+    customer: str
+    site: str
+
+
+@dataclass(eq=False)
+class OverCreditLimit(LedgerError):
+    """The order's total is more than the customer's available credit (limit − open receivables)."""
+
+    code: ClassVar[str] = "over_credit_limit"
+    customer: str
+    total: Decimal
+    available: Decimal
+    limit: Decimal

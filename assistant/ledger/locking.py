@@ -1,7 +1,8 @@
 """Row locking and id issuing inside a write transaction.
 
 Lock order, the same everywhere so concurrent transactions cannot deadlock on PostgreSQL:
-document row -> stock rows by (site, item, location) -> document counter.
+document row -> customer row (a sale checked against a credit limit) -> stock rows by (site, item, location)
+-> document counter.
 On SQLite FOR UPDATE is not rendered; BEGIN IMMEDIATE (see db.py) already serialises writers."""
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ def lock_document(session: Session, doc_id: str) -> models.Document:
     if doc is None:
         raise DocumentNotFound(doc_id)
     return doc
+
+
+def lock_customer(session: Session, code: str) -> None:
+    """Lock a customer's row: its credit is read and spent by one confirmation at a time."""
+    session.execute(select(models.Customer.code).where(models.Customer.code == code).with_for_update())
 
 
 def lock_stock(

@@ -193,6 +193,8 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(CODE)  # the supervisor or manager who approved or rejected it
+    delivery_date: Mapped[date | None] = mapped_column(Date)  # a sale: delivered at the latest on this day
+    delivery_place: Mapped[str | None] = mapped_column(String(200))  # a sale: where the goods go
     lines: Mapped[list[DocumentLine]] = relationship(order_by="DocumentLine.line_no")
 
 

@@ -21,18 +21,20 @@ from assistant.ledger import models, views
 from assistant.ledger.allocation import STORAGE_KINDS, sale_sources, take, transfer_sources
 from assistant.ledger.db import read_only
 from assistant.ledger.errors import (
+    CustomerOfOtherSite,
     DocumentNotFound,
     InsufficientStock,
     InvalidQuantity,
     InvalidState,
     LocationInOtherSite,
+    OverCreditLimit,
     SameLocation,
     UnknownCustomer,
     UnknownItem,
     UnknownLocation,
     UnknownSite,
 )
-from assistant.ledger.locking import StockKey, lock_document, lock_stock, next_document_id
+from assistant.ledger.locking import StockKey, lock_customer, lock_document, lock_stock, next_document_id
 from assistant.ledger.pricing import money, price_of, split_total
 from assistant.ledger.states import DocStatus, DocType, MoveKind, can_move
 from assistant.ledger.types import utcnow
@@ -281,15 +283,48 @@ class Ledger:
 
     def plan_sales_order(
         self, site: str, customer: str | None, doc_date: dt.date, lines: Sequence[tuple[str, Decimal]],
-        *, new_customer: str | None = None,
+        *, new_customer: str | None = None, delivery_date: dt.date | None = None,
+        delivery_place: str | None = None, check_credit: bool = True,
     ) -> views.SalesPlan:
         """Price the order and choose sources (shelf first, then back room). Writes nothing. For a customer
-        not yet known, pass `new_customer` (the name) instead of a code: confirming registers it."""
+        not yet known, pass `new_customer` (the name) instead of a code: confirming registers it. A customer with a
+        credit limit is checked against it (raises OverCreditLimit; `check_credit=False` plans a sale that is to
+        wait for a manager's approval); confirming checks again under lock."""
         wanted = self._check_sale(site, customer, lines, new_customer)
         with self._reading() as session:
             available = {item: self._available(session, site, item) for item, _ in wanted}
-        plan = self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
-        return plan.model_copy(update={"new_customer": new_customer.strip() if new_customer else None})
+            plan = self._sales_plan(site, customer, doc_date, wanted, available, preferred=None)
+            if customer is not None and check_credit:
+                self._check_credit(session, customer, plan.total)
+        return plan.model_copy(update={"new_customer": new_customer.strip() if new_customer else None,
+                                       "delivery_date": delivery_date,
+                                       "delivery_place": (delivery_place or "").strip() or None})
+
+    def available_credit(self, customer: str) -> Decimal | None:
+        """The customer's credit limit less its open receivables; None for a customer sold to without a limit."""
+        limit = self._customer(customer).credit_limit
+        if limit is None:
+            return None
+        with self._reading() as session:
+            return money(limit - self._open_receivables(session, customer))
+
+    @staticmethod
+    def _open_receivables(session: Session, customer: str) -> Decimal:
+        """What the customer owes: the totals of its confirmed sales not yet paid (a paid sale is done)."""
+        owed = session.scalar(
+            select(func.coalesce(func.sum(models.DocumentLine.line_total), 0))
+            .join(models.Document, models.Document.id == models.DocumentLine.document_id)
+            .where(models.Document.customer == customer, models.Document.type == str(DocType.sales_order),
+                   models.Document.status == str(DocStatus.confirmed)))
+        return Decimal(owed or 0)
+
+    def _check_credit(self, session: Session, customer: str, total: Decimal | None) -> None:
+        limit = self._customer(customer).credit_limit
+        if limit is None or total is None:
+            return
+        available = money(limit - self._open_receivables(session, customer))
+        if total > available:
+            raise OverCreditLimit(customer, total, max(available, ZERO), money(limit))
 
     def confirm_sales_order(
         self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
@@ -317,6 +352,8 @@ class Ledger:
         codes = {code for code, _ in wanted}
         lots = lots or {}
         with self._writing() as session:
+            if plan.customer is not None and self._customer(plan.customer).credit_limit is not None:
+                lock_customer(session, plan.customer)  # two orders of one customer cannot both use its credit
             customer = plan.customer or self._register_customer(session, plan.new_customer or "")
             rows = lock_stock(session, plan.site, codes)
             before = self._storage_totals(rows, codes)
@@ -324,28 +361,112 @@ class Ledger:
             for (code, loc), row in rows.items():
                 available[code][loc] = row.on_hand - row.reserved
             final = self._sales_plan(plan.site, customer, plan.doc_date, wanted, available, preferred=plan)
+            if plan.customer is not None:
+                self._check_credit(session, plan.customer, final.total)
             doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
                                      turn_id=turn_id, customer=customer, doc_date=plan.doc_date)
-            no = 0
-            for line in final.lines:
-                item = self._items[line.item]
-                lot, expiry = lots.get(line.item, (None, None))
-                totals = split_total(self._world, item, line.line_total, [leg.qty for leg in line.legs])
-                for leg, leg_total in zip(line.legs, totals, strict=True):
-                    no += 1
-                    doc.lines.append(models.DocumentLine(
-                        line_no=no, item=line.item, qty_base=leg.qty, from_location=leg.location,
-                        unit_price=line.unit_price, price_unit=line.price_unit, line_total=leg_total,
-                        lot=lot, expiry=expiry))
-                    rows[line.item, leg.location].on_hand -= leg.qty
-                    self._move(session, doc, MoveKind.sale, line.item, leg.qty, turn_id=turn_id,
-                               from_location=leg.location, lot=lot, expiry=expiry)
+            doc.delivery_date, doc.delivery_place = plan.delivery_date, plan.delivery_place
+            self._sale_lines(session, doc, final, lots, turn_id, rows)
             if self._on_sale is not None:
                 session.flush()
                 self._on_sale(session, doc, plan.total)
             low = self._low_stock(session, doc, rows, before, turn_id)
             result = self._document_view(doc, low)
         log.info("ledger.sales_order_confirmed", document=result.id, total=str(result.total), turn_id=turn_id)
+        return result
+
+    def _sale_lines(self, session: Session, doc: models.Document, plan: views.SalesPlan,
+                    lots: Mapping[str, tuple[str | None, dt.date | None]], turn_id: str | None,
+                    rows: dict[StockKey, models.Stock] | None) -> None:
+        """The plan's lines on the document, one per source leg; with `rows` (locked) the goods leave them."""
+        no = 0
+        for line in plan.lines:
+            item = self._items[line.item]
+            lot, expiry = lots.get(line.item, (None, None))
+            totals = split_total(self._world, item, line.line_total, [leg.qty for leg in line.legs])
+            for leg, leg_total in zip(line.legs, totals, strict=True):
+                no += 1
+                doc.lines.append(models.DocumentLine(
+                    line_no=no, item=line.item, qty_base=leg.qty, from_location=leg.location,
+                    unit_price=line.unit_price, price_unit=line.price_unit, line_total=leg_total,
+                    lot=lot, expiry=expiry))
+                if rows is not None:
+                    rows[line.item, leg.location].on_hand -= leg.qty
+                    self._move(session, doc, MoveKind.sale, line.item, leg.qty, turn_id=turn_id,
+                               from_location=leg.location, lot=lot, expiry=expiry)
+
+    def request_sales_order(
+        self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
+        lots: Mapping[str, tuple[str | None, dt.date | None]] | None = None,
+    ) -> views.Document:
+        """Store a sale its customer's credit does not cover, to wait for a manager's approval: its lines as
+        planned now, nothing deducted (plan it with `check_credit=False`). Approving plans and deducts again."""
+        if plan.customer is None:
+            raise UnknownCustomer(plan.new_customer or "")  # only a known customer has a credit limit
+        self._check_sale(plan.site, plan.customer, [(line.item, line.qty_base) for line in plan.lines], None)
+        with self._writing() as session:
+            doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
+                                     turn_id=turn_id, customer=plan.customer, doc_date=plan.doc_date,
+                                     status=DocStatus.awaiting_approval)
+            doc.delivery_date, doc.delivery_place = plan.delivery_date, plan.delivery_place
+            self._sale_lines(session, doc, plan, lots or {}, turn_id, rows=None)
+            result = self._document_view(doc)
+        log.info("ledger.sales_order_awaiting_approval", document=result.id, total=str(result.total),
+                 turn_id=turn_id)
+        return result
+
+    def approve_sales_order(self, doc_id: str, *, by: str, turn_id: str | None = None) -> views.Document:
+        """A manager's yes to a sale over its customer's credit: planned again against today's stock and deducted,
+        in one transaction under the stock rows' locks (the credit is what the manager decided on, so it is not
+        checked again); the vouchers are posted as for any confirmed sale."""
+        with self._writing() as session:
+            doc = lock_document(session, doc_id)
+            if doc.type != DocType.sales_order or doc.status != DocStatus.awaiting_approval:
+                raise InvalidState(doc_id, doc.status, "approve")
+            wanted: dict[str, Decimal] = {}
+            legs: dict[str, list[views.PlanLeg]] = {}
+            lots: dict[str, tuple[str | None, dt.date | None]] = {}
+            for line in doc.lines:
+                wanted[line.item] = wanted.get(line.item, ZERO) + line.qty_base
+                legs.setdefault(line.item, []).append(views.PlanLeg(location=line.from_location or "",
+                                                                    qty=line.qty_base))
+                lots.setdefault(line.item, (line.lot, line.expiry))
+            agreed = sum((line.line_total for line in doc.lines if line.line_total is not None), ZERO)
+            rows = lock_stock(session, doc.site, set(wanted))
+            before = self._storage_totals(rows, wanted)
+            available: dict[str, dict[str, Decimal]] = {code: {} for code in wanted}
+            for (code, loc), row in rows.items():
+                available[code][loc] = row.on_hand - row.reserved
+            assert doc.doc_date is not None and doc.customer is not None
+            asked = views.SalesPlan(site=doc.site, customer=doc.customer, doc_date=doc.doc_date, total=agreed,
+                                    lines=tuple(views.SalesPlanLine(item=code, qty_base=qty, unit_price=None,
+                                                                    price_unit=None, line_total=None,
+                                                                    legs=tuple(legs[code]))
+                                                for code, qty in wanted.items()))
+            final = self._sales_plan(doc.site, doc.customer, doc.doc_date, list(wanted.items()), available,
+                                     preferred=asked)
+            for old in list(doc.lines):  # written again as now planned (the sources may have changed)
+                session.delete(old)
+            session.flush()
+            session.expire(doc, ["lines"])
+            self._sale_lines(session, doc, final, lots, turn_id, rows)
+            self._transition(session, doc_id, DocType.sales_order, DocStatus.confirmed, "approve", turn_id, doc)
+            doc.decided_by = by
+            if self._on_sale is not None:
+                session.flush()
+                self._on_sale(session, doc, agreed)
+            low = self._low_stock(session, doc, rows, before, turn_id)
+            result = self._document_view(doc, low)
+        log.info("ledger.sales_order_approved", document=doc_id, by=by, turn_id=turn_id)
+        return result
+
+    def reject_sales_order(self, doc_id: str, *, by: str, turn_id: str | None = None) -> views.Document:
+        """Refuse a sale waiting for approval: nothing was deducted, so nothing moves."""
+        with self._writing() as session:
+            doc = self._transition(session, doc_id, DocType.sales_order, DocStatus.rejected, "reject", turn_id)
+            doc.decided_by = by
+            result = self._document_view(doc)
+        log.info("ledger.sales_order_rejected", document=doc_id, by=by, turn_id=turn_id)
         return result
 
     def complete_sales_order(self, doc_id: str, turn_id: str | None = None) -> views.Document:
@@ -429,8 +550,15 @@ class Ledger:
         same = next((row.code for row in rows if row.name == name or name in (row.aliases or [])), None)
         if same is not None:
             return same
-        numbers = [int(m.group(1)) for row in rows if (m := _CUSTOMER_CODE.fullmatch(row.code))]
-        code = f"C{max(numbers, default=0) + 1:03d}"
+        # Numbered after the shop's own customers: a trader's customers (C101…, with a site) keep their range.
+        sited = {c.code for c in self._world.customers if c.site is not None}
+        numbers = [int(m.group(1)) for row in rows
+                   if row.code not in sited and (m := _CUSTOMER_CODE.fullmatch(row.code))]
+        taken = {row.code for row in rows}
+        number = max(numbers, default=0) + 1
+        while f"C{number:03d}" in taken:
+            number += 1
+        code = f"C{number:03d}"
         session.add(models.Customer(code=code, name=name, phone=None, aliases=[]))
         session.flush()
         log.info("ledger.customer_registered", customer=code)
@@ -463,7 +591,9 @@ class Ledger:
     ) -> list[tuple[str, Decimal]]:
         self._site(site)
         if customer is not None:
-            self._customer(customer)
+            buyer = self._customer(customer)
+            if buyer.site is not None and buyer.site != site:
+                raise CustomerOfOtherSite(customer, buyer.site)
         elif not (new_customer or "").strip() or len(new_customer or "") > MAX_CUSTOMER_NAME:
             raise UnknownCustomer(new_customer or "")
         if not lines:
@@ -660,7 +790,8 @@ class Ledger:
             customer=self._customer_ref(doc),
             date=doc.doc_date, device=doc.device, worker=doc.worker, turn_id=doc.turn_id, lines=lines,
             total=total, created_at=doc.created_at, updated_at=doc.updated_at, low_stock=low or [],
-            decided_by=doc.decided_by, turns=self._turns_of(doc))
+            decided_by=doc.decided_by, turns=self._turns_of(doc), delivery_date=doc.delivery_date,
+            delivery_place=doc.delivery_place)
 
     @staticmethod
     def _turns_of(doc: models.Document) -> list[str]:

@@ -40,6 +40,8 @@ TRANSITIONS: dict[DocType, dict[DocStatus, frozenset[DocStatus]]] = {
     },
     DocType.sales_order: {
         DocStatus.draft: frozenset({DocStatus.confirmed, DocStatus.cancelled}),
+        # over its customer's credit: a manager approves (deducted then) or rejects it
+        DocStatus.awaiting_approval: frozenset({DocStatus.confirmed, DocStatus.rejected, DocStatus.cancelled}),
         DocStatus.confirmed: frozenset({DocStatus.done, DocStatus.cancelled}),
     },
 }

@@ -69,6 +69,8 @@ class Document(_View):
     low_stock: list[LowStock] = []  # only on the result of the call that caused it
     decided_by: str | None = None  # who approved or rejected a transfer that waited for approval
     turns: list[str] = []  # the turns that made it and changed its status, in order (the turn record's ids)
+    delivery_date: dt.date | None = None  # a sale: delivered at the latest on this day
+    delivery_place: str | None = None  # a sale: where the goods go
 
 
 class LedgerEvent(_View):
@@ -110,3 +112,5 @@ class SalesPlan(_View):
     lines: tuple[SalesPlanLine, ...]
     total: Decimal | None
     new_customer: str | None = None
+    delivery_date: dt.date | None = None
+    delivery_place: str | None = None

@@ -36,6 +36,8 @@ class TurnContext:
     site: str
     worker: str | None
     language: str  # the worker's usual language; the text's own language wins
+    # A customer's contact writing in a chat (then `worker` is None): orders for this customer only, at its site.
+    customer: str | None = None
 
 
 class _Frozen(BaseModel):

@@ -216,7 +216,8 @@ class TurnPipeline:
                     scanned: list[JsonValue] = [*await self.scans.take(ctx.device), *scans]
                     sent: dict[str, JsonValue] = {
                         **metadata, "scans": scanned, "turn_id": turn_id, "device": ctx.device,
-                        "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang}
+                        "device_kind": ctx.device_kind, "site": ctx.site, "worker": ctx.worker, "lang": lang,
+                        "customer": ctx.customer}
                     exchange = await self._dialogue.exchange(ctx.device, message, parse.data(reading.entities()), sent)
                     nlu_ms = (time.perf_counter() - nlu_started) * 1000
                     await on_event(TurnEvent(TurnEventType.nlu_end, turn_id,

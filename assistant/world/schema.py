@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -22,6 +23,9 @@ class Unit(_Frozen):
     base: str | None = None
     factor: Decimal | None = None
     per_item: bool = False
+    # The one site that counts in this unit (吨 at the steel trader): speech listens for it there only, so "ton"
+    # is not heard in "to" elsewhere. None: any site. Amounts in it are read everywhere.
+    site: str | None = None
 
 
 class LocationKind(StrEnum):
@@ -72,10 +76,19 @@ class Item(_Frozen):
     price_per: str | None = None  # unit code the price is quoted in
     price: Decimal | None = None  # tax included (a shop's shelf price)
     tax: str | None = None  # VAT rate code (books.tax_rates); None: the books' default rate
+    # The size that tells apart items sharing a common name (螺纹钢 Φ12 / Φ16 / Φ20): "Φ16". People add it to the
+    # common name ("16的螺纹钢", "螺纹钢Φ16") or give it as the answer to "which one?".
+    spec: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, self.name_en, *self.aliases)
+
+    @property
+    def spec_size(self) -> Decimal | None:
+        """The number of the spec ("Φ16" → 16), None without one."""
+        digits = re.search(r"\d+(?:\.\d+)?", self.spec or "")
+        return Decimal(digits.group()) if digits else None
 
 
 class StockLine(_Frozen):
@@ -92,6 +105,9 @@ class SafetyStock(_Frozen):
     minimum: Decimal
 
 
+ChatPlatform = Literal["wecom", "dingtalk"]
+
+
 class Contact(_Frozen):
     """A customer's person: who signs and receives goods, and who may order in a chat (their WeCom / DingTalk id)."""
 
@@ -99,6 +115,9 @@ class Contact(_Frozen):
     phone: str | None = None
     wecom_user: str | None = None
     dingtalk_user: str | None = None
+
+    def chat_user(self, platform: ChatPlatform) -> str | None:
+        return self.wecom_user if platform == "wecom" else self.dingtalk_user
 
 
 class Customer(_Frozen):
@@ -116,6 +135,9 @@ class Customer(_Frozen):
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def contact_for_chat(self, platform: ChatPlatform, user_id: str) -> Contact | None:
+        return next((c for c in self.contacts if user_id and c.chat_user(platform) == user_id), None)
 
 
 class Company(_Frozen):
@@ -138,9 +160,6 @@ class Role(StrEnum):
     supervisor = "supervisor"
     manager = "manager"
     clerk = "clerk"
-
-
-ChatPlatform = Literal["wecom", "dingtalk"]
 
 
 class Worker(_Frozen):
@@ -167,10 +186,11 @@ class Permission(StrEnum):
     call_agv = "call_agv"
     approve = "approve"
     review = "review"  # read the turns on record
+    order = "order"  # a customer's contact in a chat: propose a sale to their own customer, nothing else
 
 
 def _default_grants() -> dict[Role, tuple[Permission, ...]]:
-    every = tuple(Permission)
+    every = tuple(p for p in Permission if p is not Permission.order)
     return {Role.operator: (Permission.transfer, Permission.check_stock, Permission.call_agv),
             Role.clerk: (Permission.sell, Permission.check_stock),
             Role.supervisor: every, Role.manager: every}
@@ -182,9 +202,14 @@ class Policies(_Frozen):
 
     roles: dict[Role, tuple[Permission, ...]] = Field(default_factory=_default_grants)
     approval_above_per_line: Decimal | None = Decimal(100)  # base units on one line; None: no approval needed
+    # What a customer's contact may do in a chat (always for their own customer, at the customer's site).
+    contacts: tuple[Permission, ...] = (Permission.order,)
 
     def grants(self, role: Role, permission: Permission) -> bool:
         return permission in self.roles.get(role, ())
+
+    def grants_contact(self, permission: Permission) -> bool:
+        return permission in self.contacts
 
 
 class AccountType(StrEnum):
@@ -308,9 +333,11 @@ class World(_Frozen):
             if worker.site not in sites:
                 problems.append(f"worker {worker.code}: unknown site {worker.site}")
             problems += [f"worker {worker.code}: unknown device {d}" for d in worker.devices if d not in devices]
+        problems += [f"unit {u.code}: unknown site {u.site}" for u in self.units if u.site and u.site not in sites]
         problems += [f"customer {c.code}: unknown site {c.site}" for c in self.customers
                      if c.site is not None and c.site not in sites]
         problems += [f"company {c.name}: unknown site {c.site}" for c in self.companies if c.site not in sites]
+        problems += _chat_clashes(self)
         if self.books is not None:
             problems += self.books.problems()
             rates = {t.code for t in self.books.tax_rates}
@@ -350,3 +377,30 @@ class World(_Frozen):
     def worker_for_chat(self, platform: ChatPlatform, user_id: str) -> Worker | None:
         """The worker a chat platform's user id belongs to (None: not registered)."""
         return next((w for w in self.workers if user_id and w.chat_user(platform) == user_id), None)
+
+    def customer(self, code: str) -> Customer | None:
+        return next((c for c in self.customers if c.code == code), None)
+
+    def contact_for_chat(self, platform: ChatPlatform, user_id: str) -> tuple[Customer, Contact] | None:
+        """The customer (and its contact person) a chat user id belongs to, None when no customer's contact."""
+        for customer in self.customers:
+            contact = customer.contact_for_chat(platform, user_id)
+            if contact is not None:
+                return customer, contact
+        return None
+
+    def chat_user(self, platform: ChatPlatform, user_id: str) -> Worker | tuple[Customer, Contact] | None:
+        """Who writes in a chat: a worker, or a customer's contact (a worker wins: ids are unique anyway)."""
+        return self.worker_for_chat(platform, user_id) or self.contact_for_chat(platform, user_id)
+
+
+def _chat_clashes(world: World) -> list[str]:
+    """A chat id names one person: a worker's and a contact's, or two contacts', must differ per platform."""
+    problems: list[str] = []
+    platforms: tuple[ChatPlatform, ...] = ("wecom", "dingtalk")
+    for platform in platforms:
+        ids = [w.chat_user(platform) for w in world.workers]
+        ids += [c.chat_user(platform) for cu in world.customers for c in cu.contacts]
+        taken = [i for i in ids if i]
+        problems += [f"{platform} user {i} names two people" for i in sorted({i for i in taken if taken.count(i) > 1})]
+    return problems

@@ -320,9 +320,10 @@ class _Composer:
     def _customers(self) -> list[Customer]:
         """In English, customers with a personal name (said in pinyin) and the walk-in customer; 陈老板 is a
         title, not a name an English speaker would say."""
+        shop = [c for c in self.world.customers if c.site is None]  # a trader's customers buy at their site only
         if self.lang == "zh":
-            return list(self.world.customers)
-        return [c for c in self.world.customers if not c.name.endswith("老板")]
+            return shop
+        return [c for c in shop if not c.name.endswith("老板")]
 
     def _customer(self, customer: Customer) -> str:
         if self.lang == "zh":

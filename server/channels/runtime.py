@@ -29,7 +29,7 @@ from server.channels.dingtalk.stream import StreamClient
 from server.channels.messages import ChatMessage, ChatReply
 from server.channels.outbox import LocalOutbox
 from server.channels.settings import ChannelSettings
-from server.channels.turns import ChatTurns, chat_device_owner
+from server.channels.turns import ChatTurns, chat_device_contact, chat_device_owner
 from server.channels.wecom.adapter import WeComSender
 from server.channels.wecom.api import WeComApi
 from server.channels.wecom.bot_adapter import bot_handler
@@ -162,7 +162,10 @@ def _news_relay(runtime: ChannelRuntime, platform: ChatPlatform, services: Servi
     async def relay(device: str, message: BaseModel) -> None:
         worker = chat_device_owner(services.world, device)
         text = getattr(message, "text", None)
+        # A worker's conversation, or a customer's contact's (their order decided by a manager, its contract).
         user = worker.chat_user(platform) if worker is not None else None
+        if worker is None and device.startswith(f"{platform}-"):
+            user = chat_device_contact(services.world, device)
         if user is None or not isinstance(text, str) or not text:
             return
         lang = lang_of(worker.language if worker is not None else None)

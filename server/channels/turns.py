@@ -24,7 +24,8 @@ log = structlog.get_logger(__name__)
 
 
 def chat_device(platform: ChatPlatform, worker: str) -> str:
-    """The conversation a worker has in one platform: its own dialogue, rate limit and place in the record."""
+    """The conversation a worker (by code) or a customer's contact (by chat user id) has in one platform: its own
+    dialogue, rate limit and place in the record."""
     return f"{platform}-{worker}"
 
 
@@ -37,17 +38,42 @@ def chat_device_owner(world: World, device: str) -> Worker | None:
     return worker if worker.chat_user(platform) else None  # type: ignore[arg-type]
 
 
+def chat_device_contact(world: World, device: str) -> str | None:
+    """The chat user id of the customer's contact whose conversation `device` is ("wecom-hongda-zhou"), else None."""
+    return _contact_of(world, device)[0]
+
+
+def chat_device_site(world: World, device: str) -> str | None:
+    """The site of a customer's contact's chat conversation (their customer's), else None."""
+    return _contact_of(world, device)[1]
+
+
+def _contact_of(world: World, device: str) -> tuple[str | None, str | None]:
+    platform, _, user_id = device.partition("-")
+    if platform not in ("wecom", "dingtalk"):
+        return None, None
+    found = world.contact_for_chat(platform, user_id)  # type: ignore[arg-type]
+    return (user_id, found[0].site) if found is not None else (None, None)
+
+
 class ChatTurns:
     def __init__(self, services: Services, inbox: ChatInbox) -> None:
         self._services = services
         self._inbox = inbox
 
     def context(self, platform: ChatPlatform, user_id: str) -> TurnContext | None:
-        worker = self._services.master.world.worker_for_chat(platform, user_id)
-        if worker is None:
-            return None
-        return TurnContext(device=chat_device(platform, worker.code), device_kind=DeviceKind.chat.value,
-                           site=worker.site, worker=worker.code, language=worker.language)
+        """Who writes: a worker (their own conversation, at their site), or a customer's contact (a conversation of
+        their own, at the customer's site, ordering as that customer: what they may do is the policy's say)."""
+        world = self._services.master.world
+        writer = world.chat_user(platform, user_id)
+        if isinstance(writer, Worker):
+            return TurnContext(device=chat_device(platform, writer.code), device_kind=DeviceKind.chat.value,
+                               site=writer.site, worker=writer.code, language=writer.language)
+        site = writer[0].site if writer is not None else None
+        if writer is None or site is None:
+            return None  # a contact of a customer no site sells to exclusively cannot order by chat
+        return TurnContext(device=chat_device(platform, user_id), device_kind=DeviceKind.chat.value,
+                           site=site, worker=None, language="zh", customer=writer[0].code)
 
     async def handle(self, message: ChatMessage) -> ChatReply | None:
         """The reply to a message, or None for a message already taken (a platform's retry: nothing runs)."""

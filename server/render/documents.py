@@ -72,6 +72,8 @@ def document_out(document: Document, contract: ContractInfo | None = None) -> Do
         created_at=document.created_at.isoformat(),
         decided_by=document.decided_by,
         turns=document.turns,
+        delivery_date=document.delivery_date.isoformat() if document.delivery_date else None,
+        delivery_place=document.delivery_place,
         contract=contract_out(contract),
     )
 

@@ -13,7 +13,7 @@ from assistant.access import check
 from assistant.journal import TurnRecord
 from assistant.pipeline import TurnContext
 from assistant.world.schema import Permission
-from server.channels.turns import chat_device_owner
+from server.channels.turns import chat_device_owner, chat_device_site
 from server.deps import DeviceDep, ServicesDep
 from server.errors import ApiError
 from server.schemas.errors import error_responses
@@ -50,7 +50,8 @@ async def list_turns(caller: DeviceDep, services: ServicesDep,
     _may_review(services, caller)
     if device is not None:
         owner = services.world.worker_for_device(device) or chat_device_owner(services.world, device)
-        if owner is None or owner.site != caller.site:
+        site = owner.site if owner is not None else chat_device_site(services.world, device)
+        if site is None or site != caller.site:
             raise ApiError("unknown-device-code", caller.language, {"device": device})
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)

@@ -56,6 +56,8 @@ class DocumentOut(BaseModel):
     created_at: str
     decided_by: str | None = None  # the worker who approved or rejected a transfer that waited for approval
     turns: list[str] = []  # the turns that made it and changed its status: GET /api/v1/turns/{id}
+    delivery_date: str | None = None  # ISO date: a sales order delivered at the latest on this day
+    delivery_place: str | None = None  # where a sales order's goods go (the customer's address unless said)
     # Its signed contract, on GET /api/v1/documents/{id} (null there until signed, and for documents that get none;
     # not looked up where documents are listed with a turn)
     contract: ContractOut | None = None

@@ -20,7 +20,9 @@ def test_location_terms_by_site(vocabulary: Vocabulary) -> None:
     assert Term("location", "DOCK-2", "DG", "dock two", False) in dg
     assert all(t.site == "DG" for t in dg)
     assert {t.code for t in vocabulary.terms("location", "FZ")} == {"SHOP", "BACK"}
-    assert len(vocabulary.terms("location")) == len(dg) + len(vocabulary.terms("location", "FZ"))
+    fs = vocabulary.terms("location", "FS")
+    assert {t.code for t in fs} == {"FS-YARD", "FS-WH"}
+    assert len(vocabulary.terms("location")) == len(dg) + len(vocabulary.terms("location", "FZ")) + len(fs)
 
 
 def test_stems_name_several_locations(vocabulary: Vocabulary) -> None:
