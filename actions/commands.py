@@ -27,6 +27,7 @@ from assistant.dialogue.proposal import (
     check,
     confirmation,
     execute,
+    keyed,
     low_stock_note,
     parse_proposal,
     read_back,
@@ -126,7 +127,7 @@ class ActionReadBack(FrontlineAction):
         if await checked_read_back(self.deps, dispatcher, proposal, meta) is None:
             return forget_command()
         # Only the proposal survives: a new command instead of a yes must start from empty slots.
-        return [*forget_command(), SlotSet("proposal", proposal.model_dump(mode="json"))]
+        return [*forget_command(), SlotSet("proposal", keyed(proposal).model_dump(mode="json"))]
 
 
 class ActionConfirm(FrontlineAction):

@@ -14,7 +14,14 @@ from actions.checks import check_amount, check_customer, check_item, check_order
 from actions.commands import build_proposal, checked_read_back
 from actions.deps import TurnMeta
 from assistant.catalogue import say
-from assistant.dialogue.proposal import CancelProposal, Proposal, SaleProposal, TransferProposal, parse_proposal
+from assistant.dialogue.proposal import (
+    CancelProposal,
+    Proposal,
+    SaleProposal,
+    TransferProposal,
+    keyed,
+    parse_proposal,
+)
 
 
 def _slots_of(proposal: Proposal) -> dict[str, Any]:
@@ -49,7 +56,7 @@ class ActionCorrect(FrontlineAction):
         if corrected is None or await checked_read_back(self.deps, dispatcher, corrected, meta) is None:
             dispatcher.utter_message(text=say("correction-kept", meta.lang))
             return []
-        return [SlotSet("proposal", corrected.model_dump(mode="json"))]
+        return [SlotSet("proposal", keyed(corrected).model_dump(mode="json"))]
 
     async def _apply(self, draft: Tracker, tracker: Tracker, dispatcher: CollectingDispatcher, meta: TurnMeta,
                      proposal: Proposal) -> bool | None:

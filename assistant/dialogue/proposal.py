@@ -6,6 +6,7 @@ again against the ledger (stock may have changed meanwhile) and only then writes
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -28,6 +29,9 @@ class _GoodsProposal(BaseModel):
     qty_base: Decimal
     lot: str | None = None
     expiry: date | None = None
+    # This read-back's own id, given when it is read back (`keyed`): the document written for it carries it, so a
+    # second yes to the same read-back (its first answer lost with an app that died) finds that document.
+    key: str | None = None
 
 
 class TransferProposal(_GoodsProposal):
@@ -56,6 +60,11 @@ class CancelProposal(BaseModel):
 
 
 Proposal = TransferProposal | SaleProposal
+
+
+def keyed(proposal: Proposal) -> Proposal:
+    """The proposal as it is read back: with an id of its own (a repeated command is a new read-back)."""
+    return proposal.model_copy(update={"key": uuid.uuid4().hex})
 
 
 def draft_id(proposal: Proposal) -> str:
@@ -101,9 +110,12 @@ def _plan_sale(ledger: Ledger, proposal: SaleProposal, *, check_credit: bool = T
 def request_sale(ledger: Ledger, proposal: SaleProposal, *, device: str, worker: str | None, turn_id: str
                  ) -> Document:
     """Store a confirmed sale over its customer's credit: it waits for a manager's approval, nothing deducted."""
+    if (done := written(ledger, proposal)) is not None:
+        return done
     plan = _plan_sale(ledger, proposal, check_credit=False)
     lots = {proposal.item: (proposal.lot, proposal.expiry)} if proposal.lot or proposal.expiry else {}
-    return ledger.request_sales_order(plan, device=device, worker=worker, turn_id=turn_id, lots=lots)
+    return ledger.request_sales_order(plan, device=device, worker=worker, turn_id=turn_id, lots=lots,
+                                      confirms=proposal.key)
 
 
 def delivery_text(proposal: SaleProposal, lang: str) -> str | None:
@@ -139,25 +151,36 @@ def read_back(world: World, proposal: Proposal, lang: str) -> str:
                price=price_text(world, item, lang), total=f"{total:.2f}")
 
 
+def written(ledger: Ledger, proposal: Proposal) -> Document | None:
+    """The document already written for this very read-back (confirmed through an app that died before it answered)."""
+    return ledger.document_confirming(proposal.key) if proposal.key else None
+
+
 def execute(ledger: Ledger, proposal: Proposal, *, device: str, worker: str | None, turn_id: str) -> Document:
-    """Write the confirmed command: reserve for a transfer, deduct for a sale. One ledger transaction."""
+    """Write the confirmed command: reserve for a transfer, deduct for a sale. One ledger transaction; a read-back
+    already written answers with its document."""
+    if (done := written(ledger, proposal)) is not None:
+        return done
     if isinstance(proposal, TransferProposal):
         plan = ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
                                     source=proposal.source)
         return ledger.confirm_transfer(plan, device=device, worker=worker, turn_id=turn_id, lot=proposal.lot,
-                                       expiry=proposal.expiry)
+                                       expiry=proposal.expiry, confirms=proposal.key)
     sale = _plan_sale(ledger, proposal)
     lots = {proposal.item: (proposal.lot, proposal.expiry)} if proposal.lot or proposal.expiry else {}
-    return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id, lots=lots)
+    return ledger.confirm_sales_order(sale, device=device, worker=worker, turn_id=turn_id, lots=lots,
+                                      confirms=proposal.key)
 
 
 def request(ledger: Ledger, proposal: TransferProposal, *, device: str, worker: str | None, turn_id: str
             ) -> Document:
     """Store a confirmed transfer that is over its requester's limit: planned now, reserved only once approved."""
+    if (done := written(ledger, proposal)) is not None:
+        return done
     plan = ledger.plan_transfer(proposal.site, proposal.item, proposal.qty_base, proposal.destination,
                                 source=proposal.source)
     return ledger.request_transfer(plan, device=device, worker=worker, turn_id=turn_id, lot=proposal.lot,
-                                   expiry=proposal.expiry)
+                                   expiry=proposal.expiry, confirms=proposal.key)
 
 
 def confirmation(world: World, proposal: Proposal, document: Document, lang: str) -> str:

@@ -193,6 +193,9 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(CODE)  # the supervisor or manager who approved or rejected it
+    # The read-back this document was written for (its proposal's key): confirming the same read-back again (an app
+    # that died after writing, before answering) finds this document instead of writing a second one.
+    confirms: Mapped[str | None] = mapped_column(String(64), unique=True)
     delivery_date: Mapped[date | None] = mapped_column(Date)  # a sale: delivered at the latest on this day
     delivery_place: Mapped[str | None] = mapped_column(String(200))  # a sale: where the goods go
     lines: Mapped[list[DocumentLine]] = relationship(order_by="DocumentLine.line_no")

@@ -101,6 +101,13 @@ class Ledger:
                 raise DocumentNotFound(doc_id)
             return self._document_view(doc)
 
+    def document_confirming(self, key: str) -> views.Document | None:
+        """The document written for the read-back `key` (its proposal's key), if one was."""
+        with self._reading() as session:
+            doc = session.scalar(select(models.Document).where(models.Document.confirms == key)
+                                 .options(selectinload(models.Document.lines)))
+            return self._document_view(doc) if doc is not None else None
+
     def documents_for_turn(self, turn_id: str) -> list[views.Document]:
         """Documents the turn created or changed, in the order it first touched them."""
         first = func.min(models.DocumentEvent.id)
@@ -156,7 +163,7 @@ class Ledger:
 
     def confirm_transfer(
         self, plan: views.TransferPlan, *, device: str | None, worker: str | None, turn_id: str | None,
-        lot: str | None = None, expiry: dt.date | None = None,
+        lot: str | None = None, expiry: dt.date | None = None, confirms: str | None = None,
     ) -> views.Document:
         """Create the transfer (status confirmed) and reserve its quantity at the sources. `lot`/`expiry` come
         from a scanned GS1 label and follow the goods onto every move of the transfer."""
@@ -170,7 +177,7 @@ class Ledger:
             if not self._legs_fit(legs, qty, available, allowed=self._sources_allowed(site, plan)):
                 legs = self._transfer_legs(item, qty, plan.destination, plan.source, available)
             doc = self._new_document(session, DocType.transfer, site, device=device, worker=worker,
-                                     turn_id=turn_id)
+                                     turn_id=turn_id, confirms=confirms)
             for no, (loc, part) in enumerate(legs, start=1):
                 doc.lines.append(models.DocumentLine(line_no=no, item=item, qty_base=part, from_location=loc,
                                                      to_location=plan.destination, lot=lot, expiry=expiry))
@@ -183,14 +190,14 @@ class Ledger:
 
     def request_transfer(
         self, plan: views.TransferPlan, *, device: str | None, worker: str | None, turn_id: str | None,
-        lot: str | None = None, expiry: dt.date | None = None,
+        lot: str | None = None, expiry: dt.date | None = None, confirms: str | None = None,
     ) -> views.Document:
         """Create a transfer that waits for approval (its requester confirmed it, but it is over their limit):
         its lines as planned now, nothing reserved; the approval plans and reserves again."""
         qty = self._check_transfer(plan.site, plan.item, plan.qty_base, plan.destination, plan.source)
         with self._writing() as session:
             doc = self._new_document(session, DocType.transfer, plan.site, device=device, worker=worker,
-                                     turn_id=turn_id, status=DocStatus.awaiting_approval)
+                                     turn_id=turn_id, status=DocStatus.awaiting_approval, confirms=confirms)
             for no, leg in enumerate(plan.legs, start=1):
                 doc.lines.append(models.DocumentLine(line_no=no, item=plan.item, qty_base=leg.qty,
                                                      from_location=leg.location, to_location=plan.destination,
@@ -328,24 +335,26 @@ class Ledger:
 
     def confirm_sales_order(
         self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
-        lots: Mapping[str, tuple[str | None, dt.date | None]] | None = None,
+        lots: Mapping[str, tuple[str | None, dt.date | None]] | None = None, confirms: str | None = None,
     ) -> views.Document:
         """Create the sales order (status confirmed) and deduct its stock, in one locked transaction; a new
         customer is registered in the same transaction. `lots` (item → lot, expiry, from a scanned GS1 label)
         are recorded on the item's lines and moves."""
         try:
-            return self._confirm_sale(plan, device=device, worker=worker, turn_id=turn_id, lots=lots)
+            return self._confirm_sale(plan, device=device, worker=worker, turn_id=turn_id, lots=lots,
+                                      confirms=confirms)
         except IntegrityError:
             if plan.customer is not None:
                 raise
             # Another process registered a customer with the code we took: once more, with the next code (or
             # its row, if it registered the same name).
             log.info("ledger.customer_code_taken", turn_id=turn_id)
-            return self._confirm_sale(plan, device=device, worker=worker, turn_id=turn_id, lots=lots)
+            return self._confirm_sale(plan, device=device, worker=worker, turn_id=turn_id, lots=lots,
+                                      confirms=confirms)
 
     def _confirm_sale(
         self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
-        lots: Mapping[str, tuple[str | None, dt.date | None]] | None,
+        lots: Mapping[str, tuple[str | None, dt.date | None]] | None, confirms: str | None = None,
     ) -> views.Document:
         wanted = self._check_sale(plan.site, plan.customer, [(line.item, line.qty_base) for line in plan.lines],
                                   plan.new_customer)
@@ -364,7 +373,7 @@ class Ledger:
             if plan.customer is not None:
                 self._check_credit(session, plan.customer, final.total)
             doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
-                                     turn_id=turn_id, customer=customer, doc_date=plan.doc_date)
+                                     turn_id=turn_id, customer=customer, doc_date=plan.doc_date, confirms=confirms)
             doc.delivery_date, doc.delivery_place = plan.delivery_date, plan.delivery_place
             self._sale_lines(session, doc, final, lots, turn_id, rows)
             if self._on_sale is not None:
@@ -397,7 +406,7 @@ class Ledger:
 
     def request_sales_order(
         self, plan: views.SalesPlan, *, device: str | None, worker: str | None, turn_id: str | None,
-        lots: Mapping[str, tuple[str | None, dt.date | None]] | None = None,
+        lots: Mapping[str, tuple[str | None, dt.date | None]] | None = None, confirms: str | None = None,
     ) -> views.Document:
         """Store a sale its customer's credit does not cover, to wait for a manager's approval: its lines as
         planned now, nothing deducted (plan it with `check_credit=False`). Approving plans and deducts again."""
@@ -407,7 +416,7 @@ class Ledger:
         with self._writing() as session:
             doc = self._new_document(session, DocType.sales_order, plan.site, device=device, worker=worker,
                                      turn_id=turn_id, customer=plan.customer, doc_date=plan.doc_date,
-                                     status=DocStatus.awaiting_approval)
+                                     status=DocStatus.awaiting_approval, confirms=confirms)
             doc.delivery_date, doc.delivery_place = plan.delivery_date, plan.delivery_place
             self._sale_lines(session, doc, plan, lots or {}, turn_id, rows=None)
             result = self._document_view(doc)
@@ -671,12 +680,13 @@ class Ledger:
     def _new_document(
         self, session: Session, doc_type: DocType, site: str, *, device: str | None, worker: str | None,
         turn_id: str | None, customer: str | None = None, doc_date: dt.date | None = None,
-        status: DocStatus = DocStatus.confirmed,
+        status: DocStatus = DocStatus.confirmed, confirms: str | None = None,
     ) -> models.Document:
         now = utcnow()
         doc = models.Document(id=next_document_id(session, doc_type), type=str(doc_type),
                               status=str(status), site=site, customer=customer, doc_date=doc_date,
-                              device=device, worker=worker, turn_id=turn_id, created_at=now, updated_at=now)
+                              device=device, worker=worker, turn_id=turn_id, created_at=now, updated_at=now,
+                              confirms=confirms)
         session.add(doc)
         session.flush()  # before the rows that reference it: the unit of work does not order those
         session.add(models.DocumentEvent(document_id=doc.id, turn_id=turn_id, from_status=None,

@@ -469,23 +469,14 @@ def own_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class WrittenTwice(AssertionError):
-    """One read-back, two documents."""
-
-
-@pytest.mark.xfail(strict=True, raises=WrittenTwice,
-                   reason="known gap: an action's ledger write is not tied to its read-back, so a confirmation "
-                          "written by an app that dies before answering Rasa is written again when the device "
-                          "confirms again (see the test's docstring)")
 @pytest.mark.timeout(600)
 def test_a_confirmation_written_by_an_app_that_died_before_answering_is_not_written_again(
         tmp_path: Path, own_database: str) -> None:
     """The window the scale-out proof can only hit by chance, held open: the action confirming a transfer runs in an
     app that writes the document and then waits for the fleet's dispatcher (none here: `dispatch = never`, a long
     hand-over), and the app is killed in that wait. Rasa loses the action's events (the read-back stays pending in
-    the tracker); the device, unanswered, confirms again through the other app, whose action writes a second
-    transfer. Fixing it means making the write idempotent per read-back (e.g. the draft's id, or the turn that read
-    it back, stored unique on the document, and a second confirmation of it answered with the first document)."""
+    the tracker); the device, unanswered, confirms again through the other app. The document carries its
+    read-back's key (unique): the second confirmation finds it and answers with it, nothing is written twice."""
     prepare_model(Settings(var_dir=REPO_ROOT / "var"))
     prefix = new_prefix()
     app_ports, rasa_port = [server_port(), server_port()], server_port()
@@ -528,8 +519,9 @@ def test_a_confirmation_written_by_an_app_that_died_before_answering_is_not_writ
             again = c.post_turn(other, "HMD-01", json={"text": "确认"})  # unanswered: the device confirms again
             assert again.status_code == 200, again.text
             transfers = [line for line in c.documents() if line[1] == "HMD-01"]
-            if len(transfers) != 1:
-                raise WrittenTwice(f"{transfers}; answered {again.json()['reply']}")
+            assert len(transfers) == 1, f"{transfers}; answered {again.json()['reply']}"
+            (doc_id, *_rest), = transfers
+            assert doc_id in again.json()["reply"]["text"], again.json()  # answered with the transfer written
         except BaseException:
             print(f"\n===== logs of the processes =====\n{procs.logs()}", flush=True)
             raise
