@@ -128,7 +128,8 @@ class Corrector:
 
     # -- amounts ---------------------------------------------------------------------------------
     def _amounts(self, toks: list[_Tok]) -> list[Correction]:
-        """"武艦" → "五件": numeral-sounding characters right before a unit-sounding one."""
+        """"武艦" → "五件": numeral-sounding characters right before a unit-sounding one; after digits ("20顿"),
+        the unit alone ("20吨")."""
         found: list[Correction] = []
         for j, tok in enumerate(toks):
             if not tok.cjk or tok.locked or j == 0:
@@ -142,6 +143,12 @@ class Corrector:
                    and self._numeral(toks[i - 1]) is not None):
                 i -= 1
             if i == j:
+                if toks[j - 1].text.isdigit():  # "20顿": the number was written as digits; only the unit is heard
+                    heard = "".join(t.text for t in toks[j:j + size])
+                    if heard != text:
+                        found.append(Correction(toks[j - 1].text + heard, toks[j - 1].text + text, "amount", None,
+                                                round(score, 2)))
+                    toks[j:j + size] = [_Tok(ch, readings(ch), True, locked=True) for ch in text]
                 continue
             run = toks[i:j]
             genuine = [k for k, t in enumerate(run) if t.text in self.lexicon.numerals]

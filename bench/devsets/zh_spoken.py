@@ -29,7 +29,7 @@ LETTERS = {
     "S": "艾丝", "T": "提", "U": "优", "V": "维", "W": "达不溜", "X": "艾克斯", "Y": "歪", "Z": "贼德",
 }
 # Measure words an amount can stand before (longest first, so "公斤" is not taken for "公").
-MEASURES = ("公斤", "千克", "件", "个", "只", "根", "箱", "斤", "两", "克", "饼", "台", "号")
+MEASURES = ("公斤", "千克", "件", "个", "只", "根", "箱", "斤", "两", "克", "饼", "台", "号", "吨")
 _DIGITS = "零一二三四五六七八九"
 _NUMBER = re.compile(r"\d+")
 _LETTER = re.compile(r"[A-Za-z]")

@@ -43,6 +43,19 @@ def test_zh_correct_text_is_left_alone(zh: Corrector, text: str) -> None:
     assert fixed.quality == 1.0
 
 
+@pytest.mark.parametrize(("heard", "meant"), [
+    ("要20顿螺纹钢", "要20吨螺纹钢"),  # Whisper writes the number in digits: the unit after it is still a unit
+    ("要20 顿螺纹钢", "要20吨螺纹钢"),
+    ("要二十顿螺纹钢", "要二十吨螺纹钢"),
+])
+def test_a_unit_after_a_number_is_heard_as_the_sites_unit(vocabulary: Vocabulary, heard: str, meant: str) -> None:
+    assert Corrector(build_lexicon(vocabulary, "zh", "FS")).correct(heard).text == meant
+
+
+def test_digits_before_a_word_that_is_no_unit_stay(zh: Corrector) -> None:
+    assert zh.correct("调拨5件曲轴到总装线B区").text == "调拨5件曲轴到总装线B区"
+
+
 def test_zh_spaces_from_the_engine_are_dropped(zh: Corrector) -> None:
     assert zh.correct("调拨 五件 曲轴 总装二线").text == "调拨五件曲轴总装二线"  # Vosk and Whisper both space words
 
