@@ -20,6 +20,8 @@ from assistant.fleet.store import FleetStore
 from assistant.ledger.db import make_engine
 from assistant.ledger.seed import load_world_into
 from assistant.nlu.build import BuiltProject
+from assistant.outbox import DeliveryPolicy
+from assistant.partners import Partner
 from assistant.world.loader import load_world
 from server.app import create_app
 from server.channels.settings import ChannelSettings, DingTalkSettings, GroupWebhook, WeComSettings
@@ -29,9 +31,11 @@ from server.settings import REPO_ROOT, Settings
 from tests.channels.fake_dingtalk import FakeDingTalk
 from tests.channels.fake_wecom import FakeWeCom
 from tests.channels.fake_wecom_bot import FakeWeComBotPlatform
+from tests.partners.helpers import FlakyPartner
 from tests.support import BackgroundLoop, free_port, issue, serve
 
 SECRET = "dialogue-tests-secret"
+SECRET_BANK = "the-banks-webhook-secret-0001"  # shared with the partner: it checks every webhook's signature
 MOSQUITTO = "mqtt://127.0.0.1:1883"
 
 
@@ -65,6 +69,7 @@ class Stack:
     wecom_bot: FakeWeComBotPlatform  # the intelligent bot's long-connection platform, on `platform_loop`
     platform_loop: BackgroundLoop
     dingtalk: FakeDingTalk  # DingTalk's API, session webhooks and Stream gateway (loopback)
+    partner: FlakyPartner  # the steel trader's bank: signed webhooks of FS's sales and contracts (loopback)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, device: str) -> str:
@@ -135,8 +140,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     platform_loop = BackgroundLoop()
     bot: FakeWeComBotPlatform = platform_loop.run(FakeWeComBotPlatform(bot_id="fake-bot", secret="fake-secret")
                                                   .start())
-    with serve(wecom.app, free_port()) as wecom_url, FakeDingTalk() as dingtalk:
-        settings = settings.model_copy(update={"channels": ChannelSettings(
+    partner = FlakyPartner(failures=2)
+    with serve(wecom.app, free_port()) as wecom_url, FakeDingTalk() as dingtalk, \
+            serve(partner.app(), free_port()) as partner_url:
+        settings = settings.model_copy(update={
+            "partners": (Partner.model_validate({"name": "bank", "url": f"{partner_url}/hook", "secret": SECRET_BANK,
+                                                 "events": ["sales_order.confirmed", "contract.signed"],
+                                                 "sites": ["FS"]}),),
+            # retries as configured in production but quicker: a partner failing twice is reached within seconds
+            "partner_delivery": DeliveryPolicy(retry_initial_s=1.0, retry_factor=2.0, retry_max_s=5.0),
+            "channels": ChannelSettings(
             wecom=WeComSettings(corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
                                 token=wecom.token, encoding_aes_key=wecom.encoding_aes_key, api_base=wecom_url,
                                 bot_id="fake-bot", bot_secret="fake-secret", bot_url=bot.url,
@@ -150,7 +163,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         app = create_app(settings)
         with serve(app, app_port) as app_url, rasa_server(settings, built, model) as rasa, \
                 httpx.Client(base_url=app_url, timeout=30, trust_env=False) as client:
-            yield Stack(app_url, rasa.url, settings, client, built, rasa, app, wecom, bot, platform_loop, dingtalk)
+            yield Stack(app_url, rasa.url, settings, client, built, rasa, app, wecom, bot, platform_loop, dingtalk,
+                        partner)
     platform_loop.run(bot.close())
     platform_loop.close()
 

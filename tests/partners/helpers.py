@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,3 +61,33 @@ class LoopbackPartner:
 def delivery_rows(engine: Engine) -> list[PartnerDelivery]:
     with Session(engine, expire_on_commit=False) as session:
         return list(session.scalars(select(PartnerDelivery).order_by(PartnerDelivery.id)))
+
+
+@dataclass
+class FlakyPartner:
+    """POST /hook: answers 503 to the first `failures` attempts of each event id, then 204; every attempt is kept
+    with when it arrived (time.monotonic)."""
+
+    failures: int = 2
+    attempts: list[tuple[float, Received, int]] = field(default_factory=list)
+
+    def of_event(self, event_id: str) -> list[tuple[float, Received, int]]:
+        return [a for a in self.attempts if a[1].headers.get("x-frontline-event-id") == event_id]
+
+    def taken(self, event_type: str, document: str) -> list[tuple[float, Received]]:
+        """The attempts answered 204 for one event of one document."""
+        return [(at, got) for at, got, status in self.attempts if status == 204
+                and got.json.get("type") == event_type and got.json.get("document", {}).get("id") == document]
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/hook")
+        async def hook(request: Request) -> Response:
+            got = Received(dict(request.headers), await request.body())
+            seen = len(self.of_event(got.headers.get("x-frontline-event-id", "")))
+            status = 503 if seen < self.failures else 204
+            self.attempts.append((time.monotonic(), got, status))
+            return Response(status_code=status)
+
+        return app
