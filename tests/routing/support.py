@@ -36,5 +36,8 @@ def grid_world(side: int = 32, seed: int = 7) -> World:
     site = Site(code="BIG", name="大仓", name_en="big warehouse", map="BIG-MAP", locations=(
         Location(code="R-START", name="起点货架", kind=LocationKind.rack, node="N0_0"),
         Location(code="R-END", name="终点货架", kind=LocationKind.rack, node=f"N{side - 1}_{side - 1}")))
-    units = tuple(u for u in demo.units if u.site is None)  # a site's own unit (FS's tonne) needs its site
-    return World(units=units, sites=(site,), items=demo.items, maps=(grid_map(side, seed=seed),))
+    # A site's own unit (FS's tonne) needs its site: the grid world keeps the units any site uses, and their items.
+    units = tuple(u for u in demo.units if u.site is None)
+    codes = {u.code for u in units}
+    items = tuple(i for i in demo.items if i.unit in codes and (i.price_per is None or i.price_per in codes))
+    return World(units=units, sites=(site,), items=items, maps=(grid_map(side, seed=seed),))
