@@ -171,10 +171,12 @@ def pcm_of(name: str, silence_s: float = 0.0) -> bytes:
     return audio.astype("<i2").tobytes()
 
 
-async def stream_through(stream: object, pcm: bytes) -> tuple[list[str], Transcript]:
-    """Every chunk answered; the final by the VAD, else at release."""
+async def stream_through(stream: object, pcm: bytes, pace_s: float = 0.0) -> tuple[list[str], Transcript]:
+    """Every chunk answered; the final by the VAD, else at release. `pace_s` between chunks: a caption is decoded
+    in the background while audio keeps coming, so a stream fed all at once may end before any caption is done."""
     captions: list[str] = []
     for start in range(0, len(pcm), CHUNK):
+        await asyncio.sleep(pace_s)
         event = await stream.accept(pcm[start:start + CHUNK])  # type: ignore[attr-defined]
         if isinstance(event, Final):
             return captions, event.transcript
@@ -212,7 +214,7 @@ async def test_a_live_stream_gives_captions_then_the_final_this_process_gives(
         workers: list[Worker], prefix: str, local_speech: SpeechService) -> None:
     async with pool_of(prefix) as pool:
         pcm = pcm_of("zh01.wav", silence_s=1.0)
-        captions, remote = await stream_through(RemoteSpeech(pool).open_stream("zh", "DG"), pcm)
+        captions, remote = await stream_through(RemoteSpeech(pool).open_stream("zh", "DG"), pcm, pace_s=0.1)
         _, local = await stream_through(local_speech.open_stream("zh", "DG"), pcm)
         assert any(captions), "captions while speaking"
         same(remote, local)
