@@ -11,17 +11,19 @@ import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from assistant.alerts.models import AlertDelivery, AlertStatus, DeliveryStatus, StockAlert
 from assistant.alerts.views import Alert, Delivery, alert_view, delivery_view
 from assistant.ledger.db import read_only
 from assistant.ledger.types import utcnow
+from assistant.outbox import rows
 from assistant.world.schema import World
 
 Clock = Callable[[], dt.datetime]
 MAX_ERROR = 500  # characters of a failure kept on the row
+PENDING = str(DeliveryStatus.pending)
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,8 @@ class AlertStore:
         if status is not None:
             query = query.where(StockAlert.status == str(status))
         with self._read.begin() as session:
-            rows = session.scalars(query.order_by(StockAlert.id.desc()).limit(limit)).all()
-            return [alert_view(row, self._world) for row in rows]
+            found = session.scalars(query.order_by(StockAlert.id.desc()).limit(limit)).all()
+            return [alert_view(row, self._world) for row in found]
 
     def alert(self, alert_id: int) -> Alert | None:
         with self._read.begin() as session:
@@ -73,35 +75,21 @@ class AlertStore:
     def next_due(self, targets: Collection[str]) -> dt.datetime | None:
         """When the earliest pending delivery to one of `targets` is due."""
         with self._read.begin() as session:
-            due: dt.datetime | None = session.scalar(
-                select(func.min(AlertDelivery.next_attempt_at))
-                .where(AlertDelivery.status == str(DeliveryStatus.pending), AlertDelivery.target.in_(sorted(targets))))
-        if due is not None and due.tzinfo is None:  # an aggregate skips the column type on SQLite
-            due = due.replace(tzinfo=dt.UTC)
-        return due
+            return rows.next_due(session, AlertDelivery, AlertDelivery.target, PENDING, targets)
 
     # --- the outbox ----------------------------------------------------------------------------------------
 
     def claim(self, targets: Collection[str], limit: int, lease_s: float) -> list[Claimed]:
         """Take up to `limit` due pending deliveries to `targets` (oldest due first) for one attempt each."""
-        now = self._clock()
         with self._write.begin() as session:
-            rows = session.scalars(
-                select(AlertDelivery)
-                .where(AlertDelivery.status == str(DeliveryStatus.pending), AlertDelivery.next_attempt_at <= now,
-                       AlertDelivery.target.in_(sorted(targets)))
-                .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(limit)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not rows:
+            claimed = rows.claim_due(session, AlertDelivery, AlertDelivery.target, PENDING, targets, self._clock(),
+                                     limit, lease_s)
+            if not claimed:
                 return []
-            lease_end = now + dt.timedelta(seconds=lease_s)
-            for row in rows:
-                row.next_attempt_at = lease_end
             alerts = {a.id: a for a in session.scalars(
-                select(StockAlert).where(StockAlert.id.in_({row.alert_id for row in rows})))}
+                select(StockAlert).where(StockAlert.id.in_({row.alert_id for row in claimed})))}
             return [Claimed(id=row.id, target=row.target, attempts=row.attempts,
-                            alert=alert_view(alerts[row.alert_id], self._world)) for row in rows]
+                            alert=alert_view(alerts[row.alert_id], self._world)) for row in claimed]
 
     def sent(self, delivery_id: int) -> None:
         now = self._clock()
@@ -125,14 +113,8 @@ class AlertStore:
 
     def release(self, delivery_ids: Sequence[int]) -> None:
         """Give back claims that were never attempted to the end (a stopping service): due again now."""
-        if not delivery_ids:
-            return
-        now = self._clock()
         with self._write.begin() as session:
-            session.execute(update(AlertDelivery)
-                            .where(AlertDelivery.id.in_(list(delivery_ids)),
-                                   AlertDelivery.status == str(DeliveryStatus.pending))
-                            .values(next_attempt_at=now), execution_options={"synchronize_session": False})
+            rows.release(session, AlertDelivery, PENDING, delivery_ids, self._clock())
 
 
 def forget_alerts(engine: Engine) -> None:

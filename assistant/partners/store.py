@@ -1,8 +1,6 @@
 """The delivery log, and the outbox's bookkeeping: claim due rows, mark them delivered or failed.
 
-As the alerts' outbox (`assistant/alerts/store.py`): a claim moves a row's `next_attempt_at` forward by a lease in
-its own short transaction (PostgreSQL: rows picked with FOR UPDATE SKIP LOCKED; SQLite: one writer at a time), so
-two senders never send one row at the same time; a row whose sender died is due again when the lease ends. A row
+Claims, leases and their release as the alerts' outbox takes them (`assistant.outbox.rows`). A row
 is marked delivered only after the partner's 2xx, so a crash between the two sends it again: the receiver drops the
 repeat by its event id."""
 
@@ -12,16 +10,18 @@ import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import sessionmaker
 
 from assistant.ledger.db import read_only
 from assistant.ledger.types import utcnow
+from assistant.outbox import rows
 from assistant.partners.models import DeliveryStatus, PartnerDelivery, PartnerEvent
 from assistant.partners.views import Delivery, delivery_view
 
 Clock = Callable[[], dt.datetime]
 MAX_ERROR = 500  # characters of a failure kept on the row
+PENDING = str(DeliveryStatus.pending)
 
 
 @dataclass(frozen=True)
@@ -51,40 +51,25 @@ class PartnerStore:
         if document is not None:
             query = query.where(PartnerDelivery.document_id == document)
         with self._read.begin() as session:
-            rows = session.execute(query.order_by(PartnerDelivery.id.desc()).limit(limit)).all()
-            return [delivery_view(row, event) for row, event in rows]
+            found = session.execute(query.order_by(PartnerDelivery.id.desc()).limit(limit)).all()
+            return [delivery_view(row, event) for row, event in found]
 
     def next_due(self, partners: Collection[str]) -> dt.datetime | None:
         with self._read.begin() as session:
-            due: dt.datetime | None = session.scalar(
-                select(func.min(PartnerDelivery.next_attempt_at))
-                .where(PartnerDelivery.status == str(DeliveryStatus.pending),
-                       PartnerDelivery.partner.in_(sorted(partners))))
-        if due is not None and due.tzinfo is None:  # an aggregate skips the column type on SQLite
-            due = due.replace(tzinfo=dt.UTC)
-        return due
+            return rows.next_due(session, PartnerDelivery, PartnerDelivery.partner, PENDING, partners)
 
     def claim(self, partners: Collection[str], limit: int, lease_s: float) -> list[Claimed]:
         """Take up to `limit` due pending deliveries to `partners` (oldest due first) for one attempt each."""
-        now = self._clock()
         with self._write.begin() as session:
-            rows = session.scalars(
-                select(PartnerDelivery)
-                .where(PartnerDelivery.status == str(DeliveryStatus.pending), PartnerDelivery.next_attempt_at <= now,
-                       PartnerDelivery.partner.in_(sorted(partners)))
-                .order_by(PartnerDelivery.next_attempt_at, PartnerDelivery.id).limit(limit)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not rows:
+            claimed = rows.claim_due(session, PartnerDelivery, PartnerDelivery.partner, PENDING, partners,
+                                     self._clock(), limit, lease_s)
+            if not claimed:
                 return []
-            lease_end = now + dt.timedelta(seconds=lease_s)
-            for row in rows:
-                row.next_attempt_at = lease_end
             found = session.execute(select(PartnerEvent.id, PartnerEvent.body)
-                                    .where(PartnerEvent.id.in_({row.event_id for row in rows}))).tuples()
+                                    .where(PartnerEvent.id.in_({row.event_id for row in claimed}))).tuples()
             bodies = {event_id: body for event_id, body in found}  # (a Result has keys(): not dict(found))
             return [Claimed(id=row.id, partner=row.partner, attempts=row.attempts, event_id=row.event_id,
-                            body=bodies[row.event_id]) for row in rows]
+                            body=bodies[row.event_id]) for row in claimed]
 
     def delivered(self, delivery_id: int, status: int) -> None:
         with self._write.begin() as session:
@@ -107,10 +92,5 @@ class PartnerStore:
 
     def release(self, delivery_ids: Sequence[int]) -> None:
         """Give back claims never attempted to the end (a stopping service): due again now."""
-        if not delivery_ids:
-            return
         with self._write.begin() as session:
-            session.execute(update(PartnerDelivery)
-                            .where(PartnerDelivery.id.in_(list(delivery_ids)),
-                                   PartnerDelivery.status == str(DeliveryStatus.pending))
-                            .values(next_attempt_at=self._clock()), execution_options={"synchronize_session": False})
+            rows.release(session, PartnerDelivery, PENDING, delivery_ids, self._clock())
